@@ -1,0 +1,76 @@
+package slawatch
+
+import "math/bits"
+
+// MaxRTTMicros is the largest round-trip time a sample may carry (60 s).
+// It bounds RTTSumSq so a minute of up to 5,000 replies cannot overflow.
+const MaxRTTMicros = 60_000_000
+
+// Minute is one series' measurements in one clock minute: probes sent,
+// replies received in time, and the round-trip times of those replies.
+//
+// RTTs are integer microseconds, so sums are exact and merging is
+// associative and commutative: late or duplicated delivery re-evaluates to
+// the same numbers, and a month's standard deviation computed from the
+// merged sums is exact (not an average of minute deviations).
+type Minute struct {
+	Sent     uint32 // probes sent in the minute
+	Received uint32 // replies received in time; also the number of RTT samples
+	RTTSum   uint64 // sum of RTTs, microseconds
+	RTTSumSq uint64 // sum of squared RTTs, microseconds²
+	RTTMin   uint32 // smallest RTT, microseconds; meaningful when Received > 0
+	RTTMax   uint32 // largest RTT, microseconds
+}
+
+// Known reports whether the minute holds any measurement at all. A minute
+// with no probe sent is unknown, never down.
+func (m *Minute) Known() bool { return m.Sent > 0 }
+
+// Lost returns the probes sent without a reply in time.
+func (m *Minute) Lost() uint32 { return m.Sent - m.Received }
+
+// AddLost records a probe sent and not answered in time.
+func (m *Minute) AddLost() { m.Sent++ }
+
+// AddReply records a probe answered after rtt microseconds. It reports
+// false, leaving m unchanged, when the sums would overflow.
+func (m *Minute) AddReply(rtt uint32) bool {
+	sq := uint64(rtt) * uint64(rtt)
+	sumsq, c1 := bits.Add64(m.RTTSumSq, sq, 0)
+	sum, c2 := bits.Add64(m.RTTSum, uint64(rtt), 0)
+	if c1 != 0 || c2 != 0 {
+		return false
+	}
+	if m.Received == 0 || rtt < m.RTTMin {
+		m.RTTMin = rtt
+	}
+	if rtt > m.RTTMax {
+		m.RTTMax = rtt
+	}
+	m.Sent++
+	m.Received++
+	m.RTTSum, m.RTTSumSq = sum, sumsq
+	return true
+}
+
+// Merge adds o into m. It reports false, leaving m unchanged, when the sums
+// would overflow.
+func (m *Minute) Merge(o Minute) bool {
+	sumsq, c1 := bits.Add64(m.RTTSumSq, o.RTTSumSq, 0)
+	sum, c2 := bits.Add64(m.RTTSum, o.RTTSum, 0)
+	if c1 != 0 || c2 != 0 {
+		return false
+	}
+	if o.Received > 0 {
+		if m.Received == 0 || o.RTTMin < m.RTTMin {
+			m.RTTMin = o.RTTMin
+		}
+		if o.RTTMax > m.RTTMax {
+			m.RTTMax = o.RTTMax
+		}
+	}
+	m.Sent += o.Sent
+	m.Received += o.Received
+	m.RTTSum, m.RTTSumSq = sum, sumsq
+	return true
+}
