@@ -1,0 +1,272 @@
+package catalog
+
+import (
+	"fmt"
+	"math/big"
+	"slices"
+)
+
+// Template is one service level of a provider's SLA, as data: what it
+// measures, how a minute is judged, what the month is judged against and
+// what credit a miss earns. Contracts bind templates to series, parameters
+// and fees.
+type Template struct {
+	ID        string     `yaml:"id"`
+	Title     string     `yaml:"title"`
+	Summary   string     `yaml:"summary"`
+	Source    string     `yaml:"source"`
+	Notes     string     `yaml:"notes"`
+	AppliesTo []string   `yaml:"applies_to"`
+	Inputs    []Input    `yaml:"inputs"`
+	Params    []Param    `yaml:"params"`
+	Minute    *Minute    `yaml:"minute"`
+	Value     *Value     `yaml:"value"`
+	Objective Objective  `yaml:"objective"`
+	Credit    CreditRule `yaml:"credit"`
+	Caps      []string   `yaml:"caps"`
+
+	Provider *Provider `yaml:"-"`
+}
+
+// Input is a named group of series a contract binds, such as the one
+// POP-to-POP path, the segments of an end-to-end path or the edge probes
+// of a CDN.
+type Input struct {
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Min         int    `yaml:"min"` // at least this many series (default 1)
+	Max         int    `yaml:"max"` // at most this many; 0 = no limit
+}
+
+// Param is a value a contract supplies. A parameter the seed leaves open
+// has no default: a contract that omits it is rejected, naming it.
+type Param struct {
+	Name        string   `yaml:"name"`
+	Type        string   `yaml:"type"` // number, integer or enum
+	Description string   `yaml:"description"`
+	Values      []string `yaml:"values"`  // for enum
+	Default     string   `yaml:"default"` // only where the seed states it
+}
+
+// Minute says how each clock minute of the level is judged down, up or
+// unknown from the minute records of one input.
+type Minute struct {
+	Input string `yaml:"input"`
+	// FailWhen lists per-series conditions; a series fails in a minute
+	// when any holds. Used by the all, any and share combinations.
+	FailWhen []Condition `yaml:"fail_when"`
+	// SeriesConsecutive > 1: a series counts as failed only inside a run
+	// of at least this many failed minutes, counted from its first minute.
+	SeriesConsecutive int `yaml:"series_consecutive"`
+	// Gate names an input whose series must not fail in the minute for a
+	// failure to count (CDN: the origin probe succeeded).
+	Gate string `yaml:"gate"`
+	Down Down   `yaml:"down"`
+	// Consecutive > 1: down minutes count only inside a run of at least
+	// this many, counted from the run's first minute. The run reaching
+	// this length is the outage detection.
+	Consecutive int `yaml:"consecutive"`
+	// ConsecutiveBy picks Consecutive by an enum parameter's value (IIJ:
+	// 5 minutes for Internet access, 3 for a data-centre connection).
+	ConsecutiveBy *ConsecutiveBy `yaml:"consecutive_by"`
+	// Or lists alternative rules over the same month: the minute is down
+	// when this rule or any alternative holds, each with its own runs.
+	Or []Minute `yaml:"or"`
+}
+
+// ConsecutiveBy maps an enum parameter's values to run lengths.
+type ConsecutiveBy struct {
+	Param  string         `yaml:"param"`
+	Values map[string]int `yaml:"values"`
+}
+
+// Rules returns the rule and its alternatives.
+func (m *Minute) Rules() []*Minute {
+	out := []*Minute{m}
+	for i := range m.Or {
+		out = append(out, &m.Or[i])
+	}
+	return out
+}
+
+// MaxConsecutive is the longest run the rule can require.
+func (m *Minute) MaxConsecutive() int {
+	n := m.Consecutive
+	if m.ConsecutiveBy != nil {
+		for _, v := range m.ConsecutiveBy.Values {
+			n = max(n, v)
+		}
+	}
+	return n
+}
+
+// Condition is one per-series test of a minute record. Loss is the minute
+// loss in percent; RTT the minute's mean round-trip time in ms.
+type Condition struct {
+	Loss         string    `yaml:"loss"`
+	RTT          string    `yaml:"rtt_ms"`
+	OverBaseline *Baseline `yaml:"rtt_over_baseline"`
+
+	LossCmp *Cmp `yaml:"-"`
+	RTTCmp  *Cmp `yaml:"-"`
+}
+
+// Baseline is "the minute's mean RTT exceeds the trailing window's mean
+// RTT by more than OverPct percent".
+type Baseline struct {
+	OverPct       string `yaml:"over_pct"`
+	WindowMinutes int    `yaml:"window_minutes"`
+
+	Over *big.Rat `yaml:"-"`
+}
+
+// Down combines the series of the input into the minute's status.
+//
+//	all:         down when every series failed (all 3 locations; primary AND secondary)
+//	any:         down when any series failed
+//	share:       down when the share (percent) of failed series Cmp holds (k of n)
+//	loss_sum:    down when the sum of the series' loss percentages Cmp holds (end to end)
+//	loss_pooled: down when lost/sent over all series Cmp holds (traffic over all links)
+type Down struct {
+	Combine string `yaml:"combine"`
+	When    string `yaml:"when"`
+
+	Cmp *Cmp `yaml:"-"`
+}
+
+// Value is a monthly aggregate of one input.
+type Value struct {
+	ReportAs     string `yaml:"report_as"` // loss_pct, latency_ms or jitter_ms
+	Input        string `yaml:"input"`
+	Of           string `yaml:"of"`        // loss or rtt
+	Aggregate    string `yaml:"aggregate"` // mean, stddev, block_mean, path_mean, or $param
+	BlockMinutes int    `yaml:"block_minutes"`
+}
+
+// Objective is what the month is judged against.
+type Objective struct {
+	Text         string `yaml:"text"`
+	Availability string `yaml:"availability"` // Cmp on availability percent
+	Value        string `yaml:"value"`        // Cmp on the Value aggregate
+	// NotifyWithinMinutes: a notice must follow each detected outage
+	// within this many minutes. Judged from notification events.
+	NotifyWithinMinutes int `yaml:"notify_within_minutes"`
+
+	AvailabilityCmp *Cmp `yaml:"-"`
+	ValueCmp        *Cmp `yaml:"-"`
+}
+
+// CreditRule says what a miss earns, as a percentage of a fee base.
+type CreditRule struct {
+	Base FeeBase `yaml:"base"`
+	// Tiers on the month's down minutes, half-open: Above < d <= UpTo.
+	Tiers []Tier `yaml:"tiers"`
+	// When: a flat credit when the Value aggregate Cmp holds.
+	When string `yaml:"when"`
+	// Missed: a flat credit when the objective is missed.
+	Missed bool   `yaml:"missed"`
+	Pct    string `yaml:"pct"`
+	PctBy  *PctBy `yaml:"pct_by"`
+	// FromContract: the seed gives no credit; a contract may supply one.
+	FromContract bool `yaml:"from_contract"`
+
+	WhenCmp *Cmp     `yaml:"-"`
+	PctRat  *big.Rat `yaml:"-"`
+}
+
+// FeeBase is the amount a credit percentage applies to: a named fee of the
+// service, optionally divided by a parameter (the Aryaka link service fee
+// is the MRC divided by the number of remote sites).
+type FeeBase struct {
+	Fee       string `yaml:"fee"`
+	DividedBy string `yaml:"divided_by"`
+}
+
+// Tier is one row of a downtime credit table.
+type Tier struct {
+	Above int    `yaml:"above"`
+	UpTo  int    `yaml:"upto"` // 0 = no upper bound
+	Pct   string `yaml:"pct"`
+
+	PctRat *big.Rat `yaml:"-"`
+}
+
+// PctBy picks a flat percentage by an enum parameter's value.
+type PctBy struct {
+	Param  string            `yaml:"param"`
+	Values map[string]string `yaml:"values"`
+
+	Rats map[string]*big.Rat `yaml:"-"`
+}
+
+// Aggregates and combinations the engine implements.
+var (
+	combines   = []string{"all", "any", "share", "loss_sum", "loss_pooled"}
+	aggregates = []string{"mean", "stddev", "block_mean", "path_mean"}
+	reportAs   = []string{"loss_pct", "latency_ms", "jitter_ms"}
+)
+
+// Param returns the declared parameter called name.
+func (t *Template) Param(name string) (*Param, bool) {
+	for i := range t.Params {
+		if t.Params[i].Name == name {
+			return &t.Params[i], true
+		}
+	}
+	return nil, false
+}
+
+// Input returns the declared input called name.
+func (t *Template) Input(name string) (*Input, bool) {
+	for i := range t.Inputs {
+		if t.Inputs[i].Name == name {
+			return &t.Inputs[i], true
+		}
+	}
+	return nil, false
+}
+
+// Fees returns the fee names the credit rule uses.
+func (t *Template) Fees() []string {
+	if t.Credit.Base.Fee == "" {
+		return nil
+	}
+	return []string{t.Credit.Base.Fee}
+}
+
+// ContextMinutes is how much data before and after the month the level
+// needs to judge the month's edges: runs that cross them, baselines.
+func (t *Template) ContextMinutes() (before, after int) {
+	if t.Minute == nil {
+		return 0, 0
+	}
+	for _, m := range t.Minute.Rules() {
+		run := max(m.SeriesConsecutive-1, 0) + max(m.MaxConsecutive()-1, 0)
+		before, after = max(before, run), max(after, run)
+		for _, c := range m.FailWhen {
+			if c.OverBaseline != nil {
+				before = max(before, run+c.OverBaseline.WindowMinutes)
+			}
+		}
+	}
+	return before, after
+}
+
+// Pct parses a percentage field.
+func parsePct(field, s string) (*big.Rat, error) {
+	v, err := ParseNumber(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", field, err)
+	}
+	if v.Sign() < 0 || v.Cmp(big.NewRat(100, 1)) > 0 {
+		return nil, fmt.Errorf("%s: %s is not a percentage between 0 and 100", field, s)
+	}
+	return v, nil
+}
+
+func oneOf(field, v string, allowed []string) error {
+	if !slices.Contains(allowed, v) {
+		return fmt.Errorf("%s: %q is not one of %v", field, v, allowed)
+	}
+	return nil
+}
