@@ -365,3 +365,18 @@ func (p *Param) Parse(s string) (*big.Rat, error) {
 	}
 	return ParseNumber(s)
 }
+
+// WithCredit returns a copy of t with the credit rule replaced, checked as
+// the catalog checks its own; for contracts that supply the credit of a
+// level whose seed states none.
+func (t *Template) WithCredit(cr CreditRule) (*Template, error) {
+	if !t.Credit.FromContract {
+		return nil, fmt.Errorf("%s states its own credit; a contract cannot replace it", t.ID)
+	}
+	c := *t
+	c.Credit = cr
+	if err := c.validateCredit(); err != nil {
+		return nil, err
+	}
+	return &c, nil
+}

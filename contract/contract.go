@@ -1,0 +1,205 @@
+// Package contract reads the contract file a user writes: which customers
+// buy which services, which catalog templates (service levels) apply to
+// each, the series that measure them, the parameters and fees, and the
+// exclusion windows. It checks the file against the catalog and reports
+// every problem with the file, line and field.
+package contract
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/currency"
+)
+
+// Contract is a parsed, not yet validated, contract file.
+type Contract struct {
+	Timezone   string      `yaml:"timezone"`
+	Currency   string      `yaml:"currency"`
+	Customers  []Customer  `yaml:"customers"`
+	Exclusions []Exclusion `yaml:"exclusions"`
+
+	File     string         `yaml:"-"`
+	Location *time.Location `yaml:"-"`
+	Scale    int32          `yaml:"-"` // the currency's minor-unit digits (JPY 0, USD 2)
+}
+
+// Customer is one customer and the services it buys.
+type Customer struct {
+	ID       string    `yaml:"id"`
+	Name     string    `yaml:"name"`
+	Services []Service `yaml:"services"`
+	Line     int       `yaml:"-"`
+}
+
+// Service is one service at one site, bound to one or more service levels.
+// Template is shorthand for a single level; Levels lists several that share
+// the service's inputs, parameters and fees (uptime, loss, latency and
+// jitter of one PrivateCore link, say). Credits of all its levels share
+// the provider's per-service caps.
+type Service struct {
+	ID       string                     `yaml:"id"`
+	Site     string                     `yaml:"site"`
+	Template string                     `yaml:"template"`
+	Levels   []string                   `yaml:"levels"`
+	Inputs   map[string]SeriesList      `yaml:"inputs"`
+	Params   map[string]string          `yaml:"params"`
+	Fees     map[string]decimal.Decimal `yaml:"fees"`
+	Credit   *CreditOverride            `yaml:"credit"`
+	Line     int                        `yaml:"-"`
+}
+
+// CreditOverride is a credit schedule the contract supplies for levels
+// whose seed states none (IIJ).
+type CreditOverride struct {
+	Fee   string `yaml:"fee"`
+	Tiers []struct {
+		Above int    `yaml:"above"`
+		UpTo  int    `yaml:"upto"`
+		Pct   string `yaml:"pct"`
+	} `yaml:"tiers"`
+	Missed bool   `yaml:"missed"`
+	Pct    string `yaml:"pct"`
+}
+
+// Exclusion is a window that leaves both the numerator and the denominator
+// of the services it names, when the provider honours its kind.
+type Exclusion struct {
+	Start     time.Time  `yaml:"start"`
+	End       time.Time  `yaml:"end"`
+	Announced *time.Time `yaml:"announced"`
+	Kind      string     `yaml:"kind"`
+	Reason    string     `yaml:"reason"`
+	// Services lists "customer/service" or "customer" (all its services);
+	// empty means every service of the contract.
+	Services []string `yaml:"services"`
+	Line     int      `yaml:"-"`
+}
+
+// SeriesList is one series name or a list of them.
+type SeriesList []string
+
+// UnmarshalYAML accepts a scalar or a sequence of scalars.
+func (s *SeriesList) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*s = SeriesList{n.Value}
+		return nil
+	}
+	var l []string
+	if err := n.Decode(&l); err != nil {
+		return err
+	}
+	*s = l
+	return nil
+}
+
+// UnmarshalYAML records the line of the customer for later errors.
+func (c *Customer) UnmarshalYAML(n *yaml.Node) error {
+	type plain Customer
+	if err := n.Decode((*plain)(c)); err != nil {
+		return err
+	}
+	c.Line = n.Line
+	return nil
+}
+
+// UnmarshalYAML records the line of the service for later errors.
+func (s *Service) UnmarshalYAML(n *yaml.Node) error {
+	type plain Service
+	if err := n.Decode((*plain)(s)); err != nil {
+		return err
+	}
+	s.Line = n.Line
+	return nil
+}
+
+// UnmarshalYAML records the line of the exclusion for later errors.
+func (e *Exclusion) UnmarshalYAML(n *yaml.Node) error {
+	type plain Exclusion
+	if err := n.Decode((*plain)(e)); err != nil {
+		return err
+	}
+	e.Line = n.Line
+	return nil
+}
+
+// MaxFileSize bounds a contract file.
+const MaxFileSize = 16 << 20
+
+// Open reads and parses the contract file at path.
+func Open(path string) (*Contract, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Parse(io.LimitReader(f, MaxFileSize+1), path)
+}
+
+// Parse parses a contract; file names it in errors. It checks the fields
+// that need no catalog; Bind checks the rest.
+func Parse(r io.Reader, file string) (*Contract, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("%s: larger than %d bytes", file, MaxFileSize)
+	}
+	c := &Contract{File: file}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%s: empty contract", file)
+		}
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	if err := c.checkHeader(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Contract) checkHeader() error {
+	if c.Timezone == "" {
+		return c.errorf(1, "timezone", "required (an IANA zone such as Asia/Tokyo)")
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		return c.errorf(1, "timezone", "%q is not a known IANA time zone", c.Timezone)
+	}
+	c.Location = loc
+	u, err := currency.ParseISO(c.Currency)
+	if err != nil {
+		return c.errorf(1, "currency", "%q is not an ISO 4217 currency code", c.Currency)
+	}
+	scale, _ := currency.Standard.Rounding(u)
+	c.Scale = int32(scale)
+	if len(c.Customers) == 0 {
+		return c.errorf(1, "customers", "at least one customer is required")
+	}
+	return nil
+}
+
+// FieldError is a problem with one field of the contract file.
+type FieldError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+}
+
+func (c *Contract) errorf(line int, field, format string, args ...any) error {
+	return &FieldError{File: c.File, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}
+}
