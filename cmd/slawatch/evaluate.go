@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
+	"github.com/slawatch/slawatch/sample"
+)
+
+// EvaluateCommand judges a month of samples against a contract.
+type EvaluateCommand struct {
+	IO
+	contract string
+	samples  stringList
+	month    string
+	format   string
+}
+
+// Run parses the flags and evaluates.
+func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.StringVar(&c.contract, "contract", "", "contract `FILE` (YAML)")
+	fs.Var(&c.samples, "samples", "samples `FILE` (CSV time,series,rtt_ms; .csv.gz; - for stdin); repeatable")
+	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone")
+	fs.StringVar(&c.format, "format", "table", "output format: table or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	c.samples = append(c.samples, fs.Args()...)
+	switch {
+	case c.contract == "":
+		return usagef("--contract is required")
+	case c.month == "":
+		return usagef("--month is required")
+	case len(c.samples) == 0:
+		return usagef("--samples is required (a file, or - for stdin)")
+	case c.format != "table" && c.format != "json":
+		return usagef("--format %q: want table or json", c.format)
+	}
+	rep, err := c.evaluate(ctx)
+	if err != nil {
+		return err
+	}
+	if rep.Samples.Outside > 0 {
+		fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows outside %s (%s to %s) were not used\n",
+			rep.Samples.Outside, rep.Month, rep.Samples.OutsideFirst, rep.Samples.OutsideLast)
+	}
+	if c.format == "json" {
+		enc := json.NewEncoder(c.Stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rep)
+	}
+	return report.WriteTable(c.Stdout, rep)
+}
+
+func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) {
+	cat, err := catalog.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	ct, err := contract.Open(c.contract)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ct.Bind(cat)
+	if err != nil {
+		return nil, err
+	}
+	month, err := engine.ParseMonth(c.month, b.Location)
+	if err != nil {
+		return nil, usagef("%v", err)
+	}
+	ev, err := engine.New(b, month)
+	if err != nil {
+		return nil, err
+	}
+	var readers []*sample.Reader
+	for _, path := range c.samples {
+		f, err := c.open(path)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		readers = append(readers, sample.NewReader(f, path, len(b.Series), b.Lookup))
+	}
+	if err := feed(ctx, ev, sample.NewMerger(readers...)); err != nil {
+		return nil, err
+	}
+	return ev.Finish()
+}
+
+// feed streams every batch into the evaluator.
+func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger) error {
+	for n := 0; ; n++ {
+		if n%4096 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		b, err := m.Next()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := ev.Add(b); err != nil {
+			return err
+		}
+	}
+}
+
+// open opens a samples file; "-" is the command's standard input.
+func (c *EvaluateCommand) open(path string) (io.ReadCloser, error) {
+	if path == "-" {
+		return io.NopCloser(c.Stdin), nil
+	}
+	return sample.Open(path)
+}

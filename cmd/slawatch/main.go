@@ -1,0 +1,88 @@
+// Command slawatch turns network providers' SLAs into running software:
+// it evaluates a month of measurements against the service levels of a
+// contract and computes the credit owed.
+//
+//	slawatch evaluate --contract FILE --samples FILE... --month YYYY-MM [--format table|json]
+//	slawatch catalog [show ID]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	os.Exit(Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// IO is what a subcommand reads and writes.
+type IO struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+}
+
+// Main runs the command line args and returns the exit code: 0 on
+// success, 1 when the work failed, 2 on a usage error.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cio := IO{Stdin: stdin, Stdout: stdout, Stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "evaluate":
+		err = (&EvaluateCommand{IO: cio}).Run(ctx, args[1:])
+	case "catalog":
+		err = (&CatalogCommand{IO: cio}).Run(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "slawatch: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	var ue *usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "slawatch %s: %v\n", args[0], err)
+		return 2
+	}
+	fmt.Fprintf(stderr, "slawatch %s: %v\n", args[0], err)
+	return 1
+}
+
+const usage = `usage: slawatch COMMAND [flags]
+
+commands:
+  evaluate   judge a month of samples against a contract's service levels
+  catalog    list the built-in service levels, or show one (catalog show ID)
+
+Run 'slawatch COMMAND -h' for a command's flags.
+`
+
+// usageError is a mistake in the command line itself.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &usageError{fmt.Sprintf(format, args...)}
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return fmt.Sprint(*s) }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

@@ -1,0 +1,183 @@
+// Package engine judges a month of minute records against the service
+// levels of a bound contract: it decides every minute of every level,
+// aggregates the month, compares it with the objective and computes the
+// credit. It does no I/O and never reads the clock: the month is given,
+// and minute records arrive in time order from any feed (a samples file,
+// live agents), so `evaluate` and `serve` give the same numbers.
+package engine
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/sample"
+)
+
+// Month is a calendar month in the contract's time zone, with its real
+// length (28 to 31 days; 23 or 25 hours on a DST day).
+type Month struct {
+	Name       string // YYYY-MM
+	Start, End time.Time
+}
+
+// ParseMonth parses YYYY-MM in the zone loc.
+func ParseMonth(s string, loc *time.Location) (Month, error) {
+	t, err := time.ParseInLocation("2006-01", s, loc)
+	if err != nil {
+		return Month{}, fmt.Errorf("month %q: want YYYY-MM", s)
+	}
+	m := Month{Name: s, Start: t, End: t.AddDate(0, 1, 0)}
+	if m.Start.Unix()%60 != 0 || m.End.Unix()%60 != 0 {
+		return Month{}, fmt.Errorf("month %q: zone %s does not start months on a whole UTC minute", s, loc)
+	}
+	return m, nil
+}
+
+// Minutes is the number of minutes in the month.
+func (m Month) Minutes() int { return int(m.End.Sub(m.Start) / time.Minute) }
+
+// Evaluator holds the month-to-date state of every level of a contract.
+type Evaluator struct {
+	b      *contract.Bound
+	month  Month
+	m0, m1 int64 // the month, unix minutes [m0, m1)
+	w0, w1 int64 // the evaluation window: the month with its context
+	levels []*level
+	cur    []slawatch.Minute // this minute's record per series
+	stamp  []int64           // minute+1 for which cur holds data
+	now    int64             // the minute get() answers for
+	next   int64             // the next window minute to judge
+	empty  slawatch.Minute
+	stats  SampleStats
+	getFn  func(int32) *slawatch.Minute
+}
+
+// New prepares the evaluation of month for every level of b.
+func New(b *contract.Bound, month Month) (*Evaluator, error) {
+	e := &Evaluator{b: b, month: month, m0: month.Start.Unix() / 60, m1: month.End.Unix() / 60}
+	var before, after int
+	for _, s := range b.Services {
+		for _, l := range s.Levels {
+			bf, af := l.Template.ContextMinutes()
+			before, after = max(before, bf), max(after, af)
+		}
+	}
+	e.w0, e.w1 = e.m0-int64(before), e.m1+int64(after)
+	e.next = e.w0
+	for _, s := range b.Services {
+		for _, l := range s.Levels {
+			lv, err := newLevel(e, l)
+			if err != nil {
+				return nil, fmt.Errorf("%s/%s %s: %w", s.Customer.ID, s.Service.ID, l.Template.ID, err)
+			}
+			e.levels = append(e.levels, lv)
+		}
+	}
+	e.cur = make([]slawatch.Minute, len(b.Series))
+	e.stamp = make([]int64, len(b.Series))
+	e.getFn = e.get
+	return e, nil
+}
+
+func (e *Evaluator) get(s int32) *slawatch.Minute {
+	if e.stamp[s] == e.now+1 {
+		return &e.cur[s]
+	}
+	return &e.empty
+}
+
+// Add feeds one minute's records. Batches must come in increasing minute
+// order; minutes with no batch are unknown.
+func (e *Evaluator) Add(b *sample.Batch) error {
+	e.stats.Rows += b.Rows
+	if b.Minute < e.w0 || b.Minute >= e.w1 {
+		e.outside(b)
+		return nil
+	}
+	if b.Minute < e.next {
+		return fmt.Errorf("minute %s arrived after a later one", e.fmtMinute(b.Minute))
+	}
+	if b.Minute >= e.m0 && b.Minute < e.m1 {
+		e.stats.InMonth += b.Rows
+	} else {
+		e.stats.Context += b.Rows
+	}
+	e.stepUntil(b.Minute)
+	for _, r := range b.Records {
+		e.cur[r.Series] = r.Minute
+		e.stamp[r.Series] = b.Minute + 1
+	}
+	e.step(b.Minute)
+	return nil
+}
+
+func (e *Evaluator) outside(b *sample.Batch) {
+	e.stats.Outside += b.Rows
+	t := e.fmtMinute(b.Minute)
+	if e.stats.OutsideFirst == "" || b.Minute < e.parseStat(e.stats.OutsideFirst) {
+		e.stats.OutsideFirst = t
+	}
+	if e.stats.OutsideLast == "" || b.Minute > e.parseStat(e.stats.OutsideLast) {
+		e.stats.OutsideLast = t
+	}
+}
+
+func (e *Evaluator) parseStat(s string) int64 {
+	t, _ := time.Parse(time.RFC3339, s)
+	return t.Unix() / 60
+}
+
+// stepUntil judges the window minutes before t, which had no data.
+func (e *Evaluator) stepUntil(t int64) {
+	for e.next < t {
+		e.step(e.next)
+	}
+}
+
+func (e *Evaluator) step(t int64) {
+	e.now = t
+	i := int(t - e.w0)
+	inMonth := t >= e.m0 && t < e.m1
+	for _, l := range e.levels {
+		l.step(i, t, inMonth, e.getFn)
+	}
+	e.next = t + 1
+}
+
+// Finish judges the rest of the window and returns the report.
+func (e *Evaluator) Finish() (*Report, error) {
+	e.stepUntil(e.w1)
+	if e.stats.Rows > 0 && e.stats.InMonth == 0 {
+		return nil, fmt.Errorf("no sample falls in %s (%s): %d rows read, %d outside the month (%s to %s); check --month",
+			e.month.Name, e.b.Location, e.stats.Rows, e.stats.Outside, e.stats.OutsideFirst, e.stats.OutsideLast)
+	}
+	r := &Report{Contract: e.b.File, Month: e.month.Name, Timezone: e.b.Timezone,
+		Currency: e.b.Currency, MonthMinutes: e.month.Minutes(), Samples: e.stats}
+	byService := map[*contract.BoundService][]*level{}
+	for _, l := range e.levels {
+		byService[l.l.Service] = append(byService[l.l.Service], l)
+	}
+	var cust *CustomerReport
+	for _, s := range e.b.Services {
+		if cust == nil || cust.ID != s.Customer.ID {
+			r.Customers = append(r.Customers, CustomerReport{ID: s.Customer.ID, Name: s.Customer.Name})
+			cust = &r.Customers[len(r.Customers)-1]
+		}
+		sr, err := e.finishService(s, byService[s])
+		if err != nil {
+			return nil, err
+		}
+		cust.Services = append(cust.Services, sr)
+	}
+	for i := range r.Customers {
+		e.total(&r.Customers[i])
+	}
+	return r, nil
+}
+
+// fmtMinute prints a unix minute in the contract's zone.
+func (e *Evaluator) fmtMinute(t int64) string {
+	return time.Unix(t*60, 0).In(e.b.Location).Format(time.RFC3339)
+}

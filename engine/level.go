@@ -1,0 +1,260 @@
+package engine
+
+import (
+	"fmt"
+	"math/big"
+	"math/bits"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/contract"
+)
+
+// level is the month-to-date state of one service level of one service.
+type level struct {
+	e       *Evaluator
+	l       *contract.Level
+	rules   []*rule
+	val     *value
+	excl    []uint64 // bitset over month minutes; nil when nothing is excluded
+	known   int      // value levels: measured minutes
+	unknown int      // value levels: minutes without measurement
+}
+
+func newLevel(e *Evaluator, l *contract.Level) (*level, error) {
+	lv := &level{e: e, l: l}
+	t := l.Template
+	if t.Minute != nil {
+		for _, m := range t.Minute.Rules() {
+			r, err := newRule(m, l, int(e.w1-e.w0))
+			if err != nil {
+				return nil, err
+			}
+			lv.rules = append(lv.rules, r)
+		}
+	}
+	if v := t.Value; v != nil {
+		agg := v.Aggregate
+		if len(agg) > 0 && agg[0] == '$' {
+			agg = l.Enums[agg[1:]]
+		}
+		lv.val = newValue(v.Of, agg, l.Inputs[v.Input], v.BlockMinutes)
+	}
+	lv.markExclusions()
+	return lv, nil
+}
+
+// markExclusions sets the month minutes that honoured exclusions cover. A
+// minute any part of which lies in a window is excluded.
+func (lv *level) markExclusions() {
+	n := lv.e.m1 - lv.e.m0
+	for _, x := range lv.l.Exclusions {
+		if !x.Applies {
+			continue
+		}
+		a, b := lv.clip(x.Exclusion)
+		if a >= b {
+			continue
+		}
+		if lv.excl == nil {
+			lv.excl = make([]uint64, (n+63)/64)
+		}
+		for j := a; j < b; j++ {
+			lv.excl[j/64] |= 1 << (j % 64)
+		}
+	}
+}
+
+// clip returns the exclusion's minutes as month minute indexes [a, b).
+func (lv *level) clip(x *contract.Exclusion) (int64, int64) {
+	a := floorDiv(x.Start.Unix(), 60) - lv.e.m0
+	b := -floorDiv(-x.End.Unix(), 60) - lv.e.m0
+	return max(a, 0), min(b, lv.e.m1-lv.e.m0)
+}
+
+func (lv *level) excluded(j int64) bool {
+	return lv.excl != nil && lv.excl[j/64]&(1<<(j%64)) != 0
+}
+
+func (lv *level) step(i int, t int64, inMonth bool, get func(int32) *slawatch.Minute) {
+	for _, r := range lv.rules {
+		r.step(i, get)
+	}
+	if lv.val == nil || !inMonth || lv.excluded(t-lv.e.m0) {
+		return
+	}
+	lv.val.add(t, get)
+	if lv.rules == nil {
+		lv.countKnown(get)
+	}
+}
+
+func (lv *level) countKnown(get func(int32) *slawatch.Minute) {
+	for _, s := range lv.val.series {
+		if get(s).Known() {
+			lv.known++
+			return
+		}
+	}
+	lv.unknown++
+}
+
+func (lv *level) excludedCount() int {
+	n := 0
+	for _, w := range lv.excl {
+		n += bits.OnesCount64(w)
+	}
+	return n
+}
+
+// status returns the judged status of window minute i: down when any of
+// the rule and its alternatives is down.
+func (lv *level) status(i int) uint8 {
+	st := up
+	for _, r := range lv.rules {
+		switch r.group[i] {
+		case down:
+			return down
+		case unknown:
+			st = unknown
+		}
+	}
+	return st
+}
+
+// finish judges the month and returns the report before caps.
+func (lv *level) finish() (LevelReport, *big.Rat, error) {
+	t := lv.l.Template
+	rep := LevelReport{Template: t.ID, Title: t.Title, Objective: t.Objective.Text, Reasons: []string{}}
+	var avail *big.Rat
+	downMin := 0
+	if lv.rules != nil {
+		avail, downMin = lv.finishMinutes(&rep)
+	} else {
+		rep.MeasuredMinutes, rep.UnknownMinutes, rep.ExcludedMinutes = lv.known, lv.unknown, lv.excludedCount()
+	}
+	var q quantity
+	if lv.val != nil {
+		q = lv.val.result()
+		lv.reportValue(&rep, q)
+	}
+	if rep.UnknownMinutes > 0 {
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d minutes unknown (no measurement): not counted as down", rep.UnknownMinutes))
+	}
+	lv.exclusionReasons(&rep)
+	met, err := lv.judge(&rep, avail, q)
+	if err != nil {
+		return rep, nil, err
+	}
+	rep.Met = met
+	pct, err := lv.creditPct(&rep, downMin, q, met)
+	return rep, pct, err
+}
+
+// finishMinutes applies the run rules and counts the month's minutes.
+func (lv *level) finishMinutes(rep *LevelReport) (*big.Rat, int) {
+	var outages []OutageJSON
+	for _, r := range lv.rules {
+		for _, ru := range r.finish() {
+			outages = lv.outage(outages, r, ru)
+		}
+	}
+	downMin := 0
+	var runStart int64 = -1
+	var runs []string
+	for j := int64(0); j < lv.e.m1-lv.e.m0; j++ {
+		st := lv.status(int(j + lv.e.m0 - lv.e.w0))
+		isDown := false
+		switch {
+		case lv.excluded(j):
+			rep.ExcludedMinutes++
+		case st == unknown:
+			rep.UnknownMinutes++
+		case st == down:
+			downMin++
+			isDown = true
+			fallthrough
+		default:
+			rep.MeasuredMinutes++
+		}
+		runs, runStart = lv.trackRun(runs, runStart, j, isDown)
+	}
+	runs, _ = lv.trackRun(runs, runStart, lv.e.m1-lv.e.m0, false)
+	rep.DownMinutes = &downMin
+	rep.Outages = outages
+	if len(runs) > 10 {
+		runs = append(runs[:10], fmt.Sprintf("... and %d more down periods", len(runs)-10))
+	}
+	rep.Reasons = append(rep.Reasons, runs...)
+	den := rep.MeasuredMinutes + rep.UnknownMinutes
+	if den == 0 {
+		return nil, downMin
+	}
+	avail := big.NewRat(int64(den-downMin)*100, int64(den))
+	rep.Availability = number(avail, 6)
+	return avail, downMin
+}
+
+// trackRun collects the month's periods of counted down minutes.
+func (lv *level) trackRun(runs []string, start, j int64, isDown bool) ([]string, int64) {
+	switch {
+	case isDown && start < 0:
+		return runs, j
+	case !isDown && start >= 0:
+		a, b := lv.e.m0+start, lv.e.m0+j
+		runs = append(runs, fmt.Sprintf("down %s to %s (%d min)", lv.clock(a), lv.clock(b), b-a))
+		return runs, -1
+	}
+	return runs, start
+}
+
+// outage records a qualifying run that overlaps the month.
+func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
+	a, b := lv.e.w0+int64(ru.start), lv.e.w0+int64(ru.end)
+	if r.consec < 2 || b <= lv.e.m0 || a >= lv.e.m1 {
+		return out
+	}
+	det := a + int64(r.consec)
+	o := OutageJSON{Start: lv.e.fmtMinute(a), End: lv.e.fmtMinute(b), Minutes: int(b - a), DetectedAt: lv.e.fmtMinute(det)}
+	if n := lv.l.Template.Objective.NotifyWithinMinutes; n > 0 {
+		o.NotifyBy = lv.e.fmtMinute(det + int64(n))
+	}
+	return append(out, o)
+}
+
+func (lv *level) clock(t int64) string {
+	return time.Unix(t*60, 0).In(lv.e.b.Location).Format("2006-01-02 15:04")
+}
+
+func (lv *level) reportValue(rep *LevelReport, q quantity) {
+	if !q.ok {
+		rep.Reasons = append(rep.Reasons, "no measurement in the month: the value cannot be computed")
+		return
+	}
+	switch lv.l.Template.Value.ReportAs {
+	case "loss_pct":
+		rep.LossPct = number(q.r, 6)
+	case "latency_ms":
+		rep.LatencyMs = q.format(3)
+	case "jitter_ms":
+		rep.JitterMs = q.format(3)
+	}
+	if q.note != "" {
+		rep.Reasons = append(rep.Reasons, q.note)
+	}
+}
+
+func (lv *level) exclusionReasons(rep *LevelReport) {
+	for _, x := range lv.l.Exclusions {
+		a, b := lv.clip(x.Exclusion)
+		if a >= b {
+			continue
+		}
+		what := fmt.Sprintf("%s %q %s to %s", x.Kind, x.Reason, lv.clock(lv.e.m0+a), lv.clock(lv.e.m0+b))
+		if x.Applies {
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("excluded %d minutes: %s", b-a, what))
+		} else {
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("not excluded: %s: %s", what, x.Why))
+		}
+	}
+}

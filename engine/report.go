@@ -1,0 +1,82 @@
+package engine
+
+import "encoding/json"
+
+// Report is the month's verdict for every customer, service and level.
+// It is the JSON that `slawatch evaluate --format json` prints and that
+// the server's report API returns.
+type Report struct {
+	Contract     string           `json:"contract"`
+	Month        string           `json:"month"`
+	Timezone     string           `json:"timezone"`
+	Currency     string           `json:"currency"`
+	MonthMinutes int              `json:"month_minutes"`
+	Samples      SampleStats      `json:"samples"`
+	Customers    []CustomerReport `json:"customers"`
+}
+
+// SampleStats accounts for every sample row read: none is dropped silently.
+type SampleStats struct {
+	Rows    int64 `json:"rows"`
+	InMonth int64 `json:"rows_in_month"`
+	// Context rows fall just outside the month and are used only to judge
+	// runs that cross the month's edges and trailing baselines.
+	Context int64 `json:"rows_context"`
+	// Outside rows fall outside the month and its context and are ignored.
+	Outside      int64  `json:"rows_outside"`
+	OutsideFirst string `json:"outside_first,omitempty"`
+	OutsideLast  string `json:"outside_last,omitempty"`
+}
+
+// CustomerReport is one customer's services and credit total.
+type CustomerReport struct {
+	ID       string          `json:"id"`
+	Name     string          `json:"name,omitempty"`
+	Services []ServiceReport `json:"services"`
+	Levels   int             `json:"levels"`
+	Met      int             `json:"levels_met"`
+	Missed   int             `json:"levels_missed"`
+	Open     int             `json:"levels_undetermined"`
+	Credit   string          `json:"credit"`
+}
+
+// ServiceReport is one service's levels and their credit after caps.
+type ServiceReport struct {
+	ID     string        `json:"id"`
+	Site   string        `json:"site,omitempty"`
+	Levels []LevelReport `json:"levels"`
+	Credit string        `json:"credit"`
+}
+
+// LevelReport is one level's month. Fields a level does not define are
+// left out; Met is null when the month cannot be judged from the input.
+type LevelReport struct {
+	Template        string       `json:"template"`
+	Title           string       `json:"title"`
+	MeasuredMinutes int          `json:"measured_minutes"`
+	UnknownMinutes  int          `json:"unknown_minutes"`
+	ExcludedMinutes int          `json:"excluded_minutes"`
+	DownMinutes     *int         `json:"down_minutes,omitempty"`
+	Availability    json.Number  `json:"availability_pct,omitempty"`
+	LossPct         json.Number  `json:"loss_pct,omitempty"`
+	LatencyMs       json.Number  `json:"latency_ms,omitempty"`
+	JitterMs        json.Number  `json:"jitter_ms,omitempty"`
+	Objective       string       `json:"objective"`
+	Met             *bool        `json:"met"`
+	CreditPct       string       `json:"credit_pct"`
+	Credit          string       `json:"credit"`
+	CapApplied      bool         `json:"cap_applied"`
+	Outages         []OutageJSON `json:"outages,omitempty"`
+	Reasons         []string     `json:"reasons"`
+}
+
+// OutageJSON is one run of down minutes that reached the rule's length.
+// DetectedAt is the end of the minute that made the run long enough;
+// NotifyBy is the notification deadline where the level has one.
+type OutageJSON struct {
+	Start      string `json:"start"`
+	End        string `json:"end"`
+	Minutes    int    `json:"minutes"`
+	DetectedAt string `json:"detected_at"`
+	NotifyBy   string `json:"notify_by,omitempty"`
+}

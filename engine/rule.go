@@ -1,0 +1,324 @@
+package engine
+
+import (
+	"fmt"
+	"math/big"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract"
+)
+
+// Minute statuses. The zero value is unknown: a minute nobody measured is
+// never down.
+const (
+	unknown uint8 = iota
+	up
+	down
+)
+
+// rule is the month-to-date state of one minute rule of one level: the
+// status of every minute of the evaluation window, filled as minutes
+// arrive, and the per-series state that needs history.
+type rule struct {
+	tpl          *catalog.Minute
+	series, gate []int32
+	conds        []cond
+	when         threshold // for share, loss_sum and loss_pooled
+	consec       int
+	raw          [][]uint8 // per series, when a series must fail in a run
+	group        []uint8   // per window minute
+	rings        []*ring   // per series, when a condition has a baseline
+}
+
+type cond struct {
+	loss, rtt *threshold
+	over      *big.Rat // rtt_over_baseline percentage
+}
+
+func newRule(m *catalog.Minute, l *contract.Level, window int) (*rule, error) {
+	r := &rule{tpl: m, series: l.Inputs[m.Input], gate: l.Inputs[m.Gate],
+		consec: m.Consecutive, group: make([]uint8, window)}
+	if cb := m.ConsecutiveBy; cb != nil {
+		r.consec = cb.Values[l.Enums[cb.Param]]
+	}
+	if m.Down.Cmp != nil {
+		t, err := resolve(m.Down.Cmp, l.Numbers)
+		if err != nil {
+			return nil, fmt.Errorf("minute.down.when: %w", err)
+		}
+		r.when = t
+	}
+	for i, c := range m.FailWhen {
+		rc, err := newCond(c, l.Numbers)
+		if err != nil {
+			return nil, fmt.Errorf("minute.fail_when[%d]: %w", i, err)
+		}
+		r.conds = append(r.conds, rc)
+		if c.OverBaseline != nil && r.rings == nil {
+			for range r.series {
+				r.rings = append(r.rings, newRing(c.OverBaseline.WindowMinutes))
+			}
+		}
+	}
+	if m.SeriesConsecutive > 1 {
+		for range r.series {
+			r.raw = append(r.raw, make([]uint8, window))
+		}
+	}
+	return r, nil
+}
+
+func newCond(c catalog.Condition, nums map[string]*big.Rat) (cond, error) {
+	var rc cond
+	for _, x := range []struct {
+		c   *catalog.Cmp
+		dst **threshold
+	}{{c.LossCmp, &rc.loss}, {c.RTTCmp, &rc.rtt}} {
+		if x.c == nil {
+			continue
+		}
+		t, err := resolve(x.c, nums)
+		if err != nil {
+			return rc, err
+		}
+		*x.dst = &t
+	}
+	if c.OverBaseline != nil {
+		rc.over = c.OverBaseline.Over
+	}
+	return rc, nil
+}
+
+// step judges window minute i from the minute records.
+func (r *rule) step(i int, get func(int32) *slawatch.Minute) {
+	switch r.tpl.Down.Combine {
+	case "loss_sum":
+		r.group[i] = r.lossSum(get)
+		return
+	case "loss_pooled":
+		r.group[i] = r.lossPooled(get)
+		return
+	}
+	g := r.gateStatus(get)
+	var failed, known int
+	for k, s := range r.series {
+		st := r.seriesStatus(k, get(s))
+		if st == down && g == down {
+			st = up // the origin failed too: not the edge's failure
+		} else if st == down && g == unknown {
+			st = unknown
+		}
+		if r.raw != nil {
+			r.raw[k][i] = st
+			continue
+		}
+		if st != unknown {
+			known++
+		}
+		if st == down {
+			failed++
+		}
+	}
+	if r.raw == nil {
+		r.group[i] = r.combine(failed, known)
+	}
+}
+
+// seriesStatus applies the per-series conditions to one minute record and
+// feeds the series' baseline, which never includes the minute it judges.
+func (r *rule) seriesStatus(k int, m *slawatch.Minute) uint8 {
+	st := unknown
+	if m.Known() {
+		st = up
+		for _, c := range r.conds {
+			if r.holds(c, k, m) {
+				st = down
+				break
+			}
+		}
+	}
+	if r.rings != nil {
+		r.rings[k].push(m)
+	}
+	return st
+}
+
+func (r *rule) holds(c cond, k int, m *slawatch.Minute) bool {
+	switch {
+	case c.loss != nil:
+		return c.loss.pct(uint64(m.Lost()), uint64(m.Sent))
+	case c.rtt != nil:
+		// mean RTT in ms = RTTSum µs / (Received * 1000)
+		return m.Received > 0 && c.rtt.ratio(m.RTTSum, uint64(m.Received)*1000)
+	case c.over != nil:
+		return r.rings[k].exceeds(m, c.over)
+	}
+	return false
+}
+
+// gateStatus is up when every gate series answered in the minute, down
+// when one failed, unknown when one was not measured. No gate is up.
+func (r *rule) gateStatus(get func(int32) *slawatch.Minute) uint8 {
+	st := up
+	for _, s := range r.gate {
+		m := get(s)
+		if !m.Known() {
+			return unknown
+		}
+		for _, c := range r.conds {
+			if c.over == nil && r.holds(c, 0, m) {
+				st = down
+			}
+		}
+	}
+	return st
+}
+
+func (r *rule) combine(failed, known int) uint8 {
+	n := len(r.series)
+	switch r.tpl.Down.Combine {
+	case "all":
+		switch {
+		case failed < known:
+			return up
+		case known < n:
+			return unknown
+		}
+		return down
+	case "any":
+		switch {
+		case failed > 0:
+			return down
+		case known < n:
+			return unknown
+		}
+		return up
+	}
+	// share: the failed share of the series that were measured.
+	if known == 0 {
+		return unknown
+	}
+	if r.when.pct(uint64(failed), uint64(known)) {
+		return down
+	}
+	return up
+}
+
+// lossSum is the end-to-end rule: the sum of the segments' loss
+// percentages. A segment without measurement leaves the minute unknown.
+func (r *rule) lossSum(get func(int32) *slawatch.Minute) uint8 {
+	sum := new(big.Rat)
+	for _, s := range r.series {
+		m := get(s)
+		if !m.Known() {
+			return unknown
+		}
+		sum.Add(sum, big.NewRat(int64(m.Lost())*100, int64(m.Sent)))
+	}
+	if r.when.rat2(sum) {
+		return down
+	}
+	return up
+}
+
+// lossPooled judges lost / sent over every measured series together.
+func (r *rule) lossPooled(get func(int32) *slawatch.Minute) uint8 {
+	var lost, sent uint64
+	for _, s := range r.series {
+		m := get(s)
+		lost += uint64(m.Lost())
+		sent += uint64(m.Sent)
+	}
+	if sent == 0 {
+		return unknown
+	}
+	if r.when.pct(lost, sent) {
+		return down
+	}
+	return up
+}
+
+// finish applies the run rules once the whole window is in: a series
+// counts as failed only inside a run of SeriesConsecutive failed minutes,
+// and the level is down only inside a run of Consecutive down minutes;
+// both runs count from their first minute. It returns the qualifying runs.
+func (r *rule) finish() []run {
+	if r.raw != nil {
+		for _, a := range r.raw {
+			keepRuns(a, r.tpl.SeriesConsecutive)
+		}
+		for i := range r.group {
+			var failed, known int
+			for k := range r.raw {
+				if st := r.raw[k][i]; st != unknown {
+					known++
+					if st == down {
+						failed++
+					}
+				}
+			}
+			r.group[i] = r.combine(failed, known)
+		}
+	}
+	return keepRuns(r.group, r.consec)
+}
+
+// run is [start, end) in window minutes.
+type run struct{ start, end int }
+
+// keepRuns turns down minutes outside runs of at least n into up, and
+// returns the runs that remain. An unknown minute breaks a run.
+func keepRuns(a []uint8, n int) []run {
+	var runs []run
+	for i := 0; i < len(a); {
+		if a[i] != down {
+			i++
+			continue
+		}
+		j := i
+		for j < len(a) && a[j] == down {
+			j++
+		}
+		if j-i < n {
+			for k := i; k < j; k++ {
+				a[k] = up
+			}
+		} else {
+			runs = append(runs, run{i, j})
+		}
+		i = j
+	}
+	return runs
+}
+
+// ring holds a series' RTT sums over a trailing window of minutes.
+type ring struct {
+	sum        []uint64
+	cnt        []uint32
+	pos        int
+	tsum, tcnt uint64
+}
+
+func newRing(n int) *ring { return &ring{sum: make([]uint64, n), cnt: make([]uint32, n)} }
+
+func (g *ring) push(m *slawatch.Minute) {
+	g.tsum -= g.sum[g.pos]
+	g.tcnt -= uint64(g.cnt[g.pos])
+	g.sum[g.pos], g.cnt[g.pos] = m.RTTSum, m.Received
+	g.tsum += m.RTTSum
+	g.tcnt += uint64(m.Received)
+	g.pos = (g.pos + 1) % len(g.sum)
+}
+
+// exceeds reports whether the minute's mean RTT is above the trailing mean
+// by more than over percent: sum/n > (1 + over/100) * tsum/tcnt.
+func (g *ring) exceeds(m *slawatch.Minute, over *big.Rat) bool {
+	if m.Received == 0 || g.tcnt == 0 {
+		return false
+	}
+	lhs := new(big.Rat).SetFrac(new(big.Int).SetUint64(m.RTTSum), new(big.Int).SetUint64(uint64(m.Received)))
+	base := new(big.Rat).SetFrac(new(big.Int).SetUint64(g.tsum), new(big.Int).SetUint64(g.tcnt))
+	factor := new(big.Rat).Add(big.NewRat(1, 1), new(big.Rat).Quo(over, big.NewRat(100, 1)))
+	return lhs.Cmp(base.Mul(base, factor)) > 0
+}

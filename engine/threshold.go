@@ -1,0 +1,83 @@
+package engine
+
+import (
+	"fmt"
+	"math/big"
+	"math/bits"
+
+	"github.com/slawatch/slawatch/catalog"
+)
+
+// threshold is a resolved comparison "x Op p/q" evaluated on integer
+// fractions without floating point, so "exactly 50%" is exactly 50%.
+type threshold struct {
+	op   catalog.Op
+	p, q uint64 // the value p/q, non-negative
+	rat  *big.Rat
+}
+
+// resolve turns a template comparison into a threshold, taking a named
+// parameter's value from the level.
+func resolve(c *catalog.Cmp, nums map[string]*big.Rat) (threshold, error) {
+	v := c.Value
+	if c.Param != "" {
+		var ok bool
+		if v, ok = nums[c.Param]; !ok {
+			return threshold{}, fmt.Errorf("parameter %q has no value", c.Param)
+		}
+	}
+	if v.Sign() < 0 || !v.Num().IsUint64() || !v.Denom().IsUint64() || v.Num().BitLen() > 62 || v.Denom().BitLen() > 62 {
+		return threshold{}, fmt.Errorf("%s: value out of range", c)
+	}
+	return threshold{op: c.Op, p: v.Num().Uint64(), q: v.Denom().Uint64(), rat: v}, nil
+}
+
+// ratio reports whether num/den Op p/q; den must be positive.
+func (t threshold) ratio(num, den uint64) bool {
+	// num/den <=> p/q  is  num*q <=> p*den, compared in 128 bits.
+	ah, al := bits.Mul64(num, t.q)
+	bh, bl := bits.Mul64(t.p, den)
+	return t.op.HoldsCmp(cmp128(ah, al, bh, bl))
+}
+
+// pct reports whether 100*num/den Op p/q: a share in percent.
+func (t threshold) pct(num, den uint64) bool {
+	h, l := bits.Mul64(num, 100)
+	if h != 0 {
+		return t.rat2(new(big.Rat).SetFrac(new(big.Int).Mul(new(big.Int).SetUint64(num), big.NewInt(100)), new(big.Int).SetUint64(den)))
+	}
+	return t.ratio(l, den)
+}
+
+// rat2 reports whether x Op the threshold.
+func (t threshold) rat2(x *big.Rat) bool { return t.op.Holds(x, t.rat) }
+
+func cmp128(ah, al, bh, bl uint64) int {
+	switch {
+	case ah != bh:
+		if ah < bh {
+			return -1
+		}
+		return 1
+	case al < bl:
+		return -1
+	case al > bl:
+		return 1
+	}
+	return 0
+}
+
+// uint128 accumulates sums of squares over a month without overflow.
+type uint128 struct{ hi, lo uint64 }
+
+func (u *uint128) add(v uint64) {
+	var c uint64
+	u.lo, c = bits.Add64(u.lo, v, 0)
+	u.hi += c
+}
+
+func (u uint128) big() *big.Int {
+	x := new(big.Int).SetUint64(u.hi)
+	x.Lsh(x, 64)
+	return x.Or(x, new(big.Int).SetUint64(u.lo))
+}

@@ -1,0 +1,179 @@
+package engine
+
+import (
+	"math/big"
+
+	"github.com/slawatch/slawatch"
+)
+
+// value accumulates a monthly aggregate of one input over the month's
+// measured, non-excluded minutes, exactly: losses as sums of fractions
+// grouped by denominator, RTTs as integer microsecond sums.
+type value struct {
+	of, agg string
+	series  []int32
+	block   int
+	loss    fracMean // mean, block_mean
+	blk     struct {
+		id         int64
+		lost, sent uint64
+	}
+	n, sum []uint64 // per series: RTT count and sum (µs)
+	sumsq  uint128  // over all series, for stddev
+}
+
+func newValue(of, agg string, series []int32, block int) *value {
+	v := &value{of: of, agg: agg, series: series, block: block}
+	v.n = make([]uint64, len(series))
+	v.sum = make([]uint64, len(series))
+	v.blk.id = -1
+	return v
+}
+
+func (v *value) add(t int64, get func(int32) *slawatch.Minute) {
+	for k, s := range v.series {
+		m := get(s)
+		if !m.Known() {
+			continue
+		}
+		switch {
+		case v.of == "rtt":
+			v.n[k] += uint64(m.Received)
+			v.sum[k] += m.RTTSum
+			v.sumsq.add(m.RTTSumSq)
+		case v.agg == "block_mean":
+			v.addBlock(t, m)
+		default:
+			v.loss.add(uint64(m.Lost()), uint64(m.Sent))
+		}
+	}
+}
+
+// addBlock folds a minute into its clock-aligned block; a block's loss is
+// lost / sent over the block's measured minutes.
+func (v *value) addBlock(t int64, m *slawatch.Minute) {
+	id := floorDiv(t, int64(v.block))
+	if id != v.blk.id {
+		v.flushBlock()
+		v.blk.id = id
+	}
+	v.blk.lost += uint64(m.Lost())
+	v.blk.sent += uint64(m.Sent)
+}
+
+func (v *value) flushBlock() {
+	if v.blk.sent > 0 {
+		v.loss.add(v.blk.lost, v.blk.sent)
+	}
+	v.blk.lost, v.blk.sent = 0, 0
+}
+
+// quantity is an aggregate's exact value: r itself, or its square root
+// when sqrt is set (a standard deviation). ok is false with no data.
+type quantity struct {
+	r    *big.Rat
+	sqrt bool
+	ok   bool
+	note string
+}
+
+// result returns the aggregate: loss in percent, RTT in milliseconds.
+func (v *value) result() quantity {
+	if v.agg == "block_mean" {
+		v.flushBlock()
+	}
+	if v.of == "loss" {
+		r, ok := v.loss.mean()
+		if !ok {
+			return quantity{}
+		}
+		return quantity{r: r.Mul(r, big.NewRat(100, 1)), ok: true}
+	}
+	switch v.agg {
+	case "path_mean":
+		return v.pathMean()
+	case "stddev":
+		return v.stddev()
+	}
+	if v.n[0] == 0 {
+		return quantity{}
+	}
+	return quantity{r: big.NewRat(0, 1).SetFrac(bigU(v.sum[0]), bigU(v.n[0]*1000)), ok: true}
+}
+
+// stddev is the population standard deviation of every successful ping:
+// sqrt(n*Σx² - (Σx)²) / n, exact under the root, in ms².
+func (v *value) stddev() quantity {
+	n := v.n[0]
+	if n == 0 {
+		return quantity{}
+	}
+	num := new(big.Int).Mul(bigU(n), v.sumsq.big())
+	s := bigU(v.sum[0])
+	num.Sub(num, s.Mul(s, s))
+	den := new(big.Int).Mul(bigU(n), bigU(n))
+	den.Mul(den, big.NewInt(1_000_000)) // µs² -> ms²
+	return quantity{r: new(big.Rat).SetFrac(num, den), sqrt: true, ok: true}
+}
+
+// pathMean averages each path's mean RTT, every path weighing the same.
+func (v *value) pathMean() quantity {
+	sum, paths, missing := new(big.Rat), 0, 0
+	for k := range v.series {
+		if v.n[k] == 0 {
+			missing++
+			continue
+		}
+		sum.Add(sum, new(big.Rat).SetFrac(bigU(v.sum[k]), bigU(v.n[k]*1000)))
+		paths++
+	}
+	if paths == 0 {
+		return quantity{}
+	}
+	q := quantity{r: sum.Quo(sum, big.NewRat(int64(paths), 1)), ok: true}
+	if missing > 0 {
+		q.note = "paths without a successful ping in the month, left out of the average"
+	}
+	return q
+}
+
+// fracMean is an exact mean of fractions a/b: the sums of numerators are
+// kept per denominator (a month of 1/s pings has one: 60), so the mean is
+// one rational at the end instead of 44,640 rational additions.
+type fracMean struct {
+	den, num []uint64
+	count    uint64
+}
+
+func (f *fracMean) add(a, b uint64) {
+	f.count++
+	for i, d := range f.den {
+		if d == b {
+			f.num[i] += a
+			return
+		}
+	}
+	f.den = append(f.den, b)
+	f.num = append(f.num, a)
+}
+
+func (f *fracMean) mean() (*big.Rat, bool) {
+	if f.count == 0 {
+		return nil, false
+	}
+	sum := new(big.Rat)
+	for i, d := range f.den {
+		sum.Add(sum, new(big.Rat).SetFrac(bigU(f.num[i]), bigU(d)))
+	}
+	return sum.Quo(sum, new(big.Rat).SetInt(bigU(f.count))), true
+}
+
+func bigU(x uint64) *big.Int { return new(big.Int).SetUint64(x) }
+
+func floorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}

@@ -1,0 +1,253 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+
+	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract"
+)
+
+// judge compares the month with the objective. It returns nil when the
+// month cannot be judged from what was given.
+func (lv *level) judge(rep *LevelReport, avail *big.Rat, q quantity) (*bool, error) {
+	o := lv.l.Template.Objective
+	switch {
+	case o.AvailabilityCmp != nil:
+		if avail == nil {
+			rep.Reasons = append(rep.Reasons, "every minute of the month is excluded: nothing to judge")
+			return nil, nil
+		}
+		t, err := resolve(o.AvailabilityCmp, lv.l.Numbers)
+		if err != nil {
+			return nil, err
+		}
+		rep.Objective += " (availability " + t.String() + "%)"
+		return ptr(t.rat2(avail)), nil
+	case o.ValueCmp != nil:
+		t, err := resolve(o.ValueCmp, lv.l.Numbers)
+		if err != nil {
+			return nil, err
+		}
+		rep.Objective += " (" + lv.l.Template.Value.ReportAs + " " + t.String() + ")"
+		if !q.ok {
+			return nil, nil
+		}
+		return ptr(q.holds(t)), nil
+	case o.NotifyWithinMinutes > 0:
+		if len(rep.Outages) == 0 {
+			rep.Reasons = append(rep.Reasons, "no outage detected: nothing to notify")
+			return ptr(true), nil
+		}
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf(
+			"%d outages detected; whether each notice came within %d minutes of detection needs notification events, not supplied",
+			len(rep.Outages), o.NotifyWithinMinutes))
+	}
+	return nil, nil
+}
+
+// creditPct returns the credit percentage the month earns.
+func (lv *level) creditPct(rep *LevelReport, downMin int, q quantity, met *bool) (*big.Rat, error) {
+	c := lv.l.Template.Credit
+	zero := new(big.Rat)
+	switch {
+	case c.Base.Fee == "":
+		if c.FromContract {
+			rep.Reasons = append(rep.Reasons, "the SLA states no credit for this level and the contract supplies none")
+		}
+		return zero, nil
+	case len(c.Tiers) > 0:
+		return lv.tierPct(rep, downMin), nil
+	case c.WhenCmp != nil:
+		t, err := resolve(c.WhenCmp, lv.l.Numbers)
+		if err != nil || !q.ok || !q.holds(t) {
+			return zero, err
+		}
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s %s %s: flat credit", lv.l.Template.Value.ReportAs, q.format(6), t))
+	case c.Missed:
+		if met == nil || *met {
+			return zero, nil
+		}
+		rep.Reasons = append(rep.Reasons, "objective missed: flat credit")
+	}
+	if c.PctBy != nil {
+		v := lv.l.Enums[c.PctBy.Param]
+		return c.PctBy.Rats[v], nil
+	}
+	return c.PctRat, nil
+}
+
+func (lv *level) tierPct(rep *LevelReport, d int) *big.Rat {
+	tiers := lv.l.Template.Credit.Tiers
+	for _, tr := range tiers {
+		if d > tr.Above && (tr.UpTo == 0 || d <= tr.UpTo) {
+			bound := fmt.Sprintf("%d < d <= %d", tr.Above, tr.UpTo)
+			if tr.UpTo == 0 {
+				bound = fmt.Sprintf("%d < d", tr.Above)
+			}
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d down minutes: %s -> %s%%", d, bound, tr.Pct))
+			return tr.PctRat
+		}
+	}
+	if d > 0 {
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d down minutes: not above %d, no credit", d, tiers[0].Above))
+	}
+	return new(big.Rat)
+}
+
+// base returns the fee the level's credit percentage applies to, and how
+// it was derived.
+func (lv *level) base() (*big.Rat, string) {
+	c := lv.l.Template.Credit.Base
+	svc := lv.l.Service.Service
+	fee := svc.Fees[c.Fee]
+	r := fee.Rat()
+	if c.DividedBy == "" {
+		return r, fmt.Sprintf("%s %s", c.Fee, fee)
+	}
+	n := lv.l.Numbers[c.DividedBy]
+	r.Quo(r, n)
+	return r, fmt.Sprintf("%s %s / %s %s", c.Fee, fee, n.RatString(), c.DividedBy)
+}
+
+// finishService judges every level of a service and applies its caps.
+func (e *Evaluator) finishService(s *contract.BoundService, levels []*level) (ServiceReport, error) {
+	sr := ServiceReport{ID: s.Service.ID, Site: s.Service.Site}
+	amounts := make([]decimal.Decimal, len(levels))
+	for i, lv := range levels {
+		rep, pct, err := lv.finish()
+		if err != nil {
+			return sr, fmt.Errorf("%s/%s %s: %w", s.Customer.ID, s.Service.ID, lv.l.Template.ID, err)
+		}
+		rep.CreditPct = catalog.FormatRat(pct)
+		if pct.Sign() > 0 {
+			b, how := lv.base()
+			amounts[i] = e.round(new(big.Rat).Mul(b, new(big.Rat).Quo(pct, big.NewRat(100, 1))))
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s",
+				rep.CreditPct, how, e.money(amounts[i]), e.b.Currency))
+		}
+		sr.Levels = append(sr.Levels, rep)
+	}
+	e.applyCaps(s, levels, sr.Levels, amounts)
+	total := decimal.Zero
+	for i := range sr.Levels {
+		sr.Levels[i].Credit = e.money(amounts[i])
+		total = total.Add(amounts[i])
+	}
+	sr.Credit = e.money(total)
+	return sr, nil
+}
+
+// applyCaps bounds the credits of the levels naming each cap, taking the
+// levels in the service's order.
+func (e *Evaluator) applyCaps(s *contract.BoundService, levels []*level, reps []LevelReport, amounts []decimal.Decimal) {
+	done := map[string]bool{}
+	for _, lv := range levels {
+		for _, cp := range lv.l.Caps {
+			if done[cp.ID] {
+				continue
+			}
+			done[cp.ID] = true
+			fee := s.Service.Fees[cp.Fee]
+			limit := e.round(new(big.Rat).Mul(fee.Rat(), new(big.Rat).Quo(cp.PctRat, big.NewRat(100, 1))))
+			left := limit
+			for i, other := range levels {
+				if !names(other, cp.ID) {
+					continue
+				}
+				if amounts[i].GreaterThan(left) {
+					reps[i].CapApplied = true
+					reps[i].Reasons = append(reps[i].Reasons, fmt.Sprintf("%s: the service's credits this month are capped at %s%% of %s %s = %s; credit reduced from %s to %s",
+						cp.ID, cp.Pct, cp.Fee, fee, e.money(limit), e.money(amounts[i]), e.money(left)))
+					amounts[i] = left
+				}
+				left = left.Sub(amounts[i])
+			}
+		}
+	}
+}
+
+func names(lv *level, capID string) bool {
+	for _, c := range lv.l.Caps {
+		if c.ID == capID {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *Evaluator) total(c *CustomerReport) {
+	sum := decimal.Zero
+	for _, s := range c.Services {
+		for _, l := range s.Levels {
+			c.Levels++
+			switch {
+			case l.Met == nil:
+				c.Open++
+			case *l.Met:
+				c.Met++
+			default:
+				c.Missed++
+			}
+		}
+		d, _ := decimal.NewFromString(s.Credit)
+		sum = sum.Add(d)
+	}
+	c.Credit = e.money(sum)
+}
+
+// round rounds a non-negative amount half-up to the currency's minor unit.
+func (e *Evaluator) round(r *big.Rat) decimal.Decimal {
+	return roundHalfUp(r, e.b.Scale)
+}
+
+func (e *Evaluator) money(d decimal.Decimal) string { return d.StringFixed(e.b.Scale) }
+
+// roundHalfUp rounds r >= 0 to scale decimal places, halves up.
+func roundHalfUp(r *big.Rat, scale int32) decimal.Decimal {
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	num := new(big.Int).Mul(r.Num(), p)
+	q, rem := new(big.Int).QuoRem(num, r.Denom(), new(big.Int))
+	if rem.Lsh(rem, 1).Cmp(r.Denom()) >= 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	return decimal.NewFromBigInt(q, -scale)
+}
+
+// holds reports whether the quantity Op the threshold; a square root is
+// compared by squaring the threshold, exactly.
+func (q quantity) holds(t threshold) bool {
+	if !q.sqrt {
+		return t.rat2(q.r)
+	}
+	sq := new(big.Rat).Mul(t.rat, t.rat)
+	return t.op.Holds(q.r, sq)
+}
+
+// format prints the quantity with prec decimals, rounded half-up.
+func (q quantity) format(prec int) json.Number {
+	if !q.sqrt {
+		return number(q.r, prec)
+	}
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(prec)), nil)
+	x := new(big.Rat).Mul(q.r, new(big.Rat).SetInt(new(big.Int).Mul(p, p)))
+	fl := new(big.Int).Quo(x.Num(), x.Denom())
+	k := new(big.Int).Sqrt(fl)
+	// round up when x >= (k + 1/2)^2, i.e. 4x >= (2k+1)^2
+	h := new(big.Int).Add(new(big.Int).Lsh(k, 1), big.NewInt(1))
+	h.Mul(h, h)
+	if new(big.Rat).Mul(x, big.NewRat(4, 1)).Cmp(new(big.Rat).SetInt(h)) >= 0 {
+		k.Add(k, big.NewInt(1))
+	}
+	return number(new(big.Rat).SetFrac(k, p), prec)
+}
+
+// number prints r with prec decimals, halves away from zero.
+func number(r *big.Rat, prec int) json.Number { return json.Number(r.FloatString(prec)) }
+
+func ptr[T any](v T) *T { return &v }
+
+// String prints the threshold as the template wrote it, resolved.
+func (t threshold) String() string { return string(t.op) + " " + catalog.FormatRat(t.rat) }

@@ -1,0 +1,127 @@
+// Package report renders an evaluation report for people: an aligned
+// table with the breaches first, the reasons behind each breach and credit,
+// and each customer's total.
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"text/tabwriter"
+
+	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch/engine"
+)
+
+// row is one level of one service, flattened for the table.
+type row struct {
+	customer, service string
+	l                 *engine.LevelReport
+}
+
+// WriteTable writes the report as a table.
+func WriteTable(w io.Writer, r *engine.Report) error {
+	fmt.Fprintf(w, "%s  month %s (%s, %d minutes)  currency %s\n", r.Contract, r.Month, r.Timezone, r.MonthMinutes, r.Currency)
+	s := r.Samples
+	fmt.Fprintf(w, "samples: %d rows, %d in the month, %d context, %d outside\n\n", s.Rows, s.InMonth, s.Context, s.Outside)
+	rows := flatten(r)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "MET\tCUSTOMER\tSERVICE\tLEVEL\tDOWN\tUNKNOWN\tEXCL\tMEASURED\tOBJECTIVE\tCREDIT%\tCREDIT")
+	for _, x := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s%s\n", met(x.l.Met), x.customer, x.service,
+			x.l.Template, down(x.l), x.l.UnknownMinutes, x.l.ExcludedMinutes, measured(x.l),
+			x.l.Objective, x.l.CreditPct, x.l.Credit, capMark(x.l.CapApplied))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w)
+	for _, c := range r.Customers {
+		fmt.Fprintf(w, "customer %s: %d levels, %d met, %d missed, %d undetermined; credit %s %s\n",
+			c.ID, c.Levels, c.Met, c.Missed, c.Open, c.Credit, r.Currency)
+	}
+	writeReasons(w, rows)
+	return nil
+}
+
+// flatten lists every level, breaches first, then undetermined, then met,
+// each group in contract order.
+func flatten(r *engine.Report) []row {
+	var rows []row
+	for _, c := range r.Customers {
+		for _, s := range c.Services {
+			for i := range s.Levels {
+				rows = append(rows, row{c.ID, s.ID, &s.Levels[i]})
+			}
+		}
+	}
+	rank := func(m *bool) int {
+		switch {
+		case m == nil:
+			return 1
+		case !*m:
+			return 0
+		}
+		return 2
+	}
+	sort.SliceStable(rows, func(i, j int) bool { return rank(rows[i].l.Met) < rank(rows[j].l.Met) })
+	return rows
+}
+
+func writeReasons(w io.Writer, rows []row) {
+	for _, x := range rows {
+		if credit, _ := decimal.NewFromString(x.l.Credit); x.l.Met != nil && *x.l.Met && credit.IsZero() {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s/%s %s (%s):\n", x.customer, x.service, x.l.Template, met(x.l.Met))
+		for _, o := range x.l.Outages {
+			fmt.Fprintf(w, "  outage %s to %s (%d min), detected %s", o.Start, o.End, o.Minutes, o.DetectedAt)
+			if o.NotifyBy != "" {
+				fmt.Fprintf(w, ", notice due by %s", o.NotifyBy)
+			}
+			fmt.Fprintln(w)
+		}
+		for _, reason := range x.l.Reasons {
+			fmt.Fprintf(w, "  %s\n", reason)
+		}
+	}
+}
+
+func met(m *bool) string {
+	switch {
+	case m == nil:
+		return "n/a"
+	case *m:
+		return "met"
+	}
+	return "MISSED"
+}
+
+func down(l *engine.LevelReport) string {
+	if l.DownMinutes == nil {
+		return "-"
+	}
+	return fmt.Sprint(*l.DownMinutes)
+}
+
+// measured shows the figure the level is judged on.
+func measured(l *engine.LevelReport) string {
+	switch {
+	case l.Availability != "":
+		return string(l.Availability) + "%"
+	case l.LossPct != "":
+		return "loss " + string(l.LossPct) + "%"
+	case l.LatencyMs != "":
+		return "latency " + string(l.LatencyMs) + " ms"
+	case l.JitterMs != "":
+		return "jitter " + string(l.JitterMs) + " ms"
+	}
+	return "-"
+}
+
+func capMark(b bool) string {
+	if b {
+		return " (capped)"
+	}
+	return ""
+}
