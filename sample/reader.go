@@ -1,0 +1,313 @@
+package sample
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+
+	slawatch "github.com/slawatch/slawatch"
+)
+
+// Header is the first line of a samples file.
+const Header = "time,series,rtt_ms"
+
+// MaxLineLen is the longest line accepted, line ending excluded. Real rows
+// are about 40 bytes; a longer line is almost surely not a samples file.
+const MaxLineLen = 64 << 10
+
+// bufSize is the read buffer: large, so that lines are found by
+// bytes.IndexByte in memory with few reads, and above MaxLineLen, so that
+// a line that does not fit is too long anyway.
+const bufSize = 256 << 10
+
+var bom = []byte("\xEF\xBB\xBF")
+
+// Reader reads one samples file and hands out one Batch per minute. It is
+// not safe for concurrent use.
+type Reader struct {
+	in      *bufio.Reader
+	file    string
+	lookup  Lookup
+	line    int   // number of the last line read
+	blank   int   // first of the blank lines just read, 0 when none
+	started bool  // the header was read
+	eof     bool  // the input is exhausted
+	err     error // sticky: once Next fails it keeps failing
+
+	times    timeCache
+	lastName []byte // series name of the last row and its index, so
+	lastIdx  int32  // runs of one series skip the lookup
+	hasLast  bool
+	unquoted []byte // backing store of unquoted fields
+
+	open    bool              // a minute is being accumulated
+	cur     int64             // its Unix minute
+	curLine int               // line of its first row
+	curTime []byte            // time text of its first row, for messages
+	acc     []slawatch.Minute // per series, zero when untouched
+	touched []int32           // series with acc[i].Sent > 0
+	rows    int64
+	batch   Batch
+}
+
+// NewReader returns a Reader of the samples CSV in r. file names the input
+// in errors. Series names map to indices 0..nseries-1 through lookup.
+func NewReader(r io.Reader, file string, nseries int, lookup Lookup) *Reader {
+	return &Reader{
+		in:     bufio.NewReaderSize(r, bufSize),
+		file:   file,
+		lookup: lookup,
+		acc:    make([]slawatch.Minute, max(nseries, 0)),
+	}
+}
+
+// File returns the name of the input given to NewReader.
+func (r *Reader) File() string { return r.file }
+
+// Next returns the next minute's batch, in strictly increasing minute
+// order, or io.EOF after the last. The batch and its records are valid
+// until the next call. After an error every call returns the same error.
+func (r *Reader) Next() (*Batch, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	b, err := r.next()
+	if err != nil {
+		r.err = err
+		return nil, err
+	}
+	return b, nil
+}
+
+func (r *Reader) next() (*Batch, error) {
+	if !r.started {
+		if err := r.readHeader(); err != nil {
+			return nil, err
+		}
+	}
+	for {
+		line, err := r.readLine()
+		if err == io.EOF {
+			return r.finish()
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(line) == 0 {
+			if r.blank == 0 {
+				r.blank = r.line
+			}
+			continue
+		}
+		if r.blank != 0 {
+			return nil, newParseError(r.file, r.blank, "", ErrMalformed, "blank line; only the end of the file may be blank")
+		}
+		if b, err := r.addRow(line); b != nil || err != nil {
+			return b, err
+		}
+	}
+}
+
+// readHeader checks the first line.
+func (r *Reader) readHeader() error {
+	line, err := r.readLine()
+	if err == io.EOF {
+		return newParseError(r.file, 1, "", ErrMalformed, "empty file, want the header %q", Header)
+	}
+	if err != nil {
+		return err
+	}
+	r.started = true
+	line = bytes.TrimPrefix(line, bom)
+	if string(line) != Header {
+		return newParseError(r.file, 1, "", ErrMalformed, "header is %q, want %q", trunc(line), Header)
+	}
+	return nil
+}
+
+// readLine returns the next line without its line ending, or io.EOF. The
+// line points into the read buffer: it is valid until the next read.
+func (r *Reader) readLine() ([]byte, error) {
+	if r.eof {
+		return nil, io.EOF
+	}
+	line, err := r.in.ReadSlice('\n')
+	switch {
+	case errors.Is(err, bufio.ErrBufferFull):
+		return nil, r.longLine()
+	case err == io.EOF:
+		r.eof = true
+		if len(line) == 0 {
+			return nil, io.EOF
+		}
+	case err != nil:
+		return nil, fmt.Errorf("read %s after line %d: %w", r.file, r.line, err)
+	}
+	r.line++
+	line = trimEOL(line)
+	if len(line) > MaxLineLen {
+		r.line--
+		return nil, r.longLine()
+	}
+	return line, nil
+}
+
+func (r *Reader) longLine() error {
+	return newParseError(r.file, r.line+1, "", ErrMalformed, "line longer than %d bytes", MaxLineLen)
+}
+
+// trimEOL removes "\n" or "\r\n" from the end of a line.
+func trimEOL(line []byte) []byte {
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line
+}
+
+// trunc shortens text quoted in messages, so a binary file does not flood
+// the terminal.
+func trunc(b []byte) string {
+	const max = 60
+	if len(b) > max {
+		return string(b[:max]) + "…"
+	}
+	return string(b)
+}
+
+// addRow folds a data line into the current minute. When the line starts
+// a new minute it returns the batch of the previous one.
+func (r *Reader) addRow(line []byte) (*Batch, error) {
+	f, err := r.splitLine(line)
+	if err != nil {
+		return nil, err
+	}
+	minute, err := r.times.minute(f[0])
+	if err != nil {
+		return nil, r.lineError("time", ErrMalformed, "%q is not an RFC 3339 time: %v", trunc(f[0]), err)
+	}
+	series, err := r.seriesIndex(f[1])
+	if err != nil {
+		return nil, err
+	}
+	rtt, lost, err := parseRTT(f[2])
+	if err != nil {
+		return nil, r.rttError(f[2], err)
+	}
+	var out *Batch
+	if !r.open || minute != r.cur {
+		if r.open && minute < r.cur {
+			return nil, r.unsorted(f[0])
+		}
+		out = r.emit()
+		r.begin(minute, f[0])
+	}
+	return out, r.apply(series, f[1], rtt, lost)
+}
+
+// begin opens a minute.
+func (r *Reader) begin(minute int64, timeText []byte) {
+	r.open, r.cur, r.curLine = true, minute, r.line
+	r.curTime = append(r.curTime[:0], timeText...)
+}
+
+// apply adds one row to its series' minute.
+func (r *Reader) apply(series int32, name []byte, rtt uint32, lost bool) error {
+	m := &r.acc[series]
+	if m.Sent == 0 {
+		r.touched = append(r.touched, series)
+	}
+	if m.Sent == math.MaxUint32 {
+		return r.lineError("", ErrOverflow, "series %q has more than %d probes in minute %s", trunc(name), uint32(math.MaxUint32), minuteText(r.cur))
+	}
+	if lost {
+		m.AddLost()
+	} else if !m.AddReply(rtt) {
+		return r.lineError("rtt_ms", ErrOverflow, "series %q overflows the round-trip time sums of minute %s", trunc(name), minuteText(r.cur))
+	}
+	r.rows++
+	return nil
+}
+
+// emit closes the current minute, if any, into r.batch. Touched series are
+// sorted so records come by ascending series, which lets a Merger merge
+// batches in one pass.
+func (r *Reader) emit() *Batch {
+	if !r.open {
+		return nil
+	}
+	slices.Sort(r.touched)
+	recs := r.batch.Records[:0]
+	for _, s := range r.touched {
+		recs = append(recs, Record{Series: s, Minute: r.acc[s]})
+		r.acc[s] = slawatch.Minute{}
+	}
+	r.batch = Batch{Minute: r.cur, Records: recs, Rows: r.rows}
+	r.touched, r.rows, r.open = r.touched[:0], 0, false
+	return &r.batch
+}
+
+// finish hands out the last minute at the end of the input.
+func (r *Reader) finish() (*Batch, error) {
+	if b := r.emit(); b != nil {
+		return b, nil
+	}
+	return nil, io.EOF
+}
+
+// seriesIndex maps a series name to its index, remembering the last one.
+func (r *Reader) seriesIndex(name []byte) (int32, error) {
+	if r.hasLast && string(name) == string(r.lastName) {
+		return r.lastIdx, nil
+	}
+	if len(name) == 0 {
+		return 0, r.lineError("series", ErrMalformed, "empty series name")
+	}
+	if r.lookup == nil {
+		return 0, r.lineError("series", ErrUnknownSeries, "unknown series %q (no series are configured)", trunc(name))
+	}
+	i, ok := r.lookup(name)
+	if !ok {
+		return 0, r.lineError("series", ErrUnknownSeries, "unknown series %q", trunc(name))
+	}
+	if i < 0 || int(i) >= len(r.acc) {
+		// A bug of the caller, reported rather than indexing out of range.
+		return 0, r.lineError("series", ErrUnknownSeries, "lookup returned index %d for series %q, want 0 to %d", i, trunc(name), len(r.acc)-1)
+	}
+	r.lastName = append(r.lastName[:0], name...)
+	r.lastIdx, r.hasLast = i, true
+	return i, nil
+}
+
+// lineError is a ParseError on the current line.
+func (r *Reader) lineError(field string, kind error, format string, args ...any) error {
+	return newParseError(r.file, r.line, field, kind, format, args...)
+}
+
+func (r *Reader) columnsError(n int) error {
+	return r.lineError("", ErrMalformed, "%d fields, want 3 (%s)", n, Header)
+}
+
+func (r *Reader) rttError(text []byte, err error) error {
+	switch err {
+	case errRTTNegative:
+		return r.lineError("rtt_ms", ErrMalformed, "%q is negative", trunc(text))
+	case errRTTTooLarge:
+		return r.lineError("rtt_ms", ErrMalformed, "%q is above the limit of %d ms", trunc(text), slawatch.MaxRTTMicros/1000)
+	}
+	return r.lineError("rtt_ms", ErrMalformed, "%q is not a decimal number of milliseconds", trunc(text))
+}
+
+// unsorted reports a row earlier than the current minute, naming the row
+// that opened that minute so the user can find both.
+func (r *Reader) unsorted(timeText []byte) error {
+	return r.lineError("time", ErrUnsorted,
+		"%s is in an earlier minute than %s on line %d; the rows of a file must be sorted by time (any order within a minute)",
+		timeText, r.curTime, r.curLine)
+}

@@ -1,0 +1,115 @@
+package sample
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+	"testing"
+	"time"
+)
+
+// benchStart is the first second of the generated streams.
+var benchStart = time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC)
+
+// oneSeries is a month of one series probed every second, as a probe
+// agent writes it: millisecond timestamps, RTTs in microseconds, a lost
+// probe now and then. It is built once and shared by the benchmarks.
+var oneSeries = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	for s := range 31 * 86400 {
+		at := benchStart.Add(time.Duration(s)*time.Second + time.Duration(s%1000)*time.Millisecond)
+		w.Write(at, "web-1", uint32(8000+s*7919%20000), s%997 == 0)
+	}
+	w.Flush()
+	return buf.Bytes()
+})
+
+// interleaved is 15 minutes of 1,000 series probed every second, each
+// second's rows in series order.
+var interleaved = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	for s := range 15 * 60 {
+		for i := range 1000 {
+			at := benchStart.Add(time.Duration(s)*time.Second + time.Duration(i)*time.Millisecond)
+			w.Write(at, seriesName(i), uint32(1000+(s*1000+i)*7919%50000), (s+i)%997 == 0)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+})
+
+func seriesName(i int) string { return fmt.Sprintf("host-%04d.example.net", i) }
+
+func seriesNames(n int) []string {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = seriesName(i)
+	}
+	return names
+}
+
+// benchmarkReader reads data over and over until b.N rows are read, so
+// that ns/op and allocs/op are per row.
+func benchmarkReader(b *testing.B, data []byte, names []string) {
+	lookup := mapLookup(names...)
+	rowsPerFile := dataLines(data)
+	b.SetBytes(int64(len(data)) / rowsPerFile) // per row, so MB/s is true
+	b.ReportAllocs()
+	b.ResetTimer()
+	var r *Reader
+	for rows := 0; rows < b.N; {
+		if r == nil {
+			r = NewReader(bytes.NewReader(data), "bench.csv", len(names), lookup)
+		}
+		batch, err := r.Next()
+		if err == io.EOF {
+			r = nil
+			continue
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows += int(batch.Rows)
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+}
+
+func BenchmarkReaderOneSeries(b *testing.B) {
+	benchmarkReader(b, oneSeries(), []string{"web-1"})
+}
+
+func BenchmarkReaderInterleaved(b *testing.B) {
+	benchmarkReader(b, interleaved(), seriesNames(1000))
+}
+
+func BenchmarkParseTime(b *testing.B) {
+	times := make([][]byte, 3600)
+	for i := range times {
+		times[i] = benchStart.Add(time.Duration(i)*time.Second+123*time.Millisecond).AppendFormat(nil, time.RFC3339Nano)
+	}
+	b.Run("cached", func(b *testing.B) {
+		var c timeCache
+		for i := range b.N {
+			if _, err := c.minute(times[i%len(times)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := parseTime(times[i%len(times)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("time.Parse", func(b *testing.B) {
+		for i := range b.N {
+			if _, err := time.Parse(time.RFC3339Nano, string(times[i%len(times)])); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
