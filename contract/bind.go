@@ -108,6 +108,9 @@ func (b *Bound) bindService(cat *catalog.Catalog, cu *Customer, s *Service, f st
 		ids = []string{s.Template}
 	}
 	bs := &BoundService{Customer: cu, Service: s}
+	if err := b.checkCreditLevel(cat, s, ids, f); err != nil {
+		return nil, err
+	}
 	used := map[string]bool{}
 	for _, id := range ids {
 		l, err := b.bindLevel(cat, bs, id, f, used)
@@ -164,11 +167,34 @@ func (b *Bound) bindLevel(cat *catalog.Catalog, bs *BoundService, id, f string, 
 	return l, nil
 }
 
-// credit applies the contract's credit schedule to a level whose seed
-// states none.
+// checkCreditLevel resolves which level a contract's credit schedule is
+// for: the one it names, or the only level whose seed states no credit.
+func (b *Bound) checkCreditLevel(cat *catalog.Catalog, s *Service, ids []string, f string) error {
+	o := s.Credit
+	if o == nil {
+		return nil
+	}
+	var open []string
+	for _, id := range ids {
+		if t, err := cat.Template(id); err == nil && t.Credit.FromContract {
+			open = append(open, id)
+		}
+	}
+	switch {
+	case o.Level != "" && !slices.Contains(open, o.Level):
+		return b.errorf(s.Line, f+".credit.level", "%q is not a level of this service whose SLA leaves the credit to the contract (%s)", o.Level, strings.Join(open, ", "))
+	case o.Level == "" && len(open) != 1:
+		return b.errorf(s.Line, f+".credit.level", "required: name one of %s", strings.Join(open, ", "))
+	case o.Level == "":
+		o.Level = open[0]
+	}
+	return nil
+}
+
+// credit applies the contract's credit schedule to the level it names.
 func (b *Bound) credit(t *catalog.Template, s *Service, f string) (*catalog.Template, error) {
 	o := s.Credit
-	if o == nil || !t.Credit.FromContract {
+	if o == nil || o.Level != t.ID {
 		return t, nil
 	}
 	cr := catalog.CreditRule{Base: catalog.FeeBase{Fee: o.Fee}, Missed: o.Missed, Pct: o.Pct, FromContract: true}
@@ -315,7 +341,12 @@ func fmtDuration(d time.Duration) string {
 	if d < 0 {
 		return "after its start, not"
 	}
-	return strings.TrimSuffix(d.Round(time.Minute).String(), "0s")
+	d = d.Round(time.Minute)
+	h, m := int(d/time.Hour), int(d%time.Hour/time.Minute)
+	if m == 0 {
+		return fmt.Sprintf("%d hours", h)
+	}
+	return fmt.Sprintf("%d hours %d minutes", h, m)
 }
 
 func countRange(in catalog.Input) string {

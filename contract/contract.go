@@ -58,6 +58,9 @@ type Service struct {
 // CreditOverride is a credit schedule the contract supplies for levels
 // whose seed states none (IIJ).
 type CreditOverride struct {
+	// Level names the level the schedule is for; it may be left out when
+	// the service has one level whose seed states no credit.
+	Level string `yaml:"level"`
 	Fee   string `yaml:"fee"`
 	Tiers []struct {
 		Above int    `yaml:"above"`

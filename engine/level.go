@@ -180,8 +180,11 @@ func (lv *level) finishMinutes(rep *LevelReport) (*big.Rat, int) {
 		runs, runStart = lv.trackRun(runs, runStart, j, isDown)
 	}
 	runs, _ = lv.trackRun(runs, runStart, lv.e.m1-lv.e.m0, false)
-	rep.DownMinutes = &downMin
 	rep.Outages = outages
+	if lv.l.Template.Objective.NotifyWithinMinutes > 0 {
+		return nil, 0 // a detection rule: the outages are the result
+	}
+	rep.DownMinutes = &downMin
 	if len(runs) > 10 {
 		runs = append(runs[:10], fmt.Sprintf("... and %d more down periods", len(runs)-10))
 	}
