@@ -51,7 +51,7 @@ customers:
 // = 50000 JPY. 99.999% allows 0.432 down minutes: every row misses.
 func TestAryakaPrivateCoreTiers(t *testing.T) {
 	for _, c := range []struct {
-		d                   int
+		d                  int
 		avail, pct, credit string
 	}{
 		// 5: not above 5 -> no credit; (43200-5)/43200 = 43195/43200 = 99.988426%
@@ -98,7 +98,7 @@ customers:
 // JPY. 99.99% allows 4.032 down minutes: 4 meets, 5 misses.
 func TestAryakaL3CoreTiersFebruary(t *testing.T) {
 	for _, c := range []struct {
-		d                        int
+		d                       int
 		avail, met, pct, credit string
 	}{
 		// 4: (40320-4)/40320 = 40316/40320 = 99.990079% >= 99.99: met
@@ -149,7 +149,7 @@ customers:
 // the denominator: availability = (44640 - d) / 44640, measured = 44610.
 func TestAryakaE2ETiersAndLossSum(t *testing.T) {
 	for _, c := range []struct {
-		d                   int
+		d                  int
 		avail, pct, credit string
 	}{
 		// 30: not above 30; 44610/44640 = 99.932796%
@@ -203,4 +203,237 @@ func TestAryakaE2EThreeSegmentSum(t *testing.T) {
 	// (44640-40)/44640 = 44600/44640 = 99.910394%
 	check(t, level(t, f.eval("2026-12"), "acme/e2e", "aryaka/e2e-uptime"), want{
 		down: 40, measured: 44640, avail: "99.910394", met: "false", pct: "5", credit: "16.67"})
+}
+
+// --- aryaka/hosted-fw-uptime: Berlin DST month, gaps, maintenance notice ---
+
+const hostedFW = `
+timezone: Europe/Berlin
+currency: EUR
+customers:
+  - id: acme
+    services:
+      - id: fw
+        template: aryaka/hosted-fw-uptime
+        inputs: {vm: vm1}
+        fees: {mrc: "1234.50"}
+exclusions:
+  - {start: "2026-10-10T22:00:00+02:00", end: "2026-10-11T00:00:00+02:00",
+     announced: "2026-10-07T22:00:00+02:00", kind: maintenance,
+     reason: "hypervisor upgrade", services: [acme/fw]}
+  - {start: "2026-10-17T22:00:00+02:00", end: "2026-10-17T23:00:00+02:00",
+     announced: "2026-10-16T22:00:00+02:00", kind: maintenance,
+     reason: "late notice", services: [acme/fw]}
+`
+
+// October 2026 in Berlin: 31 days plus the hour repeated on 25 October
+// (CEST -> CET) = 44,640 + 60 = 44,700 minutes. The VM is probed once a
+// minute.
+func TestAryakaHostedFWBerlinDST(t *testing.T) {
+	f := scenario(t, hostedFW).month("2026-10", "vm1", 1, 2000)
+	// monitoring down 2 hours: 120 unknown minutes, not down
+	f.gap("vm1", "2026-10-05 00:00", "2026-10-05 02:00")
+	// maintenance announced 72 h ahead (>= 48 h): its 120 minutes excluded
+	f.outage("vm1", "2026-10-10 22:00", "2026-10-11 00:00", 1, 1, 0)
+	// maintenance announced only 24 h ahead: not excluded, 60 down minutes
+	f.outage("vm1", "2026-10-17 22:00", "2026-10-17 23:00", 1, 1, 0)
+	// 01:30 CEST (23:30Z) to 03:30 CET (02:30Z) across the repeated hour:
+	// 3 h of real time = 180 down minutes
+	f.outage("vm1", "2026-10-25 01:30", "2026-10-25 03:30", 1, 1, 0)
+	l := level(t, f.eval("2026-10"), "acme/fw", "aryaka/hosted-fw-uptime")
+	// M = 44700, X = 120, U = 120, D = 60 + 180 = 240
+	// measured = 44700 - 120 - 120 = 44460
+	// availability = (44700 - 120 - 240) / (44700 - 120) = 44340/44580 = 99.461642%
+	// 120 < 240 -> 20% of 1234.50 = 246.90 EUR (cap 25% = 308.625 -> 308.63, not hit)
+	check(t, l, want{down: 240, unknown: 120, excluded: 120, measured: 44460,
+		avail: "99.461642", met: "false", pct: "20", credit: "246.90"})
+	hasReason(t, l.Reasons, "excluded 120 minutes", "hypervisor upgrade")
+	hasReason(t, l.Reasons, "not excluded", "late notice", "48 hours' notice")
+}
+
+// --- aryaka/ngfw-swg-uptime: 5 consecutive failed minutes, from the first ---
+
+const ngfw = `
+timezone: %s
+currency: USD
+customers:
+  - id: acme
+    services:
+      - id: swg
+        template: aryaka/ngfw-swg-uptime
+        inputs: {probe: n1}
+        fees: {mrc: "99.90"}
+`
+
+// November 2026 in UTC: 43,200 minutes; one probe a minute.
+func TestAryakaNGFWConsecutive(t *testing.T) {
+	for _, c := range []struct {
+		failed             int
+		down               int
+		avail, pct, credit string
+	}{
+		// 4 failed minutes in a row: no run of 5, 0 down; 100%
+		{4, 0, "100.000000", "0", "0.00"},
+		// 5 in a row: 5 down counted from the first; not above 5 -> no credit;
+		// 43195/43200 = 99.988426%
+		{5, 5, "99.988426", "0", "0.00"},
+		// 6 in a row: 6 down; 5 < 6 <= 60 -> 5% of 99.90 = 4.995 -> half-up 5.00;
+		// 43194/43200 = 99.986111%
+		{6, 6, "99.986111", "5", "5.00"},
+	} {
+		t.Run(fmt.Sprint(c.failed), func(t *testing.T) {
+			f := scenario(t, fmt.Sprintf(ngfw, "UTC")).month("2026-11", "n1", 1, 1000)
+			f.outage("n1", "2026-11-10 10:00", after("2026-11-10 10:00", c.failed), 1, 1, 0)
+			// 4 failed, 1 good, 4 failed: the good minute breaks the run, 0 down
+			f.outage("n1", "2026-11-12 10:00", "2026-11-12 10:04", 1, 1, 0)
+			f.outage("n1", "2026-11-12 10:05", "2026-11-12 10:09", 1, 1, 0)
+			check(t, level(t, f.eval("2026-11"), "acme/swg", "aryaka/ngfw-swg-uptime"), want{
+				down: c.down, measured: 43200, avail: c.avail, met: map[bool]string{true: "true", false: "false"}[c.down == 0],
+				pct: c.pct, credit: c.credit})
+		})
+	}
+}
+
+// March 2026 in New York: 31 days less the hour skipped on 8 March (EST ->
+// EDT) = 44,640 - 60 = 44,580 minutes.
+func TestAryakaNGFWNewYorkDST(t *testing.T) {
+	f := scenario(t, fmt.Sprintf(ngfw, "America/New_York")).month("2026-03", "n1", 1, 1000)
+	// 01:30 EST (06:30Z) to 03:30 EDT (07:30Z): 2 h on the clock, 60 real minutes
+	f.outage("n1", "2026-03-08 01:30", "2026-03-08 03:30", 1, 1, 0)
+	// 60 down: 5 < 60 <= 60 -> 5% of 99.90 = 4.995 -> 5.00
+	// availability = (44580 - 60)/44580 = 44520/44580 = 99.865410%
+	check(t, level(t, f.eval("2026-03"), "acme/swg", "aryaka/ngfw-swg-uptime"), want{
+		down: 60, measured: 44580, avail: "99.865410", met: "false", pct: "5", credit: "5.00"})
+}
+
+// --- aryaka/private-access-uptime: a gateway fails after 5 minutes in a row ---
+
+const privateAccess = `
+timezone: UTC
+currency: USD
+customers:
+  - id: acme
+    services:
+      - id: pa
+        template: aryaka/private-access-uptime
+        inputs: {gateways: [g1, g2]}
+        fees: {mrc: "500.10"}
+`
+
+// November 2026: 43,200 minutes; two gateways probed once a minute. One
+// unavailable gateway of two is 50%: the service is down.
+func TestAryakaPrivateAccessGateways(t *testing.T) {
+	f := scenario(t, privateAccess).month("2026-11", "g1", 1, 1000).month("2026-11", "g2", 1, 1000)
+	// g1 fails 4 minutes: never unavailable, 0 down
+	f.outage("g1", "2026-11-03 10:00", "2026-11-03 10:04", 1, 1, 0)
+	// g1 10:00-10:04 and g2 10:02-10:06 fail 4 minutes each: both failed at
+	// 10:02-10:04, but neither run reaches 5: 0 down
+	f.outage("g1", "2026-11-04 10:00", "2026-11-04 10:04", 1, 1, 0)
+	f.outage("g2", "2026-11-04 10:02", "2026-11-04 10:06", 1, 1, 0)
+	// g1 fails 7 minutes: unavailable from the first, 1 of 2 = 50% -> 7 down
+	f.outage("g1", "2026-11-05 10:00", "2026-11-05 10:07", 1, 1, 0)
+	// g2 fails 31 Oct 23:58 to 1 Nov 00:03 = 5 minutes, the run starting in
+	// the previous month: its 3 minutes in November are down
+	f.outage("g2", "2026-10-31 23:58", "2026-11-01 00:03", 1, 1, 0)
+	// D = 7 + 3 = 10: 5 < 10 <= 60 -> 5% of 500.10 = 25.005 -> half-up 25.01
+	// availability = 43190/43200 = 99.976852%
+	check(t, level(t, f.eval("2026-11"), "acme/pa", "aryaka/private-access-uptime"), want{
+		down: 10, measured: 43200, avail: "99.976852", met: "false", pct: "5", credit: "25.01"})
+}
+
+// --- aryaka/cdn-uptime: edge runs of 3 gated by the origin probe ---
+
+const cdn = `
+timezone: UTC
+currency: JPY
+customers:
+  - id: acme
+    services:
+      - id: cdn
+        template: aryaka/cdn-uptime
+        inputs: {origin: o1, edges: [e1, e2, e3, e4]}
+        fees: {mrc: "30010"}
+`
+
+// November 2026: 43,200 minutes; origin and 4 edges probed once a minute.
+// Down when >= 50% of the edges with a known status have failed: 2 of 4.
+func TestAryakaCDNEdges(t *testing.T) {
+	f := scenario(t, cdn)
+	for _, s := range []string{"o1", "e1", "e2", "e3", "e4"} {
+		f.month("2026-11", s, 1, 1000)
+	}
+	fail := func(from, to string, series ...string) {
+		for _, s := range series {
+			f.outage(s, from, to, 1, 1, 0)
+		}
+	}
+	// e1, e2 fail 3 minutes in a row with the origin up: 2/4 = 50%, 3 down
+	fail("2026-11-10 10:00", "2026-11-10 10:03", "e1", "e2")
+	// e1 alone fails 20 minutes: 1/4 = 25%, 0 down
+	fail("2026-11-10 11:00", "2026-11-10 11:20", "e1")
+	// e1, e2 fail 2 minutes: no run of 3, 0 down
+	fail("2026-11-10 12:00", "2026-11-10 12:02", "e1", "e2")
+	// e1, e2 fail 4 minutes but the origin fails at 13:02: runs of 2 and 1, 0 down
+	fail("2026-11-10 13:00", "2026-11-10 13:04", "e1", "e2")
+	fail("2026-11-10 13:02", "2026-11-10 13:03", "o1")
+	// e1, e2, e3 fail 6 minutes: 3/4 = 75%, 6 down
+	fail("2026-11-10 14:00", "2026-11-10 14:06", "e1", "e2", "e3")
+	// the origin unmeasured while every edge fails: the edges' status is
+	// unknown, no edge known -> 10 unknown minutes
+	f.gap("o1", "2026-11-10 15:00", "2026-11-10 15:10")
+	fail("2026-11-10 15:00", "2026-11-10 15:10", "e1", "e2", "e3", "e4")
+	// the origin alone fails 10 minutes: the edges answered, 0 down
+	fail("2026-11-10 16:00", "2026-11-10 16:10", "o1")
+	// D = 3 + 6 = 9: 5 < 9 <= 60 -> 5% of 30010 = 1500.5 -> half-up 1501 JPY
+	// measured = 43200 - 10 = 43190; availability = (43200-9)/43200 = 43191/43200 = 99.979167%
+	check(t, level(t, f.eval("2026-11"), "acme/cdn", "aryaka/cdn-uptime"), want{
+		down: 9, unknown: 10, measured: 43190, avail: "99.979167", met: "false", pct: "5", credit: "1501"})
+}
+
+// --- aryaka/internet-breakout: all 3 locations for 5 minutes, loss or latency ---
+
+const breakout = `
+timezone: UTC
+currency: USD
+customers:
+  - id: acme
+    services:
+      - id: ib
+        template: aryaka/internet-breakout
+        inputs: {locations: [i1, i2, i3]}
+        fees: {mrc: "210.10"}
+`
+
+// November 2026: 43,200 minutes; 60 pings a minute to each location, 20 ms
+// baseline (and the day before the month at 20 ms too).
+func TestAryakaInternetBreakout(t *testing.T) {
+	f := scenario(t, breakout)
+	all := []string{"i1", "i2", "i3"}
+	for _, s := range all {
+		f.month("2026-11", s, 60, 20000)
+	}
+	set := func(from, to string, lost int, rtt uint32, series ...string) {
+		for _, s := range series {
+			f.outage(s, from, to, 60, lost, rtt)
+		}
+	}
+	// all 3 lose 4 of 60 = 6.67% > 5% for 5 minutes: 5 down
+	set("2026-11-05 10:00", "2026-11-05 10:05", 4, 20000, all...)
+	// only 2 of 3 for 10 minutes: 0
+	set("2026-11-06 10:00", "2026-11-06 10:10", 4, 20000, "i1", "i2")
+	// all 3 for 4 minutes: no run of 5, 0
+	set("2026-11-07 10:00", "2026-11-07 10:04", 4, 20000, all...)
+	// all 3 lose exactly 3 of 60 = 5%: not > 5%, 0
+	set("2026-11-08 10:00", "2026-11-08 10:10", 3, 20000, all...)
+	// all 3 at 26 ms > 1.25 x 20 = 25 ms for 5 minutes: 5 down (within the
+	// run the trailing mean rises at most to (1436x20+4x26)/1440 = 20.017 ms)
+	set("2026-11-10 10:00", "2026-11-10 10:05", 0, 26000, all...)
+	// all 3 at exactly 25 ms = 1.25 x 20: not above, 0
+	set("2026-11-12 10:00", "2026-11-12 10:10", 0, 25000, all...)
+	// 2 of 3 at 26 ms: 0
+	set("2026-11-14 10:00", "2026-11-14 10:10", 0, 26000, "i1", "i2")
+	// D = 5 + 5 = 10: 5 < 10 <= 60 -> 5% of 210.10 = 10.505 -> half-up 10.51
+	// availability = 43190/43200 = 99.976852%
+	check(t, level(t, f.eval("2026-11"), "acme/ib", "aryaka/internet-breakout"), want{
+		down: 10, measured: 43200, avail: "99.976852", met: "false", pct: "5", credit: "10.51"})
 }
