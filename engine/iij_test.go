@@ -1,0 +1,56 @@
+package engine_test
+
+import "testing"
+
+const iijInternet = `
+timezone: Asia/Tokyo
+currency: JPY
+customers:
+  - id: acme
+    services:
+      - id: tokyo
+        levels: [iij/internet-availability, iij/outage-notification]
+        inputs: {router: r1, targets: r1}
+        params: {responsibility_type: "1", connection: internet}
+        fees: {mrc: "100000"}
+        credit:
+          fee: mrc
+          tiers:
+            - {above: 0, upto: 60, pct: "10"}
+            - {above: 60, pct: "50"}
+`
+
+// November 2026 in Tokyo: 30 days = 43,200 minutes; pings every 30 s = 2 per minute.
+func TestIIJInternetOutageRuns(t *testing.T) {
+	f := scenario(t, iijInternet).month("2026-11", "r1", 2, 5000)
+	// 4 silent minutes: below the 5-minute detection, not down.
+	f.outage("r1", "2026-11-03 10:00", "2026-11-03 10:04", 2, 2, 0)
+	// exactly 5 silent minutes: one outage of 5 minutes, detected at 10:05.
+	f.outage("r1", "2026-11-04 10:00", "2026-11-04 10:05", 2, 2, 0)
+	// a minute with one reply of two is not silent: breaks the run.
+	f.outage("r1", "2026-11-05 10:00", "2026-11-05 10:03", 2, 2, 0)
+	f.outage("r1", "2026-11-05 10:03", "2026-11-05 10:04", 2, 1, 5000)
+	f.outage("r1", "2026-11-05 10:04", "2026-11-05 10:08", 2, 2, 0)
+	// an outage crossing midnight: 23:57 to 00:04 = 7 minutes.
+	f.outage("r1", "2026-11-06 23:57", "2026-11-07 00:04", 2, 2, 0)
+	r := f.eval("2026-11")
+	// down = 5 + 7 = 12; availability = (43200-12)/43200 = 99.972222...%
+	// credit: 0 < 12 <= 60 -> 10% of 100000 = 10000 JPY (no minor unit).
+	check(t, level(t, r, "acme/tokyo", "iij/internet-availability"), want{
+		down: 12, measured: 43200, avail: "99.972222", met: "false", pct: "10", credit: "10000"})
+	n := level(t, r, "acme/tokyo", "iij/outage-notification")
+	if len(n.Outages) != 2 {
+		t.Fatalf("outages: got %d, want 2: %+v", len(n.Outages), n.Outages)
+	}
+	// detection = the end of the 5th silent minute; notice due 30 minutes later.
+	if o := n.Outages[0]; o.Start != "2026-11-04T10:00:00+09:00" || o.DetectedAt != "2026-11-04T10:05:00+09:00" ||
+		o.NotifyBy != "2026-11-04T10:35:00+09:00" || o.Minutes != 5 {
+		t.Errorf("first outage: %+v", o)
+	}
+	if o := n.Outages[1]; o.Start != "2026-11-06T23:57:00+09:00" || o.End != "2026-11-07T00:04:00+09:00" || o.Minutes != 7 {
+		t.Errorf("second outage: %+v", o)
+	}
+	if n.Met != nil {
+		t.Errorf("notification verdict without notification events: got %v, want null", *n.Met)
+	}
+}
