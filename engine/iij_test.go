@@ -14,6 +14,7 @@ customers:
         params: {responsibility_type: "1", connection: internet}
         fees: {mrc: "100000"}
         credit:
+          level: iij/internet-availability
           fee: mrc
           tiers:
             - {above: 0, upto: 60, pct: "10"}
