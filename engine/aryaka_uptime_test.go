@@ -437,3 +437,93 @@ func TestAryakaInternetBreakout(t *testing.T) {
 	check(t, level(t, f.eval("2026-11"), "acme/ib", "aryaka/internet-breakout"), want{
 		down: 10, measured: 43200, avail: "99.976852", met: "false", pct: "5", credit: "10.51"})
 }
+
+// --- aryaka/lmc-availability: pooled loss >= 50%, flat credit below target ---
+
+const lmc = `
+timezone: UTC
+currency: JPY
+customers:
+  - id: acme
+    services:
+      - id: lmc
+        template: aryaka/lmc-availability
+        inputs: {links: [%s]}
+        params: {target_pct: "99", access: %s}
+        fees: {mrc: "123450"}
+`
+
+// November 2026: A = 43,200 minutes. Target 99% allows exactly 432 down
+// minutes: (43200-432)/43200 = 99.000000% meets (>=), 433 misses.
+func TestAryakaLMCAvailability(t *testing.T) {
+	for _, c := range []struct {
+		access                  string
+		d                       int
+		avail, met, pct, credit string
+	}{
+		// 432 down: 42768/43200 = 99.000000% >= 99: met, no credit
+		{"single", 432, "99.000000", "true", "0", "0"},
+		// 433 down: 42767/43200 = 98.997685% < 99: single access 5% of 123450
+		// = 6172.5 -> half-up 6173 JPY
+		{"single", 433, "98.997685", "false", "5", "6173"},
+		{"dual", 432, "99.000000", "true", "0", "0"},
+		// dual access 10% of 123450 = 12345 JPY
+		{"dual", 433, "98.997685", "false", "10", "12345"},
+	} {
+		t.Run(fmt.Sprint(c.access, c.d), func(t *testing.T) {
+			end := after("2026-11-12 00:00", c.d)
+			var f *feed
+			if c.access == "single" {
+				f = scenario(t, fmt.Sprintf(lmc, "l1", "single")).month("2026-11", "l1", 60, 5000)
+				// 29 of 60 lost = 48.3% < 50%: up (60 minutes)
+				f.outage("l1", "2026-11-05 10:00", "2026-11-05 11:00", 60, 29, 5000)
+				// exactly 30 of 60 = 50% >= 50%: down
+				f.outage("l1", "2026-11-12 00:00", end, 60, 30, 5000)
+			} else {
+				f = scenario(t, fmt.Sprintf(lmc, "l1, l2", "dual")).month("2026-11", "l1", 60, 5000).month("2026-11", "l2", 60, 5000)
+				// l1 loses 59 of 60, l2 nothing: 59/120 = 49.2% < 50%: up (60 minutes)
+				f.outage("l1", "2026-11-05 10:00", "2026-11-05 11:00", 60, 59, 5000)
+				// l1 loses every ping, l2 nothing: pooled 60/120 = 50% >= 50%: down
+				f.outage("l1", "2026-11-12 00:00", end, 60, 60, 0)
+			}
+			check(t, level(t, f.eval("2026-11"), "acme/lmc", "aryaka/lmc-availability"), want{
+				down: c.d, measured: 43200, avail: c.avail, met: c.met, pct: c.pct, credit: c.credit})
+		})
+	}
+}
+
+// --- aryaka/site-cap: 25% of the service's MRC over all its levels ---
+
+const capped = `
+timezone: UTC
+currency: USD
+customers:
+  - id: acme
+    services:
+      - id: pc
+        levels: [aryaka/privatecore-uptime, aryaka/privatecore-loss]
+        inputs: {path: p1}
+        params: {remote_sites: "1"}
+        fees: {mrc: "1000.05"}
+`
+
+// November 2026: 43,200 minutes. One remote site: link fee = MRC = 1000.05.
+func TestAryakaSiteCap(t *testing.T) {
+	f := scenario(t, capped).month("2026-11", "p1", 60, 30000)
+	// 121 minutes with every ping lost
+	f.outage("p1", "2026-11-20 00:00", "2026-11-20 02:01", 60, 60, 0)
+	r := f.eval("2026-11")
+	// uptime: 121 > 120 -> 20% of 1000.05 = 200.01; 43079/43200 = 99.719907%
+	check(t, level(t, r, "acme/pc", "aryaka/privatecore-uptime"), want{
+		down: 121, measured: 43200, avail: "99.719907", met: "false", pct: "20", credit: "200.01"})
+	// loss: mean of minute losses = 121 x 100% / 43200 = 0.280093% > 0.1% ->
+	// 10% of 1000.05 = 100.005 -> 100.01; cap 25% of 1000.05 = 250.0125 ->
+	// 250.01, of which uptime took 200.01: loss reduced to 50.00
+	l := level(t, r, "acme/pc", "aryaka/privatecore-loss")
+	check(t, l, want{measured: 43200, value: "0.280093", met: "false", pct: "10", credit: "50.00", capped: true})
+	hasReason(t, l.Reasons, "aryaka/site-cap", "reduced from 100.01 to 50.00")
+	// service total = 200.01 + 50.00 = 250.01
+	if got := r.Customers[0].Services[0].Credit; got != "250.01" {
+		t.Errorf("service credit: got %s, want 250.01", got)
+	}
+}
