@@ -527,3 +527,84 @@ func TestAryakaSiteCap(t *testing.T) {
 		t.Errorf("service credit: got %s, want 250.01", got)
 	}
 }
+
+// --- exclusions: the 48 hours' notice, emergencies, clipping, partial minutes ---
+
+const hostedFWNotice = `
+timezone: UTC
+currency: EUR
+customers:
+  - id: acme
+    services:
+      - id: fw
+        template: aryaka/hosted-fw-uptime
+        inputs: {vm: vm1}
+        fees: {mrc: "1234.50"}
+exclusions:
+  - {start: "2026-11-03T10:00:00Z", end: "2026-11-03T10:30:00Z", announced: "2026-11-01T10:00:00Z",
+     kind: maintenance, reason: "exactly 48h", services: [acme/fw]}
+  - {start: "2026-11-04T10:00:00Z", end: "2026-11-04T10:30:00Z", announced: "2026-11-02T10:01:00Z",
+     kind: maintenance, reason: "47h59m", services: [acme/fw]}
+  - {start: "2026-11-05T10:00:00Z", end: "2026-11-05T10:20:00Z",
+     kind: emergency-maintenance, reason: "emergency", services: [acme/fw]}
+  - {start: "2026-11-06T10:00:00Z", end: "2026-11-06T10:10:00Z",
+     kind: maintenance, reason: "never announced", services: [acme/fw]}
+  - {start: "2026-10-31T23:00:00Z", end: "2026-11-01T01:00:00Z", announced: "2026-10-28T00:00:00Z",
+     kind: maintenance, reason: "across the month start", services: [acme/fw]}
+  - {start: "2026-11-07T10:00:30Z", end: "2026-11-07T10:10:30Z", announced: "2026-11-01T00:00:00Z",
+     kind: maintenance, reason: "partial minutes", services: [acme]}
+`
+
+// November 2026 in UTC: 43,200 minutes; the VM probed once a minute.
+func TestAryakaMaintenanceNotice(t *testing.T) {
+	f := scenario(t, hostedFWNotice).month("2026-11", "vm1", 1, 2000)
+	f.outage("vm1", "2026-11-03 10:00", "2026-11-03 10:30", 1, 1, 0) // 48 h notice: excluded 30
+	f.outage("vm1", "2026-11-04 10:00", "2026-11-04 10:30", 1, 1, 0) // 47 h 59 min: 30 down
+	f.outage("vm1", "2026-11-05 10:00", "2026-11-05 10:20", 1, 1, 0) // emergency, no notice needed: excluded 20
+	f.outage("vm1", "2026-11-06 10:00", "2026-11-06 10:10", 1, 1, 0) // no announced time: 10 down
+	l := level(t, f.eval("2026-11"), "acme/fw", "aryaka/hosted-fw-uptime")
+	// X = 30 + 20 + 60 (00:00-01:00 of 1 Nov; the October hour is outside
+	// the month) + 11 (10:00:30-10:10:30 touches minutes 10:00..10:10) = 121
+	// D = 30 + 10 = 40; measured = 43200 - 121 = 43079
+	// availability = (43200 - 121 - 40)/(43200 - 121) = 43039/43079 = 99.907147%
+	// 5 < 40 <= 60 -> 5% of 1234.50 = 61.725 -> half-up 61.73 EUR
+	check(t, l, want{down: 40, excluded: 121, measured: 43079,
+		avail: "99.907147", met: "false", pct: "5", credit: "61.73"})
+	hasReason(t, l.Reasons, "not excluded", "47h59m", "48 hours' notice")
+	hasReason(t, l.Reasons, "not excluded", "never announced", "48 hours' notice")
+	hasReason(t, l.Reasons, "excluded 60 minutes", "across the month start")
+}
+
+// A 5-minute NGFW run from 30 Nov 23:57 to 1 Dec 00:02 qualifies as a
+// whole; its 3 November minutes are down. A 4-minute run at the month's
+// start does not qualify.
+func TestAryakaNGFWRunAcrossMonthEnd(t *testing.T) {
+	f := scenario(t, fmt.Sprintf(ngfw, "UTC")).month("2026-11", "n1", 1, 1000)
+	f.outage("n1", "2026-11-01 00:00", "2026-11-01 00:04", 1, 1, 0)
+	f.outage("n1", "2026-11-30 23:57", "2026-12-01 00:02", 1, 1, 0)
+	// D = 3: not above 5, no credit; 43197/43200 = 99.993056%
+	check(t, level(t, f.eval("2026-11"), "acme/swg", "aryaka/ngfw-swg-uptime"), want{
+		down: 3, measured: 43200, avail: "99.993056", met: "false", pct: "0", credit: "0.00"})
+}
+
+// The loss rule and the latency rule are two alternatives, each needing its
+// own run of 5 (the template's reading): 3 minutes of loss followed by 2 of
+// latency, or a minute where one location fails by loss and the other two
+// by latency, make no violation.
+func TestAryakaInternetBreakoutRulesApart(t *testing.T) {
+	f := scenario(t, breakout)
+	all := []string{"i1", "i2", "i3"}
+	for _, s := range all {
+		f.month("2026-11", s, 60, 20000)
+	}
+	for _, s := range all {
+		f.outage(s, "2026-11-05 10:00", "2026-11-05 10:03", 60, 4, 20000) // loss 6.67%
+		f.outage(s, "2026-11-05 10:03", "2026-11-05 10:05", 60, 0, 30000) // 30 ms > 25 ms
+	}
+	f.outage("i1", "2026-11-07 10:00", "2026-11-07 10:10", 60, 4, 20000)
+	f.outage("i2", "2026-11-07 10:00", "2026-11-07 10:10", 60, 0, 30000)
+	f.outage("i3", "2026-11-07 10:00", "2026-11-07 10:10", 60, 0, 30000)
+	// D = 0: availability 100%, met, no credit
+	check(t, level(t, f.eval("2026-11"), "acme/ib", "aryaka/internet-breakout"), want{
+		measured: 43200, avail: "100.000000", met: "true", pct: "0", credit: "0.00"})
+}
