@@ -12,13 +12,13 @@ import (
 // (a < d <= b), money is rounded half-up to the currency's minor unit.
 
 // after returns from + n minutes, for zones with no DST change in between.
-func after(from string, n int) string {
+func aryAfter(from string, n int) string {
 	t, _ := time.Parse("2006-01-02 15:04", from)
 	return t.Add(time.Duration(n) * time.Minute).Format("2006-01-02 15:04")
 }
 
 // hasReason fails unless one reason of l contains every part.
-func hasReason(t *testing.T, r []string, parts ...string) {
+func aryReason(t *testing.T, r []string, parts ...string) {
 	t.Helper()
 	for _, s := range r {
 		ok := true
@@ -34,7 +34,7 @@ func hasReason(t *testing.T, r []string, parts ...string) {
 
 // --- aryaka/privatecore-uptime: tiers 5 / 60 / 120, down when loss > 50% ---
 
-const privateCore = `
+const aryPrivateCore = `
 timezone: Asia/Tokyo
 currency: JPY
 customers:
@@ -68,11 +68,11 @@ func TestAryakaPrivateCoreTiers(t *testing.T) {
 		{121, "99.719907", "20", "10000"},
 	} {
 		t.Run(fmt.Sprint(c.d), func(t *testing.T) {
-			f := scenario(t, privateCore).month("2026-11", "p1", 60, 30000)
+			f := scenario(t, aryPrivateCore).month("2026-11", "p1", 60, 30000)
 			// 30 minutes at exactly 50% loss (30 of 60): not > 50%, up.
 			f.outage("p1", "2026-11-10 08:00", "2026-11-10 08:30", 60, 30, 30000)
 			// d minutes at 31 of 60 lost = 51.67% > 50%: down.
-			f.outage("p1", "2026-11-20 00:00", after("2026-11-20 00:00", c.d), 60, 31, 30000)
+			f.outage("p1", "2026-11-20 00:00", aryAfter("2026-11-20 00:00", c.d), 60, 31, 30000)
 			check(t, level(t, f.eval("2026-11"), "acme/pc", "aryaka/privatecore-uptime"), want{
 				down: c.d, measured: 43200, avail: c.avail, met: "false", pct: c.pct, credit: c.credit})
 		})
@@ -81,7 +81,7 @@ func TestAryakaPrivateCoreTiers(t *testing.T) {
 
 // --- aryaka/l3core-uptime: tiers 30 / 300 / 600, February 2027, JPY ties ---
 
-const l3core = `
+const aryL3core = `
 timezone: Asia/Tokyo
 currency: JPY
 customers:
@@ -120,9 +120,9 @@ func TestAryakaL3CoreTiersFebruary(t *testing.T) {
 		{601, "98.509425", "false", "20", "12501"},
 	} {
 		t.Run(fmt.Sprint(c.d), func(t *testing.T) {
-			f := scenario(t, l3core).month("2027-02", "p1", 60, 30000)
+			f := scenario(t, aryL3core).month("2027-02", "p1", 60, 30000)
 			// every ping lost for d minutes
-			f.outage("p1", "2027-02-10 00:00", after("2027-02-10 00:00", c.d), 60, 60, 0)
+			f.outage("p1", "2027-02-10 00:00", aryAfter("2027-02-10 00:00", c.d), 60, 60, 0)
 			check(t, level(t, f.eval("2027-02"), "acme/l3", "aryaka/l3core-uptime"), want{
 				down: c.d, measured: 40320, avail: c.avail, met: c.met, pct: c.pct, credit: c.credit})
 		})
@@ -131,7 +131,7 @@ func TestAryakaL3CoreTiersFebruary(t *testing.T) {
 
 // --- aryaka/e2e-uptime: loss summed over segments, tiers 30 / 60 / 120, USD ---
 
-const e2e = `
+const aryE2e = `
 timezone: UTC
 currency: USD
 customers:
@@ -167,7 +167,7 @@ func TestAryakaE2ETiersAndLossSum(t *testing.T) {
 		{121, "99.728943", "20", "66.67"},
 	} {
 		t.Run(fmt.Sprint(c.d), func(t *testing.T) {
-			f := scenario(t, e2e)
+			f := scenario(t, aryE2e)
 			for _, s := range []string{"sa", "core", "sb"} {
 				f.month("2026-12", s, 60, 40000)
 			}
@@ -180,7 +180,7 @@ func TestAryakaE2ETiersAndLossSum(t *testing.T) {
 			// the core segment unmeasured for 30 minutes: unknown, not down
 			f.gap("core", "2026-12-07 10:00", "2026-12-07 10:30")
 			// 20% + 31.67% (12 and 19 of 60; 31% is not a count of 60) = 51.67% > 50: down
-			end := after("2026-12-20 00:00", c.d)
+			end := aryAfter("2026-12-20 00:00", c.d)
 			f.outage("sa", "2026-12-20 00:00", end, 60, 12, 40000)
 			f.outage("core", "2026-12-20 00:00", end, 60, 19, 40000)
 			check(t, level(t, f.eval("2026-12"), "acme/e2e", "aryaka/e2e-uptime"), want{
@@ -192,7 +192,7 @@ func TestAryakaE2ETiersAndLossSum(t *testing.T) {
 // Three segments summed: 10% + 20% + 21.67% (6, 12, 13 of 60) = 51.67%,
 // although no segment alone comes near 50%.
 func TestAryakaE2EThreeSegmentSum(t *testing.T) {
-	f := scenario(t, e2e)
+	f := scenario(t, aryE2e)
 	for _, s := range []string{"sa", "core", "sb"} {
 		f.month("2026-12", s, 60, 40000)
 	}
@@ -207,7 +207,7 @@ func TestAryakaE2EThreeSegmentSum(t *testing.T) {
 
 // --- aryaka/hosted-fw-uptime: Berlin DST month, gaps, maintenance notice ---
 
-const hostedFW = `
+const aryHostedFW = `
 timezone: Europe/Berlin
 currency: EUR
 customers:
@@ -230,7 +230,7 @@ exclusions:
 // (CEST -> CET) = 44,640 + 60 = 44,700 minutes. The VM is probed once a
 // minute.
 func TestAryakaHostedFWBerlinDST(t *testing.T) {
-	f := scenario(t, hostedFW).month("2026-10", "vm1", 1, 2000)
+	f := scenario(t, aryHostedFW).month("2026-10", "vm1", 1, 2000)
 	// monitoring down 2 hours: 120 unknown minutes, not down
 	f.gap("vm1", "2026-10-05 00:00", "2026-10-05 02:00")
 	// maintenance announced 72 h ahead (>= 48 h): its 120 minutes excluded
@@ -247,13 +247,13 @@ func TestAryakaHostedFWBerlinDST(t *testing.T) {
 	// 120 < 240 -> 20% of 1234.50 = 246.90 EUR (cap 25% = 308.625 -> 308.63, not hit)
 	check(t, l, want{down: 240, unknown: 120, excluded: 120, measured: 44460,
 		avail: "99.461642", met: "false", pct: "20", credit: "246.90"})
-	hasReason(t, l.Reasons, "excluded 120 minutes", "hypervisor upgrade")
-	hasReason(t, l.Reasons, "not excluded", "late notice", "48 hours' notice")
+	aryReason(t, l.Reasons, "excluded 120 minutes", "hypervisor upgrade")
+	aryReason(t, l.Reasons, "not excluded", "late notice", "48 hours' notice")
 }
 
 // --- aryaka/ngfw-swg-uptime: 5 consecutive failed minutes, from the first ---
 
-const ngfw = `
+const aryNgfw = `
 timezone: %s
 currency: USD
 customers:
@@ -282,8 +282,8 @@ func TestAryakaNGFWConsecutive(t *testing.T) {
 		{6, 6, "99.986111", "5", "5.00"},
 	} {
 		t.Run(fmt.Sprint(c.failed), func(t *testing.T) {
-			f := scenario(t, fmt.Sprintf(ngfw, "UTC")).month("2026-11", "n1", 1, 1000)
-			f.outage("n1", "2026-11-10 10:00", after("2026-11-10 10:00", c.failed), 1, 1, 0)
+			f := scenario(t, fmt.Sprintf(aryNgfw, "UTC")).month("2026-11", "n1", 1, 1000)
+			f.outage("n1", "2026-11-10 10:00", aryAfter("2026-11-10 10:00", c.failed), 1, 1, 0)
 			// 4 failed, 1 good, 4 failed: the good minute breaks the run, 0 down
 			f.outage("n1", "2026-11-12 10:00", "2026-11-12 10:04", 1, 1, 0)
 			f.outage("n1", "2026-11-12 10:05", "2026-11-12 10:09", 1, 1, 0)
@@ -297,7 +297,7 @@ func TestAryakaNGFWConsecutive(t *testing.T) {
 // March 2026 in New York: 31 days less the hour skipped on 8 March (EST ->
 // EDT) = 44,640 - 60 = 44,580 minutes.
 func TestAryakaNGFWNewYorkDST(t *testing.T) {
-	f := scenario(t, fmt.Sprintf(ngfw, "America/New_York")).month("2026-03", "n1", 1, 1000)
+	f := scenario(t, fmt.Sprintf(aryNgfw, "America/New_York")).month("2026-03", "n1", 1, 1000)
 	// 01:30 EST (06:30Z) to 03:30 EDT (07:30Z): 2 h on the clock, 60 real minutes
 	f.outage("n1", "2026-03-08 01:30", "2026-03-08 03:30", 1, 1, 0)
 	// 60 down: 5 < 60 <= 60 -> 5% of 99.90 = 4.995 -> 5.00
@@ -308,7 +308,7 @@ func TestAryakaNGFWNewYorkDST(t *testing.T) {
 
 // --- aryaka/private-access-uptime: a gateway fails after 5 minutes in a row ---
 
-const privateAccess = `
+const aryPrivateAccess = `
 timezone: UTC
 currency: USD
 customers:
@@ -323,7 +323,7 @@ customers:
 // November 2026: 43,200 minutes; two gateways probed once a minute. One
 // unavailable gateway of two is 50%: the service is down.
 func TestAryakaPrivateAccessGateways(t *testing.T) {
-	f := scenario(t, privateAccess).month("2026-11", "g1", 1, 1000).month("2026-11", "g2", 1, 1000)
+	f := scenario(t, aryPrivateAccess).month("2026-11", "g1", 1, 1000).month("2026-11", "g2", 1, 1000)
 	// g1 fails 4 minutes: never unavailable, 0 down
 	f.outage("g1", "2026-11-03 10:00", "2026-11-03 10:04", 1, 1, 0)
 	// g1 10:00-10:04 and g2 10:02-10:06 fail 4 minutes each: both failed at
@@ -343,7 +343,7 @@ func TestAryakaPrivateAccessGateways(t *testing.T) {
 
 // --- aryaka/cdn-uptime: edge runs of 3 gated by the origin probe ---
 
-const cdn = `
+const aryCdn = `
 timezone: UTC
 currency: JPY
 customers:
@@ -358,7 +358,7 @@ customers:
 // November 2026: 43,200 minutes; origin and 4 edges probed once a minute.
 // Down when >= 50% of the edges with a known status have failed: 2 of 4.
 func TestAryakaCDNEdges(t *testing.T) {
-	f := scenario(t, cdn)
+	f := scenario(t, aryCdn)
 	for _, s := range []string{"o1", "e1", "e2", "e3", "e4"} {
 		f.month("2026-11", s, 1, 1000)
 	}
@@ -392,7 +392,7 @@ func TestAryakaCDNEdges(t *testing.T) {
 
 // --- aryaka/internet-breakout: all 3 locations for 5 minutes, loss or latency ---
 
-const breakout = `
+const aryBreakout = `
 timezone: UTC
 currency: USD
 customers:
@@ -407,7 +407,7 @@ customers:
 // November 2026: 43,200 minutes; 60 pings a minute to each location, 20 ms
 // baseline (and the day before the month at 20 ms too).
 func TestAryakaInternetBreakout(t *testing.T) {
-	f := scenario(t, breakout)
+	f := scenario(t, aryBreakout)
 	all := []string{"i1", "i2", "i3"}
 	for _, s := range all {
 		f.month("2026-11", s, 60, 20000)
@@ -440,7 +440,7 @@ func TestAryakaInternetBreakout(t *testing.T) {
 
 // --- aryaka/lmc-availability: pooled loss >= 50%, flat credit below target ---
 
-const lmc = `
+const aryLmc = `
 timezone: UTC
 currency: JPY
 customers:
@@ -471,16 +471,16 @@ func TestAryakaLMCAvailability(t *testing.T) {
 		{"dual", 433, "98.997685", "false", "10", "12345"},
 	} {
 		t.Run(fmt.Sprint(c.access, c.d), func(t *testing.T) {
-			end := after("2026-11-12 00:00", c.d)
+			end := aryAfter("2026-11-12 00:00", c.d)
 			var f *feed
 			if c.access == "single" {
-				f = scenario(t, fmt.Sprintf(lmc, "l1", "single")).month("2026-11", "l1", 60, 5000)
+				f = scenario(t, fmt.Sprintf(aryLmc, "l1", "single")).month("2026-11", "l1", 60, 5000)
 				// 29 of 60 lost = 48.3% < 50%: up (60 minutes)
 				f.outage("l1", "2026-11-05 10:00", "2026-11-05 11:00", 60, 29, 5000)
 				// exactly 30 of 60 = 50% >= 50%: down
 				f.outage("l1", "2026-11-12 00:00", end, 60, 30, 5000)
 			} else {
-				f = scenario(t, fmt.Sprintf(lmc, "l1, l2", "dual")).month("2026-11", "l1", 60, 5000).month("2026-11", "l2", 60, 5000)
+				f = scenario(t, fmt.Sprintf(aryLmc, "l1, l2", "dual")).month("2026-11", "l1", 60, 5000).month("2026-11", "l2", 60, 5000)
 				// l1 loses 59 of 60, l2 nothing: 59/120 = 49.2% < 50%: up (60 minutes)
 				f.outage("l1", "2026-11-05 10:00", "2026-11-05 11:00", 60, 59, 5000)
 				// l1 loses every ping, l2 nothing: pooled 60/120 = 50% >= 50%: down
@@ -494,7 +494,7 @@ func TestAryakaLMCAvailability(t *testing.T) {
 
 // --- aryaka/site-cap: 25% of the service's MRC over all its levels ---
 
-const capped = `
+const aryCapped = `
 timezone: UTC
 currency: USD
 customers:
@@ -509,7 +509,7 @@ customers:
 
 // November 2026: 43,200 minutes. One remote site: link fee = MRC = 1000.05.
 func TestAryakaSiteCap(t *testing.T) {
-	f := scenario(t, capped).month("2026-11", "p1", 60, 30000)
+	f := scenario(t, aryCapped).month("2026-11", "p1", 60, 30000)
 	// 121 minutes with every ping lost
 	f.outage("p1", "2026-11-20 00:00", "2026-11-20 02:01", 60, 60, 0)
 	r := f.eval("2026-11")
@@ -521,7 +521,7 @@ func TestAryakaSiteCap(t *testing.T) {
 	// 250.01, of which uptime took 200.01: loss reduced to 50.00
 	l := level(t, r, "acme/pc", "aryaka/privatecore-loss")
 	check(t, l, want{measured: 43200, value: "0.280093", met: "false", pct: "10", credit: "50.00", capped: true})
-	hasReason(t, l.Reasons, "aryaka/site-cap", "reduced from 100.01 to 50.00")
+	aryReason(t, l.Reasons, "aryaka/site-cap", "reduced from 100.01 to 50.00")
 	// service total = 200.01 + 50.00 = 250.01
 	if got := r.Customers[0].Services[0].Credit; got != "250.01" {
 		t.Errorf("service credit: got %s, want 250.01", got)
@@ -530,7 +530,7 @@ func TestAryakaSiteCap(t *testing.T) {
 
 // --- exclusions: the 48 hours' notice, emergencies, clipping, partial minutes ---
 
-const hostedFWNotice = `
+const aryHostedFWNotice = `
 timezone: UTC
 currency: EUR
 customers:
@@ -557,7 +557,7 @@ exclusions:
 
 // November 2026 in UTC: 43,200 minutes; the VM probed once a minute.
 func TestAryakaMaintenanceNotice(t *testing.T) {
-	f := scenario(t, hostedFWNotice).month("2026-11", "vm1", 1, 2000)
+	f := scenario(t, aryHostedFWNotice).month("2026-11", "vm1", 1, 2000)
 	f.outage("vm1", "2026-11-03 10:00", "2026-11-03 10:30", 1, 1, 0) // 48 h notice: excluded 30
 	f.outage("vm1", "2026-11-04 10:00", "2026-11-04 10:30", 1, 1, 0) // 47 h 59 min: 30 down
 	f.outage("vm1", "2026-11-05 10:00", "2026-11-05 10:20", 1, 1, 0) // emergency, no notice needed: excluded 20
@@ -570,16 +570,16 @@ func TestAryakaMaintenanceNotice(t *testing.T) {
 	// 5 < 40 <= 60 -> 5% of 1234.50 = 61.725 -> half-up 61.73 EUR
 	check(t, l, want{down: 40, excluded: 121, measured: 43079,
 		avail: "99.907147", met: "false", pct: "5", credit: "61.73"})
-	hasReason(t, l.Reasons, "not excluded", "47h59m", "48 hours' notice")
-	hasReason(t, l.Reasons, "not excluded", "never announced", "48 hours' notice")
-	hasReason(t, l.Reasons, "excluded 60 minutes", "across the month start")
+	aryReason(t, l.Reasons, "not excluded", "47h59m", "48 hours' notice")
+	aryReason(t, l.Reasons, "not excluded", "never announced", "48 hours' notice")
+	aryReason(t, l.Reasons, "excluded 60 minutes", "across the month start")
 }
 
 // A 5-minute NGFW run from 30 Nov 23:57 to 1 Dec 00:02 qualifies as a
 // whole; its 3 November minutes are down. A 4-minute run at the month's
 // start does not qualify.
 func TestAryakaNGFWRunAcrossMonthEnd(t *testing.T) {
-	f := scenario(t, fmt.Sprintf(ngfw, "UTC")).month("2026-11", "n1", 1, 1000)
+	f := scenario(t, fmt.Sprintf(aryNgfw, "UTC")).month("2026-11", "n1", 1, 1000)
 	f.outage("n1", "2026-11-01 00:00", "2026-11-01 00:04", 1, 1, 0)
 	f.outage("n1", "2026-11-30 23:57", "2026-12-01 00:02", 1, 1, 0)
 	// D = 3: not above 5, no credit; 43197/43200 = 99.993056%
@@ -592,7 +592,7 @@ func TestAryakaNGFWRunAcrossMonthEnd(t *testing.T) {
 // latency, or a minute where one location fails by loss and the other two
 // by latency, make no violation.
 func TestAryakaInternetBreakoutRulesApart(t *testing.T) {
-	f := scenario(t, breakout)
+	f := scenario(t, aryBreakout)
 	all := []string{"i1", "i2", "i3"}
 	for _, s := range all {
 		f.month("2026-11", s, 60, 20000)
