@@ -11,13 +11,13 @@ import (
 // is worked out by hand in the comment above it. Tier tables are half-open
 // (a < d <= b), money is rounded half-up to the currency's minor unit.
 
-// after returns from + n minutes, for zones with no DST change in between.
+// aryAfter returns from + n minutes, for zones with no DST change in between.
 func aryAfter(from string, n int) string {
 	t, _ := time.Parse("2006-01-02 15:04", from)
 	return t.Add(time.Duration(n) * time.Minute).Format("2006-01-02 15:04")
 }
 
-// hasReason fails unless one reason of l contains every part.
+// aryReason fails unless one of the reasons r contains every part.
 func aryReason(t *testing.T, r []string, parts ...string) {
 	t.Helper()
 	for _, s := range r {
