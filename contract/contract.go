@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -44,15 +45,15 @@ type Customer struct {
 // jitter of one PrivateCore link, say). Credits of all its levels share
 // the provider's per-service caps.
 type Service struct {
-	ID       string                     `yaml:"id"`
-	Site     string                     `yaml:"site"`
-	Template string                     `yaml:"template"`
-	Levels   []string                   `yaml:"levels"`
-	Inputs   map[string]SeriesList      `yaml:"inputs"`
-	Params   map[string]string          `yaml:"params"`
-	Fees     map[string]decimal.Decimal `yaml:"fees"`
-	Credit   *CreditOverride            `yaml:"credit"`
-	Line     int                        `yaml:"-"`
+	ID       string                `yaml:"id"`
+	Site     string                `yaml:"site"`
+	Template string                `yaml:"template"`
+	Levels   []string              `yaml:"levels"`
+	Inputs   map[string]SeriesList `yaml:"inputs"`
+	Params   map[string]string     `yaml:"params"`
+	Fees     map[string]Fee        `yaml:"fees"`
+	Credit   *CreditOverride       `yaml:"credit"`
+	Line     int                   `yaml:"-"`
 }
 
 // CreditOverride is a credit schedule the contract supplies for levels
@@ -102,33 +103,56 @@ func (s *SeriesList) UnmarshalYAML(n *yaml.Node) error {
 	return nil
 }
 
-// UnmarshalYAML records the line of the customer for later errors.
-func (c *Customer) UnmarshalYAML(n *yaml.Node) error {
-	type plain Customer
-	if err := n.Decode((*plain)(c)); err != nil {
-		return err
+// Fee is an amount in the contract's currency, written as a decimal.
+type Fee struct{ decimal.Decimal }
+
+// UnmarshalYAML parses a fee exactly, from the text as written: a YAML
+// float is never involved.
+func (f *Fee) UnmarshalYAML(n *yaml.Node) error {
+	d, err := decimal.NewFromString(n.Value)
+	if n.Kind != yaml.ScalarNode || err != nil || strings.ContainsAny(n.Value, "eE") {
+		return fmt.Errorf("line %d: fee %q is not a decimal amount such as \"1234.50\"", n.Line, n.Value)
 	}
-	c.Line = n.Line
+	f.Decimal = d
 	return nil
 }
 
-// UnmarshalYAML records the line of the service for later errors.
-func (s *Service) UnmarshalYAML(n *yaml.Node) error {
-	type plain Service
-	if err := n.Decode((*plain)(s)); err != nil {
-		return err
+// lines sets the Line of customers, services and exclusions from the
+// document's nodes. (Custom unmarshalers would lose the decoder's strict
+// KnownFields check, so lines are read in a second pass.)
+func (c *Contract) lines(data []byte) {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
+		return
 	}
-	s.Line = n.Line
-	return nil
+	root := doc.Content[0]
+	for i, cn := range items(root, "customers") {
+		if i < len(c.Customers) {
+			c.Customers[i].Line = cn.Line
+			for j, sn := range items(cn, "services") {
+				if j < len(c.Customers[i].Services) {
+					c.Customers[i].Services[j].Line = sn.Line
+				}
+			}
+		}
+	}
+	for i, en := range items(root, "exclusions") {
+		if i < len(c.Exclusions) {
+			c.Exclusions[i].Line = en.Line
+		}
+	}
 }
 
-// UnmarshalYAML records the line of the exclusion for later errors.
-func (e *Exclusion) UnmarshalYAML(n *yaml.Node) error {
-	type plain Exclusion
-	if err := n.Decode((*plain)(e)); err != nil {
-		return err
+// items returns the elements of the sequence under key in mapping m.
+func items(m *yaml.Node, key string) []*yaml.Node {
+	if m.Kind != yaml.MappingNode {
+		return nil
 	}
-	e.Line = n.Line
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key && m.Content[i+1].Kind == yaml.SequenceNode {
+			return m.Content[i+1].Content
+		}
+	}
 	return nil
 }
 
@@ -164,6 +188,7 @@ func Parse(r io.Reader, file string) (*Contract, error) {
 		}
 		return nil, fmt.Errorf("%s: %w", file, err)
 	}
+	c.lines(data)
 	if err := c.checkHeader(); err != nil {
 		return nil, err
 	}

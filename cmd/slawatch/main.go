@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	_ "time/tzdata" // time zones even where the system has no zoneinfo: one static binary
 )
 
 func main() {
