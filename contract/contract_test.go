@@ -66,7 +66,7 @@ func TestBindErrors(t *testing.T) {
 		{"missing fee", `fees: {mrc: "1000"}`, `fees: {}`,
 			`c.yaml:6: customers[0].services[0].fees: missing "mrc"`},
 		{"bad fee", `mrc: "1000"`, `mrc: "ten"`, `c.yaml: line 10: fee "ten" is not a decimal amount`},
-		{"unknown field", "template:", "templte:", `c.yaml: yaml: unmarshal errors:\n  line 7: field templte not found in type contract.Service`},
+		{"unknown field", "template:", "templte:", "line 7: field templte not found in type contract.Service"},
 		{"bad zone", "Asia/Tokyo", "Asia/Tokio", `c.yaml:1: timezone: "Asia/Tokio" is not a known IANA time zone`},
 		{"bad currency", "JPY", "YEN", `c.yaml:1: currency: "YEN" is not an ISO 4217 currency code`},
 		{"repeated customer", "customers:\n", "customers:\n  - id: acme\n    services: [{id: x, template: iij/backbone-latency, inputs: {paths: a}}]\n",

@@ -55,3 +55,36 @@ func TestIIJInternetOutageRuns(t *testing.T) {
 		t.Errorf("notification verdict without notification events: got %v, want null", *n.Met)
 	}
 }
+
+// A month with no measurement at all cannot be judged: unknown is not
+// down, but neither is it evidence that the level was met.
+func TestNoMeasurementIsUndetermined(t *testing.T) {
+	f := scenario(t, iijInternet+`      - id: osaka
+        template: iij/internet-availability
+        inputs: {router: r2}
+        params: {responsibility_type: "3"}
+`).month("2026-11", "r2", 2, 5000) // only the Osaka router is measured
+	r := f.eval("2026-11")
+	// 43,200 unknown minutes, none down: availability 100%, met null, no credit.
+	check(t, level(t, r, "acme/tokyo", "iij/internet-availability"), want{
+		unknown: 43200, avail: "100.000000", met: "null", pct: "0", credit: "0"})
+}
+
+// An outage wholly inside an honoured exclusion (IIJ: suspension) is not
+// listed for notification; one partly outside is.
+func TestOutageInsideExclusionNotListed(t *testing.T) {
+	f := scenario(t, iijInternet+`exclusions:
+  - {start: "2026-11-10T09:00:00+09:00", end: "2026-11-10T12:00:00+09:00", kind: suspension, reason: unpaid}
+`).month("2026-11", "r1", 2, 5000)
+	f.outage("r1", "2026-11-10 10:00", "2026-11-10 11:00", 2, 2, 0) // inside: not listed
+	f.outage("r1", "2026-11-10 11:58", "2026-11-10 12:06", 2, 2, 0) // 8 min, 6 outside the window
+	r := f.eval("2026-11")
+	n := level(t, r, "acme/tokyo", "iij/outage-notification")
+	if len(n.Outages) != 1 || n.Outages[0].Start != "2026-11-10T11:58:00+09:00" {
+		t.Fatalf("outages: %+v", n.Outages)
+	}
+	// 180 excluded minutes; the second outage's 6 minutes after 12:00 are down:
+	// 6 down of 43,200 - 180 = 43,020 -> (43020-6)/43020 = 99.986053%; 0 < 6 <= 60 -> 10% of 100000 = 10000.
+	check(t, level(t, r, "acme/tokyo", "iij/internet-availability"), want{
+		down: 6, excluded: 180, measured: 43020, avail: "99.986053", met: "false", pct: "10", credit: "10000"})
+}

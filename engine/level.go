@@ -214,7 +214,7 @@ func (lv *level) trackRun(runs []string, start, j int64, isDown bool) ([]string,
 // outage records a qualifying run that overlaps the month.
 func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
 	a, b := lv.e.w0+int64(ru.start), lv.e.w0+int64(ru.end)
-	if r.consec < 2 || b <= lv.e.m0 || a >= lv.e.m1 {
+	if r.consec < 2 || b <= lv.e.m0 || a >= lv.e.m1 || lv.allExcluded(a, b) {
 		return out
 	}
 	det := a + int64(r.consec)
@@ -223,6 +223,17 @@ func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
 		o.NotifyBy = lv.e.fmtMinute(det + int64(n))
 	}
 	return append(out, o)
+}
+
+// allExcluded reports whether every month minute of [a, b) is excluded:
+// an outage the SLA does not cover needs no notice.
+func (lv *level) allExcluded(a, b int64) bool {
+	for t := max(a, lv.e.m0); t < min(b, lv.e.m1); t++ {
+		if !lv.excluded(t - lv.e.m0) {
+			return false
+		}
+	}
+	return true
 }
 
 func (lv *level) clock(t int64) string {

@@ -20,6 +20,10 @@ func (lv *level) judge(rep *LevelReport, avail *big.Rat, q quantity) (*bool, err
 			rep.Reasons = append(rep.Reasons, "every minute of the month is excluded: nothing to judge")
 			return nil, nil
 		}
+		if rep.MeasuredMinutes == 0 {
+			rep.Reasons = append(rep.Reasons, "no minute of the month was measured: nothing to judge")
+			return nil, nil
+		}
 		t, err := resolve(o.AvailabilityCmp, lv.l.Numbers)
 		if err != nil {
 			return nil, err
