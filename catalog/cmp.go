@@ -69,22 +69,7 @@ func ParseNumber(s string) (*big.Rat, error) {
 }
 
 // Holds reports whether x Op v.
-func (op Op) Holds(x, v *big.Rat) bool {
-	c := x.Cmp(v)
-	switch op {
-	case OpGT:
-		return c > 0
-	case OpGE:
-		return c >= 0
-	case OpLT:
-		return c < 0
-	case OpLE:
-		return c <= 0
-	case OpEQ:
-		return c == 0
-	}
-	return false
-}
+func (op Op) Holds(x, v *big.Rat) bool { return op.HoldsCmp(x.Cmp(v)) }
 
 // HoldsCmp applies op to the result c of a three-way comparison x <=> v.
 func (op Op) HoldsCmp(c int) bool {

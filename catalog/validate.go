@@ -136,21 +136,19 @@ func (t *Template) validateDown(m *Minute) error {
 
 func (t *Template) parseCondition(field string, c *Condition) error {
 	n := 0
-	if c.Loss != "" {
+	for _, x := range []struct {
+		name, text string
+		dst        **Cmp
+	}{{"loss", c.Loss, &c.LossCmp}, {"rtt_ms", c.RTT, &c.RTTCmp}} {
+		if x.text == "" {
+			continue
+		}
 		n++
-		v, err := t.parseCmp(field+".loss", c.Loss)
+		v, err := t.parseCmp(field+"."+x.name, x.text)
 		if err != nil {
 			return err
 		}
-		c.LossCmp = v
-	}
-	if c.RTT != "" {
-		n++
-		v, err := t.parseCmp(field+".rtt_ms", c.RTT)
-		if err != nil {
-			return err
-		}
-		c.RTTCmp = v
+		*x.dst = v
 	}
 	if b := c.OverBaseline; b != nil {
 		n++
