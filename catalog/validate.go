@@ -120,9 +120,11 @@ func (t *Template) validateDown(m *Minute) error {
 	if needsFail && len(m.FailWhen) == 0 {
 		return fmt.Errorf("minute.fail_when: combine %q needs a per-series condition", d.Combine)
 	}
-	if (d.Combine == "all" || d.Combine == "any") != (d.When == "") {
-		return fmt.Errorf("minute.down.when: combine %q %s a comparison", d.Combine,
-			map[bool]string{true: "takes no", false: "needs"}[d.When == ""])
+	switch simple := d.Combine == "all" || d.Combine == "any"; {
+	case simple && d.When != "":
+		return fmt.Errorf("minute.down.when: combine %q takes no comparison", d.Combine)
+	case !simple && d.When == "":
+		return fmt.Errorf("minute.down.when: combine %q needs a comparison", d.Combine)
 	}
 	if d.When != "" {
 		c, err := t.parseCmp("minute.down.when", d.When)
