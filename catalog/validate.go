@@ -243,6 +243,9 @@ func (t *Template) validateCredit() error {
 	if err := t.validateTiers(); err != nil {
 		return err
 	}
+	if len(c.Tiers) == 0 && c.When == "" && !c.Missed {
+		return errors.New("credit: a fee base needs tiers, when or missed")
+	}
 	return t.validateFlat()
 }
 

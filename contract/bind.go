@@ -267,7 +267,10 @@ func (c *Contract) checkExclusions() error {
 	for i := range c.Exclusions {
 		e := &c.Exclusions[i]
 		f := fmt.Sprintf("exclusions[%d]", i)
-		if e.Start.IsZero() || e.End.IsZero() || !e.End.After(e.Start) {
+		if err := c.parseTimes(e, f); err != nil {
+			return err
+		}
+		if !e.End.After(e.Start) {
 			return c.errorf(e.Line, f, "want start and end (RFC 3339) with end after start")
 		}
 		if _, ok := catalog.ExclusionKinds[e.Kind]; !ok {
@@ -278,6 +281,30 @@ func (c *Contract) checkExclusions() error {
 				return c.errorf(e.Line, f+".services", "%q names no customer or customer/service of the contract", ref)
 			}
 		}
+	}
+	return nil
+}
+
+func (c *Contract) parseTimes(e *Exclusion, f string) error {
+	for _, x := range []struct {
+		name, text string
+		dst        *time.Time
+	}{{"start", e.StartText, &e.Start}, {"end", e.EndText, &e.End}} {
+		if x.text == "" {
+			return c.errorf(e.Line, f+"."+x.name, "required")
+		}
+		t, err := parseTime(x.text, c.Location)
+		if err != nil {
+			return c.errorf(e.Line, f+"."+x.name, "%v", err)
+		}
+		*x.dst = t
+	}
+	if e.AnnouncedText != "" {
+		t, err := parseTime(e.AnnouncedText, c.Location)
+		if err != nil {
+			return c.errorf(e.Line, f+".announced", "%v", err)
+		}
+		e.Announced = &t
 	}
 	return nil
 }

@@ -75,15 +75,33 @@ type CreditOverride struct {
 // Exclusion is a window that leaves both the numerator and the denominator
 // of the services it names, when the provider honours its kind.
 type Exclusion struct {
-	Start     time.Time  `yaml:"start"`
-	End       time.Time  `yaml:"end"`
-	Announced *time.Time `yaml:"announced"`
-	Kind      string     `yaml:"kind"`
-	Reason    string     `yaml:"reason"`
+	// Times are RFC 3339, or "2006-01-02 15:04" in the contract's zone.
+	StartText     string `yaml:"start"`
+	EndText       string `yaml:"end"`
+	AnnouncedText string `yaml:"announced"`
+	Kind          string `yaml:"kind"`
+	Reason        string `yaml:"reason"`
 	// Services lists "customer/service" or "customer" (all its services);
 	// empty means every service of the contract.
 	Services []string `yaml:"services"`
 	Line     int      `yaml:"-"`
+
+	Start, End time.Time  `yaml:"-"`
+	Announced  *time.Time `yaml:"-"` // nil when never announced
+}
+
+// parseTime reads an exclusion time: RFC 3339 with its offset, or a local
+// time in the contract's zone. A bare date is rejected: a window needs times.
+func parseTime(s string, loc *time.Location) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%q is not RFC 3339 (2026-10-14T01:00:00+09:00) nor a local time (2026-10-14 01:00)", s)
 }
 
 // SeriesList is one series name or a list of them.

@@ -90,6 +90,9 @@ func TestExclusionErrors(t *testing.T) {
 	tests := []struct{ excl, want string }{
 		{"{start: 2026-10-02T00:00:00Z, end: 2026-10-01T00:00:00Z, kind: maintenance}",
 			"c.yaml:12: exclusions[0]: want start and end (RFC 3339) with end after start"},
+		{"{start: 2026-10-02, end: 2026-10-03T00:00:00Z, kind: maintenance}",
+			`c.yaml:12: exclusions[0].start: "2026-10-02" is not RFC 3339`},
+		{"{end: 2026-10-03T00:00:00Z, kind: maintenance}", "c.yaml:12: exclusions[0].start: required"},
 		{"{start: 2026-10-01T00:00:00Z, end: 2026-10-02T00:00:00Z, kind: holiday}",
 			`c.yaml:12: exclusions[0].kind: "holiday" is not one of`},
 		{"{start: 2026-10-01T00:00:00Z, end: 2026-10-02T00:00:00Z, kind: maintenance, services: [acme/nope]}",
@@ -147,4 +150,25 @@ func FuzzContract(f *testing.F) {
 		}
 		_, _ = c.Bind(cat)
 	})
+}
+
+// A local exclusion time is read in the contract's zone, not UTC.
+func TestLocalExclusionTime(t *testing.T) {
+	b, err := bind(t, good+"exclusions:\n  - {start: \"2026-10-10 09:00\", end: \"2026-10-10 10:00\", kind: force-majeure}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := b.Exclusions[0].Start.UTC().Format("15:04"); got != "00:00" {
+		t.Errorf("09:00 Tokyo = 00:00 UTC, got %s", got)
+	}
+}
+
+// A credit schedule with a fee but no rule is refused, not a crash later.
+func TestCreditOverrideNeedsRule(t *testing.T) {
+	text := strings.Replace(good, "template: aryaka/privatecore-uptime\n        inputs: {path: p1}\n        params: {remote_sites: 2}",
+		"template: iij/dc-availability\n        inputs: {lines: [p1, p2]}\n        credit: {fee: mrc}", 1)
+	_, err := bind(t, text)
+	if err == nil || !strings.Contains(err.Error(), "credit: a fee base needs tiers, when or missed") {
+		t.Fatalf("got %v", err)
+	}
 }

@@ -41,6 +41,10 @@ func (lv *level) judge(rep *LevelReport, avail *big.Rat, q quantity) (*bool, err
 		}
 		return ptr(q.holds(t)), nil
 	case o.NotifyWithinMinutes > 0:
+		if rep.MeasuredMinutes == 0 {
+			rep.Reasons = append(rep.Reasons, "no minute of the month was measured: nothing to judge")
+			return nil, nil
+		}
 		if len(rep.Outages) == 0 {
 			rep.Reasons = append(rep.Reasons, "no outage detected: nothing to notify")
 			return ptr(true), nil
