@@ -45,13 +45,32 @@ type Evaluator struct {
 	m0, m1 int64 // the month, unix minutes [m0, m1)
 	w0, w1 int64 // the evaluation window: the month with its context
 	levels []*level
-	cur    []slawatch.Minute // this minute's record per series
-	stamp  []int64           // minute+1 for which cur holds data
-	now    int64             // the minute get() answers for
-	next   int64             // the next window minute to judge
-	empty  slawatch.Minute
-	stats  SampleStats
-	getFn  func(int32) *slawatch.Minute
+	slow   []*level // levels with a part that must be stepped every minute
+	// Single-series rules and values are judged when their series' record
+	// arrives: a minute without one stays unknown, the zero status.
+	fastRules  [][]*rule  // by series
+	fastValues [][]*level // by series
+	needCur    []bool     // series some slow level reads
+	rec        records
+	next       int64 // the next window minute to judge
+	stats      SampleStats
+}
+
+// records holds the current minute's record of every series.
+type records struct {
+	cur   []slawatch.Minute
+	stamp []int64 // minute+1 for which cur holds data
+	now   int64   // the minute get answers for
+	empty slawatch.Minute
+}
+
+// get returns the record of series s in the current minute; an unknown
+// (empty) one when the series sent nothing.
+func (r *records) get(s int32) *slawatch.Minute {
+	if r.stamp[s] == r.now+1 {
+		return &r.cur[s]
+	}
+	return &r.empty
 }
 
 // New prepares the evaluation of month for every level of b.
@@ -75,17 +94,42 @@ func New(b *contract.Bound, month Month) (*Evaluator, error) {
 			e.levels = append(e.levels, lv)
 		}
 	}
-	e.cur = make([]slawatch.Minute, len(b.Series))
-	e.stamp = make([]int64, len(b.Series))
-	e.getFn = e.get
+	e.rec.cur = make([]slawatch.Minute, len(b.Series))
+	e.rec.stamp = make([]int64, len(b.Series))
+	e.subscribe()
 	return e, nil
 }
 
-func (e *Evaluator) get(s int32) *slawatch.Minute {
-	if e.stamp[s] == e.now+1 {
-		return &e.cur[s]
+// subscribe sorts the levels' parts into those judged per record and
+// those stepped per minute.
+func (e *Evaluator) subscribe() {
+	n := len(e.b.Series)
+	e.fastRules, e.fastValues, e.needCur = make([][]*rule, n), make([][]*level, n), make([]bool, n)
+	for _, lv := range e.levels {
+		slow := false
+		for _, r := range lv.rules {
+			if r.fast != nil {
+				e.fastRules[r.series[0]] = append(e.fastRules[r.series[0]], r)
+			} else {
+				slow = true
+			}
+		}
+		if v := lv.val; v != nil && len(v.series) == 1 && v.kind != kindBlock {
+			lv.fastVal = true
+			e.fastValues[v.series[0]] = append(e.fastValues[v.series[0]], lv)
+		} else if v != nil {
+			slow = true
+		}
+		if !slow {
+			continue
+		}
+		e.slow = append(e.slow, lv)
+		for _, in := range lv.l.Inputs {
+			for _, s := range in {
+				e.needCur[s] = true
+			}
+		}
 	}
-	return &e.empty
 }
 
 // Add feeds one minute's records. Batches must come in increasing minute
@@ -105,9 +149,23 @@ func (e *Evaluator) Add(b *sample.Batch) error {
 		e.stats.Context += b.Rows
 	}
 	e.stepUntil(b.Minute)
-	for _, r := range b.Records {
-		e.cur[r.Series] = r.Minute
-		e.stamp[r.Series] = b.Minute + 1
+	i := int(b.Minute - e.w0)
+	j := b.Minute - e.m0
+	inMonth := j >= 0 && b.Minute < e.m1
+	for k := range b.Records {
+		r := &b.Records[k]
+		if e.needCur[r.Series] {
+			e.rec.cur[r.Series] = r.Minute
+			e.rec.stamp[r.Series] = b.Minute + 1
+		}
+		for _, fr := range e.fastRules[r.Series] {
+			fr.judge(i, &r.Minute)
+		}
+		if inMonth {
+			for _, lv := range e.fastValues[r.Series] {
+				lv.addFast(b.Minute, j, &r.Minute)
+			}
+		}
 	}
 	e.step(b.Minute)
 	return nil
@@ -137,11 +195,11 @@ func (e *Evaluator) stepUntil(t int64) {
 }
 
 func (e *Evaluator) step(t int64) {
-	e.now = t
+	e.rec.now = t
 	i := int(t - e.w0)
 	inMonth := t >= e.m0 && t < e.m1
-	for _, l := range e.levels {
-		l.step(i, t, inMonth, e.getFn)
+	for _, l := range e.slow {
+		l.step(i, t, inMonth, &e.rec)
 	}
 	e.next = t + 1
 }

@@ -2,11 +2,12 @@ package engine
 
 import (
 	"fmt"
+
+	"github.com/slawatch/slawatch"
 	"math/big"
 	"math/bits"
 	"time"
 
-	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 )
 
@@ -19,6 +20,7 @@ type level struct {
 	excl    []uint64 // bitset over month minutes; nil when nothing is excluded
 	known   int      // value levels: measured minutes
 	unknown int      // value levels: minutes without measurement
+	fastVal bool     // the value is fed per record, not stepped
 }
 
 func newLevel(e *Evaluator, l *contract.Level) (*level, error) {
@@ -76,27 +78,33 @@ func (lv *level) excluded(j int64) bool {
 	return lv.excl != nil && lv.excl[j/64]&(1<<(j%64)) != 0
 }
 
-func (lv *level) step(i int, t int64, inMonth bool, get func(int32) *slawatch.Minute) {
+func (lv *level) step(i int, t int64, inMonth bool, rec *records) {
 	for _, r := range lv.rules {
-		r.step(i, get)
+		if r.fast == nil {
+			r.step(i, rec)
+		}
 	}
-	if lv.val == nil || !inMonth || lv.excluded(t-lv.e.m0) {
+	if lv.val == nil || lv.fastVal || !inMonth || lv.excluded(t-lv.e.m0) {
 		return
 	}
-	lv.val.add(t, get)
-	if lv.rules == nil {
-		lv.countKnown(get)
+	known := lv.val.add(t, rec)
+	if lv.rules != nil {
+		return // minute levels count from their statuses
+	}
+	if known {
+		lv.known++
+	} else {
+		lv.unknown++
 	}
 }
 
-func (lv *level) countKnown(get func(int32) *slawatch.Minute) {
-	for _, s := range lv.val.series {
-		if get(s).Known() {
-			lv.known++
-			return
-		}
+// addFast feeds a single-series value the record of month minute j.
+func (lv *level) addFast(t, j int64, m *slawatch.Minute) {
+	if m.Sent == 0 || lv.excluded(j) {
+		return
 	}
-	lv.unknown++
+	lv.val.addRecord(0, t, m)
+	lv.known++
 }
 
 func (lv *level) excludedCount() int {
@@ -131,6 +139,9 @@ func (lv *level) finish() (LevelReport, *big.Rat, error) {
 	if lv.rules != nil {
 		avail, downMin = lv.finishMinutes(&rep)
 	} else {
+		if lv.fastVal {
+			lv.unknown = int(lv.e.m1-lv.e.m0) - lv.excludedCount() - lv.known
+		}
 		rep.MeasuredMinutes, rep.UnknownMinutes, rep.ExcludedMinutes = lv.known, lv.unknown, lv.excludedCount()
 	}
 	var q quantity

@@ -29,6 +29,10 @@ type rule struct {
 	raw          [][]uint8 // per series, when a series must fail in a run
 	group        []uint8   // per window minute
 	rings        []*ring   // per series, when a condition has a baseline
+	// fast is set for the common rule: one series, one loss condition,
+	// no gate or history (PrivateCore, IIJ, NGFW): judged without the
+	// general path's bookkeeping.
+	fast *threshold
 }
 
 type cond struct {
@@ -66,6 +70,10 @@ func newRule(m *catalog.Minute, l *contract.Level, window int) (*rule, error) {
 			r.raw = append(r.raw, make([]uint8, window))
 		}
 	}
+	simple := m.Down.Combine == "all" || m.Down.Combine == "any"
+	if simple && len(r.series) == 1 && len(r.gate) == 0 && r.raw == nil && len(r.conds) == 1 && r.conds[0].loss != nil {
+		r.fast = r.conds[0].loss
+	}
 	return r, nil
 }
 
@@ -91,19 +99,19 @@ func newCond(c catalog.Condition, nums map[string]*big.Rat) (cond, error) {
 }
 
 // step judges window minute i from the minute records.
-func (r *rule) step(i int, get func(int32) *slawatch.Minute) {
+func (r *rule) step(i int, rec *records) {
 	switch r.tpl.Down.Combine {
 	case "loss_sum":
-		r.group[i] = r.lossSum(get)
+		r.group[i] = r.lossSum(rec)
 		return
 	case "loss_pooled":
-		r.group[i] = r.lossPooled(get)
+		r.group[i] = r.lossPooled(rec)
 		return
 	}
-	g := r.gateStatus(get)
+	g := r.gateStatus(rec)
 	var failed, known int
 	for k, s := range r.series {
-		st := r.seriesStatus(k, get(s))
+		st := r.seriesStatus(k, rec.get(s))
 		if st == down && g == down {
 			st = up // the origin failed too: not the edge's failure
 		} else if st == down && g == unknown {
@@ -122,6 +130,18 @@ func (r *rule) step(i int, get func(int32) *slawatch.Minute) {
 	}
 	if r.raw == nil {
 		r.group[i] = r.combine(failed, known)
+	}
+}
+
+// judge decides window minute i of a fast rule from its series' record.
+func (r *rule) judge(i int, m *slawatch.Minute) {
+	switch {
+	case m.Sent == 0:
+		r.group[i] = unknown
+	case r.fast.pct(uint64(m.Sent-m.Received), uint64(m.Sent)):
+		r.group[i] = down
+	default:
+		r.group[i] = up
 	}
 }
 
@@ -159,10 +179,10 @@ func (r *rule) holds(c cond, k int, m *slawatch.Minute) bool {
 
 // gateStatus is up when every gate series answered in the minute, down
 // when one failed, unknown when one was not measured. No gate is up.
-func (r *rule) gateStatus(get func(int32) *slawatch.Minute) uint8 {
+func (r *rule) gateStatus(rec *records) uint8 {
 	st := up
 	for _, s := range r.gate {
-		m := get(s)
+		m := rec.get(s)
 		if !m.Known() {
 			return unknown
 		}
@@ -207,10 +227,10 @@ func (r *rule) combine(failed, known int) uint8 {
 
 // lossSum is the end-to-end rule: the sum of the segments' loss
 // percentages. A segment without measurement leaves the minute unknown.
-func (r *rule) lossSum(get func(int32) *slawatch.Minute) uint8 {
+func (r *rule) lossSum(rec *records) uint8 {
 	sum := new(big.Rat)
 	for _, s := range r.series {
-		m := get(s)
+		m := rec.get(s)
 		if !m.Known() {
 			return unknown
 		}
@@ -223,10 +243,10 @@ func (r *rule) lossSum(get func(int32) *slawatch.Minute) uint8 {
 }
 
 // lossPooled judges lost / sent over every measured series together.
-func (r *rule) lossPooled(get func(int32) *slawatch.Minute) uint8 {
+func (r *rule) lossPooled(rec *records) uint8 {
 	var lost, sent uint64
 	for _, s := range r.series {
-		m := get(s)
+		m := rec.get(s)
 		lost += uint64(m.Lost())
 		sent += uint64(m.Sent)
 	}

@@ -11,10 +11,18 @@ import (
 // threshold is a resolved comparison "x Op p/q" evaluated on integer
 // fractions without floating point, so "exactly 50%" is exactly 50%.
 type threshold struct {
-	op   catalog.Op
-	p, q uint64 // the value p/q, non-negative
-	rat  *big.Rat
+	op    catalog.Op
+	code  int8   // op as a code for the hot path: see holds
+	p, q  uint64 // the value p/q, non-negative
+	small bool   // p and q below 2^24: num*100*q fits 64 bits for num < 2^32
+	rat   *big.Rat
 }
+
+// op codes: bit 0 "less holds", bit 1 "equal holds", bit 2 "greater holds".
+var opCodes = map[catalog.Op]int8{catalog.OpGT: 4, catalog.OpGE: 6, catalog.OpLT: 1, catalog.OpLE: 3, catalog.OpEQ: 2}
+
+// holds applies the op code to a three-way comparison result.
+func (t *threshold) holds(c int) bool { return t.code&(1<<(c+1)) != 0 }
 
 // resolve turns a template comparison into a threshold, taking a named
 // parameter's value from the level.
@@ -29,19 +37,23 @@ func resolve(c *catalog.Cmp, nums map[string]*big.Rat) (threshold, error) {
 	if v.Sign() < 0 || !v.Num().IsUint64() || !v.Denom().IsUint64() || v.Num().BitLen() > 62 || v.Denom().BitLen() > 62 {
 		return threshold{}, fmt.Errorf("%s: value out of range", c)
 	}
-	return threshold{op: c.Op, p: v.Num().Uint64(), q: v.Denom().Uint64(), rat: v}, nil
+	p, q := v.Num().Uint64(), v.Denom().Uint64()
+	return threshold{op: c.Op, code: opCodes[c.Op], p: p, q: q, small: p < 1<<24 && q < 1<<24, rat: v}, nil
 }
 
 // ratio reports whether num/den Op p/q; den must be positive.
-func (t threshold) ratio(num, den uint64) bool {
+func (t *threshold) ratio(num, den uint64) bool {
 	// num/den <=> p/q  is  num*q <=> p*den, compared in 128 bits.
 	ah, al := bits.Mul64(num, t.q)
 	bh, bl := bits.Mul64(t.p, den)
-	return t.op.HoldsCmp(cmp128(ah, al, bh, bl))
+	return t.holds(cmp128(ah, al, bh, bl))
 }
 
 // pct reports whether 100*num/den Op p/q: a share in percent.
-func (t threshold) pct(num, den uint64) bool {
+func (t *threshold) pct(num, den uint64) bool {
+	if t.small && (num|den) < 1<<32 {
+		return t.holds(cmpU(num*100*t.q, t.p*den))
+	}
 	h, l := bits.Mul64(num, 100)
 	if h != 0 {
 		return t.rat2(new(big.Rat).SetFrac(new(big.Int).Mul(new(big.Int).SetUint64(num), big.NewInt(100)), new(big.Int).SetUint64(den)))
@@ -50,7 +62,17 @@ func (t threshold) pct(num, den uint64) bool {
 }
 
 // rat2 reports whether x Op the threshold.
-func (t threshold) rat2(x *big.Rat) bool { return t.op.Holds(x, t.rat) }
+func (t *threshold) rat2(x *big.Rat) bool { return t.holds(x.Cmp(t.rat)) }
+
+func cmpU(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
 
 func cmp128(ah, al, bh, bl uint64) int {
 	switch {

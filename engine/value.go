@@ -11,6 +11,7 @@ import (
 // grouped by denominator, RTTs as integer microsecond sums.
 type value struct {
 	of, agg string
+	kind    int // one of the value kinds, fixed at creation for the hot path
 	series  []int32
 	block   int
 	loss    fracMean // mean, block_mean
@@ -22,30 +23,53 @@ type value struct {
 	sumsq  uint128  // over all series, for stddev
 }
 
+// Value kinds.
+const (
+	kindLoss = iota
+	kindBlock
+	kindRTT
+)
+
 func newValue(of, agg string, series []int32, block int) *value {
 	v := &value{of: of, agg: agg, series: series, block: block}
+	switch {
+	case of == "rtt":
+		v.kind = kindRTT
+	case agg == "block_mean":
+		v.kind = kindBlock
+	}
 	v.n = make([]uint64, len(series))
 	v.sum = make([]uint64, len(series))
 	v.blk.id = -1
 	return v
 }
 
-func (v *value) add(t int64, get func(int32) *slawatch.Minute) {
+// add folds minute t into the aggregate and reports whether any series of
+// the input was measured in it.
+func (v *value) add(t int64, rec *records) bool {
+	known := false
 	for k, s := range v.series {
-		m := get(s)
-		if !m.Known() {
+		m := rec.get(s)
+		if m.Sent == 0 {
 			continue
 		}
-		switch {
-		case v.of == "rtt":
-			v.n[k] += uint64(m.Received)
-			v.sum[k] += m.RTTSum
-			v.sumsq.add(m.RTTSumSq)
-		case v.agg == "block_mean":
-			v.addBlock(t, m)
-		default:
-			v.loss.add(uint64(m.Lost()), uint64(m.Sent))
-		}
+		known = true
+		v.addRecord(k, t, m)
+	}
+	return known
+}
+
+// addRecord folds series k's record of minute t.
+func (v *value) addRecord(k int, t int64, m *slawatch.Minute) {
+	switch v.kind {
+	case kindRTT:
+		v.n[k] += uint64(m.Received)
+		v.sum[k] += m.RTTSum
+		v.sumsq.add(m.RTTSumSq)
+	case kindBlock:
+		v.addBlock(t, m)
+	default:
+		v.loss.add(uint64(m.Sent-m.Received), uint64(m.Sent))
 	}
 }
 
@@ -147,6 +171,10 @@ type fracMean struct {
 
 func (f *fracMean) add(a, b uint64) {
 	f.count++
+	if len(f.den) > 0 && f.den[0] == b {
+		f.num[0] += a
+		return
+	}
 	for i, d := range f.den {
 		if d == b {
 			f.num[i] += a
