@@ -68,26 +68,6 @@ func ParseNumber(s string) (*big.Rat, error) {
 	return v, nil
 }
 
-// Holds reports whether x Op v.
-func (op Op) Holds(x, v *big.Rat) bool { return op.HoldsCmp(x.Cmp(v)) }
-
-// HoldsCmp applies op to the result c of a three-way comparison x <=> v.
-func (op Op) HoldsCmp(c int) bool {
-	switch op {
-	case OpGT:
-		return c > 0
-	case OpGE:
-		return c >= 0
-	case OpLT:
-		return c < 0
-	case OpLE:
-		return c <= 0
-	case OpEQ:
-		return c == 0
-	}
-	return false
-}
-
 func (c Cmp) String() string {
 	if c.Param != "" {
 		return string(c.Op) + " $" + c.Param

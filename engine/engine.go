@@ -54,6 +54,8 @@ type Evaluator struct {
 	rec        records
 	next       int64 // the next window minute to judge
 	stats      SampleStats
+	// the first and last minutes of rows outside the window
+	outFirst, outLast *int64
 }
 
 // records holds the current minute's record of every series.
@@ -173,18 +175,12 @@ func (e *Evaluator) Add(b *sample.Batch) error {
 
 func (e *Evaluator) outside(b *sample.Batch) {
 	e.stats.Outside += b.Rows
-	t := e.fmtMinute(b.Minute)
-	if e.stats.OutsideFirst == "" || b.Minute < e.parseStat(e.stats.OutsideFirst) {
-		e.stats.OutsideFirst = t
+	if e.outFirst == nil || b.Minute < *e.outFirst {
+		e.outFirst = &b.Minute
 	}
-	if e.stats.OutsideLast == "" || b.Minute > e.parseStat(e.stats.OutsideLast) {
-		e.stats.OutsideLast = t
+	if e.outLast == nil || b.Minute > *e.outLast {
+		e.outLast = &b.Minute
 	}
-}
-
-func (e *Evaluator) parseStat(s string) int64 {
-	t, _ := time.Parse(time.RFC3339, s)
-	return t.Unix() / 60
 }
 
 // stepUntil judges the window minutes before t, which had no data.
@@ -207,6 +203,9 @@ func (e *Evaluator) step(t int64) {
 // Finish judges the rest of the window and returns the report.
 func (e *Evaluator) Finish() (*Report, error) {
 	e.stepUntil(e.w1)
+	if e.outFirst != nil {
+		e.stats.OutsideFirst, e.stats.OutsideLast = e.fmtMinute(*e.outFirst), e.fmtMinute(*e.outLast)
+	}
 	if e.stats.Rows > 0 && e.stats.InMonth == 0 {
 		return nil, fmt.Errorf("no sample falls in %s (%s): %d rows read, %d outside the month (%s to %s); check --month",
 			e.month.Name, e.b.Location, e.stats.Rows, e.stats.Outside, e.stats.OutsideFirst, e.stats.OutsideLast)

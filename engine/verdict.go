@@ -231,7 +231,7 @@ func (q quantity) holds(t threshold) bool {
 		return t.rat2(q.r)
 	}
 	sq := new(big.Rat).Mul(t.rat, t.rat)
-	return t.op.Holds(q.r, sq)
+	return t.holds(q.r.Cmp(sq))
 }
 
 // format prints the quantity with prec decimals, rounded half-up.
