@@ -1,0 +1,215 @@
+// Package agent probes targets on a schedule and folds the results into
+// minute records, the way the seed SLAs measure: an ICMP echo every second
+// (Aryaka) or every 30 seconds (IIJ), TCP, HTTP and DNS checks every
+// minute. Minute buckets are aligned to wall-clock minutes; a probe
+// belongs to the minute it was sent in, and a reply after the target's
+// timeout counts as lost for that minute. A minute is handed to the Sink
+// once every probe sent in it has been answered or has timed out.
+//
+// One goroutine, the main loop, owns all per-target state: it sends what
+// is due, takes replies and check results from channels, and flushes
+// minutes. All ICMP targets of an address family share one socket, with
+// one reader goroutine; each TCP, HTTP or DNS probe runs on a goroutine of
+// its own for its duration.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"sync"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/probe"
+)
+
+// Record is one series' minute.
+type Record struct {
+	Series string
+	M      slawatch.Minute
+}
+
+// A Sink receives each minute's records, in minute order. minute is the
+// Unix minute (Unix seconds / 60). records is reused after Sink returns.
+// An error is logged and counted; the agent goes on probing.
+type Sink func(minute int64, records []Record) error
+
+// Options are the agent's collaborators.
+type Options struct {
+	Clock    Clock                                                            // RealClock{} when nil
+	Logger   *slog.Logger                                                     // slog.Default() when nil
+	Resolve  func(ctx context.Context, host string) ([]netip.Addr, error)     // net.DefaultResolver when nil
+	Listen   func(v6 bool, mode string) (*probe.Pinger, error)                // probe.ListenPinger when nil
+	Checkers func(t *Target, resolve func(string) (netip.Addr, error)) (probe.Checker, error) // for tcp/http/dns
+}
+
+// flushGrace is how long after a minute's last timeout it is flushed:
+// room for a reply the reader has read but the main loop not yet taken.
+const flushGrace = 200 * time.Millisecond
+
+// Agent probes the targets of one Config.
+type Agent struct {
+	clock   Clock
+	log     *slog.Logger
+	targets []target
+	lanes   []*lane
+	pingers [2]*probe.Pinger // IPv4, IPv6
+	echoes  [2][]probe.Echo
+	t0      time.Time // clock time 0
+	wall0   int64     // Unix nanoseconds at clock time 0
+	maxTO   int64     // the longest timeout
+
+	replies chan replyBatch
+	results chan checkResult
+	pool    sync.Pool
+	running sync.WaitGroup // check goroutines and readers
+	done    chan struct{}  // closed when Run returns
+
+	nextFlush int64 // the next Unix minute to flush
+	records   []Record
+
+	mu    sync.Mutex
+	stats Stats
+}
+
+type replyBatch struct {
+	at   int64
+	reps *[]probe.Reply
+}
+
+type checkResult struct {
+	target uint32
+	serial uint32
+	at     int64
+	err    error
+}
+
+// New resolves every target and opens the sockets. A target that cannot
+// be resolved, or ICMP without permission, is an error naming it.
+func New(ctx context.Context, c *Config, opt Options) (*Agent, error) {
+	opt = opt.withDefaults()
+	a := &Agent{
+		clock:   opt.Clock,
+		log:     opt.Logger,
+		targets: make([]target, len(c.Targets)),
+		replies: make(chan replyBatch, 1024),
+		results: make(chan checkResult, 1024),
+		done:    make(chan struct{}),
+	}
+	a.pool.New = func() any { s := make([]probe.Reply, 0, 64); return &s }
+	ivs := make([]int64, len(c.Targets))
+	resolve := func(host string) (netip.Addr, error) { return resolveHost(ctx, opt.Resolve, host) }
+	for i := range c.Targets {
+		ct := &c.Targets[i]
+		if err := a.setup(&a.targets[i], ct, opt, resolve); err != nil {
+			a.Close()
+			return nil, &ConfigError{File: ct.File, Line: ct.Line, Series: ct.Series, Field: kindOf(ct), Msg: err.Error()}
+		}
+		ivs[i] = int64(ct.Interval.Duration)
+		a.maxTO = max(a.maxTO, int64(ct.Timeout.Duration))
+	}
+	a.t0 = a.clock.Now()
+	a.wall0 = a.t0.UnixNano()
+	a.lanes = newLanes(a.targets, ivs, a.wall0)
+	a.nextFlush = a.wall0 / int64(time.Minute)
+	a.stats.Targets = len(a.targets)
+	return a, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Clock == nil {
+		o.Clock = RealClock{}
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.Resolve == nil {
+		o.Resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
+			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		}
+	}
+	if o.Listen == nil {
+		o.Listen = probe.ListenPinger
+	}
+	return o
+}
+
+// setup prepares one target.
+func (a *Agent) setup(t *target, ct *Target, opt Options, resolve func(string) (netip.Addr, error)) error {
+	t.series = ct.Series
+	t.timeout = int64(ct.Timeout.Duration)
+	t.bmin = [2]int64{-1, -1}
+	if ct.ICMP == nil {
+		if opt.Checkers == nil {
+			return errors.New("no prober for this kind")
+		}
+		chk, err := opt.Checkers(ct, resolve)
+		t.check = chk
+		return err
+	}
+	addr, err := resolve(ct.ICMP.Host)
+	if err != nil {
+		return err
+	}
+	fam := 0
+	if addr.Is6() {
+		fam = 1
+	}
+	if a.pingers[fam] == nil {
+		p, err := opt.Listen(fam == 1, "")
+		if err != nil {
+			return err
+		}
+		a.pingers[fam] = p
+	}
+	t.dest, t.v6, t.payload = a.pingers[fam].NewDest(addr), fam == 1, uint16(ct.ICMP.PayloadBytes)
+	return nil
+}
+
+// resolveHost turns a literal address or a name into one address: the
+// first the resolver returns, in its RFC 6724 order.
+func resolveHost(ctx context.Context, resolve func(context.Context, string) ([]netip.Addr, error), host string) (netip.Addr, error) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.Unmap(), nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	addrs, err := resolve(ctx, host)
+	if err != nil {
+		return netip.Addr{}, fmt.Errorf("cannot resolve %q: %w", host, err)
+	}
+	if len(addrs) == 0 {
+		return netip.Addr{}, fmt.Errorf("cannot resolve %q: no address", host)
+	}
+	return addrs[0].Unmap(), nil
+}
+
+func kindOf(t *Target) string {
+	if t.ICMP != nil {
+		return "icmp.host"
+	}
+	return "target"
+}
+
+// Close closes the sockets. Run closes them itself when it returns.
+func (a *Agent) Close() {
+	for _, p := range a.pingers {
+		if p != nil {
+			p.Close()
+		}
+	}
+}
+
+// Stats returns the counters so far.
+func (a *Agent) Stats() Stats {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.stats
+}
+
+// now is the clock time since the start, in nanoseconds.
+func (a *Agent) now() int64 { return int64(a.clock.Now().Sub(a.t0)) }

@@ -1,0 +1,223 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"net"
+	"syscall"
+	"time"
+
+	"github.com/slawatch/slawatch/probe"
+)
+
+// Run probes until ctx is done, handing each minute to sink. On the way
+// out it stops sending, waits for the replies still due, flushes the last
+// (partial) minute and closes the sockets.
+func (a *Agent) Run(ctx context.Context, sink Sink) error {
+	defer a.Close()
+	defer close(a.done)
+	readerCtx, stopReaders := context.WithCancel(context.Background())
+	defer stopReaders()
+	a.startReaders(readerCtx)
+	st := a.Stats()
+	timer := a.clock.NewTimer(0)
+	defer timer.Stop()
+	for {
+		now := a.now()
+		a.sendDue(now, &st)
+		a.flushDue(now, sink, &st)
+		a.publish(&st)
+		timer.Reset(time.Duration(a.wake() - now))
+		select {
+		case <-ctx.Done():
+			a.drain(sink, &st)
+			a.publish(&st)
+			return nil
+		case b := <-a.replies:
+			a.takeReplies(b, &st)
+		case r := <-a.results:
+			a.takeResult(r, &st)
+		case <-timer.C():
+		}
+	}
+}
+
+func (a *Agent) publish(st *Stats) {
+	a.mu.Lock()
+	a.stats = *st
+	a.mu.Unlock()
+}
+
+// wake is the clock time of the next thing to do: a send or a flush.
+func (a *Agent) wake() int64 {
+	next := a.flushAt(a.nextFlush)
+	for _, l := range a.lanes {
+		next = min(next, l.due())
+	}
+	return next
+}
+
+// flushAt is the clock time at which minute m is flushed: when every
+// probe sent in it has timed out.
+func (a *Agent) flushAt(m int64) int64 {
+	return (m+1)*int64(time.Minute) - a.wall0 + a.maxTO + int64(flushGrace)
+}
+
+// sendDue sends every probe due by now.
+func (a *Agent) sendDue(now int64, st *Stats) {
+	wall := a.wall0 + now
+	minute := wall / int64(time.Minute)
+	for _, l := range a.lanes {
+		st.Skipped += uint64(l.catchUp(now))
+		for l.due() <= now {
+			a.fire(l.targets[l.pos], minute, now, st)
+			l.advance()
+		}
+	}
+	a.sendEchoes(st)
+}
+
+// fire starts one probe of target i. A probe still pending from the
+// previous turn has outlived its timeout (timeouts never exceed the
+// interval): it is lost.
+func (a *Agent) fire(i uint32, minute, now int64, st *Stats) {
+	t := &a.targets[i]
+	if t.pending {
+		t.lost(st)
+	}
+	serial := t.open(now, minute)
+	st.Sent++
+	if t.dest != nil {
+		fam := 0
+		if t.v6 {
+			fam = 1
+		}
+		a.echoes[fam] = append(a.echoes[fam], probe.Echo{Dst: t.dest, Target: i, Serial: serial, Payload: int(t.payload)})
+		return
+	}
+	a.running.Add(1)
+	go a.runCheck(t.check, i, serial, now, t.timeout)
+}
+
+// sendEchoes sends the ICMP requests fire collected, stamping each probe
+// with the time just before the system call.
+func (a *Agent) sendEchoes(st *Stats) {
+	for fam, echoes := range a.echoes {
+		if len(echoes) == 0 {
+			continue
+		}
+		at := a.now()
+		for _, e := range echoes {
+			a.targets[e.Target].pendAt = at
+		}
+		a.pingers[fam].Send(echoes, func(j int, err error) { a.sendFailed(echoes[j].Target, err, st) })
+		a.echoes[fam] = echoes[:0]
+	}
+}
+
+// sendFailed handles an echo the kernel refused. A local shortage
+// (buffers, memory) says nothing about the path: the probe is taken back
+// as not sent. Anything else (no route, unreachable) is the path's
+// failure: the probe is lost.
+func (a *Agent) sendFailed(i uint32, err error, st *Stats) {
+	t := &a.targets[i]
+	t.fail(err)
+	st.Errors++
+	if errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) || errors.Is(err, syscall.EAGAIN) {
+		t.pending = false
+		st.Sent--
+		return
+	}
+	t.lost(st)
+}
+
+// runCheck runs one TCP, HTTP or DNS probe and reports its result.
+func (a *Agent) runCheck(c probe.Checker, i, serial uint32, sent, timeout int64) {
+	defer a.running.Done()
+	ctx, cancel := context.WithTimeout(context.Background(), a.realDuration(timeout))
+	err := c.Check(ctx)
+	cancel()
+	select {
+	case a.results <- checkResult{target: i, serial: serial, at: a.now(), err: err}:
+	case <-a.done:
+	}
+}
+
+// realDuration converts a clock duration into real time for a context
+// deadline (they differ under a ScaledClock).
+func (a *Agent) realDuration(d int64) time.Duration {
+	if s, ok := a.clock.(*ScaledClock); ok {
+		return time.Duration(d) / s.scale
+	}
+	return time.Duration(d)
+}
+
+// takeReplies matches echo replies to their probes. A reply to a probe
+// already closed (timed out, or a duplicate) or from the wrong address is
+// ignored.
+func (a *Agent) takeReplies(b replyBatch, st *Stats) {
+	for _, r := range *b.reps {
+		if int(r.Target) >= len(a.targets) {
+			continue
+		}
+		t := &a.targets[r.Target]
+		if !t.pending || t.pendSerial != r.Serial || t.dest == nil || t.dest.Addr != r.From {
+			continue
+		}
+		t.answered(b.at, st)
+	}
+	*b.reps = (*b.reps)[:0]
+	a.pool.Put(b.reps)
+}
+
+func (a *Agent) takeResult(r checkResult, st *Stats) {
+	t := &a.targets[r.target]
+	if !t.pending || t.pendSerial != r.serial {
+		return
+	}
+	if r.err != nil {
+		t.fail(r.err)
+		t.lost(st)
+		return
+	}
+	t.answered(r.at, st)
+}
+
+// startReaders starts one goroutine per ICMP socket.
+func (a *Agent) startReaders(ctx context.Context) {
+	for _, p := range a.pingers {
+		if p == nil {
+			continue
+		}
+		a.running.Add(1)
+		go a.read(ctx, p)
+	}
+}
+
+// read hands batches of replies to the main loop until the socket closes.
+func (a *Agent) read(ctx context.Context, p *probe.Pinger) {
+	defer a.running.Done()
+	r := p.NewReceiver(64)
+	for {
+		reps := a.pool.Get().(*[]probe.Reply)
+		var err error
+		*reps, err = r.Read((*reps)[:0])
+		at := a.now()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
+				return
+			}
+			a.log.Warn("icmp read", "err", err)
+			continue
+		}
+		if len(*reps) == 0 {
+			a.pool.Put(reps)
+			continue
+		}
+		select {
+		case a.replies <- replyBatch{at: at, reps: reps}:
+		case <-ctx.Done():
+			return
+		}
+	}
+}

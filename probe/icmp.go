@@ -1,0 +1,375 @@
+package probe
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"os"
+
+	"golang.org/x/net/ipv4"
+	"golang.org/x/net/ipv6"
+	"golang.org/x/sys/unix"
+)
+
+// ICMP echo defaults and limits.
+const (
+	// DefaultPayloadBytes is the echo payload size when a target gives none:
+	// 64 bytes, as in the Aryaka measurements.
+	DefaultPayloadBytes = 64
+	// MinPayloadBytes leaves room for the token that matches a reply to
+	// its probe (magic, target, serial).
+	MinPayloadBytes = tokenLen
+	// MaxPayloadBytes keeps an echo within one Ethernet frame.
+	MaxPayloadBytes = 1400
+
+	tokenLen   = 12
+	tokenMagic = 0x534c4157 // "SLAW"
+	icmpHeader = 8
+)
+
+// ICMPSpec is an ICMP echo target as agent.yaml gives it.
+type ICMPSpec struct {
+	Host         string `yaml:"host"`          // IPv4 or IPv6 address, or a name resolved once at start-up
+	PayloadBytes int    `yaml:"payload_bytes"` // echo payload size; DefaultPayloadBytes when 0
+}
+
+// Validate checks the spec without resolving anything.
+func (s ICMPSpec) Validate() error {
+	if s.Host == "" {
+		return errors.New("host: missing")
+	}
+	if s.PayloadBytes != 0 && (s.PayloadBytes < MinPayloadBytes || s.PayloadBytes > MaxPayloadBytes) {
+		return fmt.Errorf("payload_bytes: %d is outside %d..%d", s.PayloadBytes, MinPayloadBytes, MaxPayloadBytes)
+	}
+	return nil
+}
+
+// Echo is one echo request to send: the destination and what identifies
+// the probe in the reply's payload.
+type Echo struct {
+	Dst     *Dest
+	Target  uint32 // the scheduler's index of the target
+	Serial  uint32 // the probe's serial number within its target
+	Payload int    // payload size in bytes
+}
+
+// A Dest is a destination address prepared once, so that sending does not
+// allocate.
+type Dest struct {
+	Addr netip.Addr
+	sa   net.Addr
+}
+
+// Reply is a matched echo reply: which target and probe it answers, and
+// where it came from.
+type Reply struct {
+	Target uint32
+	Serial uint32
+	From   netip.Addr
+}
+
+// A Pinger sends echo requests and reads echo replies for one address
+// family over one socket shared by every ICMP target of that family.
+//
+// It opens a raw socket when the process may (CAP_NET_RAW), and otherwise
+// an unprivileged datagram ICMP socket, which Linux allows to the groups in
+// net.ipv4.ping_group_range. On a datagram socket the kernel sets the echo
+// identifier itself and delivers only replies to it; on a raw socket the
+// Pinger uses its own identifier and filters replies by it. Either way a
+// reply is matched by the token in its payload, so sequence numbers may
+// wrap freely.
+type Pinger struct {
+	v6   bool
+	raw  bool
+	id   uint16
+	pc4  *ipv4.PacketConn
+	pc6  *ipv6.PacketConn
+	conn net.PacketConn
+	buf  []byte
+	out  []ipv4.Message
+	seq  uint16
+}
+
+// Socket modes for ListenPinger.
+const (
+	SocketAuto     = ""         // raw when permitted, else datagram
+	SocketRaw      = "raw"      // raw only
+	SocketDatagram = "datagram" // unprivileged datagram only
+)
+
+// ListenPinger opens the socket for IPv4 (v6 false) or IPv6, in the given
+// mode (SocketAuto, SocketRaw or SocketDatagram).
+func ListenPinger(v6 bool, mode string) (*Pinger, error) {
+	fd, raw, err := openICMP(v6, mode)
+	if err != nil {
+		return nil, err
+	}
+	f := os.NewFile(uintptr(fd), "icmp")
+	conn, err := net.FilePacketConn(f)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("icmp socket: %w", err)
+	}
+	p := &Pinger{v6: v6, raw: raw, id: uint16(os.Getpid()), conn: conn}
+	if v6 {
+		p.pc6 = ipv6.NewPacketConn(conn)
+	} else {
+		p.pc4 = ipv4.NewPacketConn(conn)
+	}
+	if err := p.filterEchoReplies(); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return p, nil
+}
+
+// openICMP opens a non-blocking ICMP socket: raw when permitted, else
+// datagram. The error names the sysctl to change when neither is allowed.
+func openICMP(v6 bool, mode string) (fd int, raw bool, err error) {
+	family, proto := unix.AF_INET, unix.IPPROTO_ICMP
+	if v6 {
+		family, proto = unix.AF_INET6, unix.IPPROTO_ICMPV6
+	}
+	const flags = unix.SOCK_NONBLOCK | unix.SOCK_CLOEXEC
+	rawErr := errors.New("not tried")
+	if mode != SocketDatagram {
+		fd, rawErr = unix.Socket(family, unix.SOCK_RAW|flags, proto)
+		if rawErr == nil {
+			setBuffers(fd)
+			return fd, true, nil
+		}
+	}
+	dgramErr := errors.New("not tried")
+	if mode != SocketRaw {
+		fd, dgramErr = unix.Socket(family, unix.SOCK_DGRAM|flags, proto)
+	}
+	if dgramErr == nil {
+		setBuffers(fd)
+		return fd, false, nil
+	}
+	return -1, false, fmt.Errorf("no permission for ICMP: raw socket: %v; datagram socket: %v "+
+		"(run as root, grant CAP_NET_RAW, or add the agent's group to net.ipv4.ping_group_range)", rawErr, dgramErr)
+}
+
+// setBuffers asks for 8 MiB socket buffers: at 50,000 probes a second the
+// default receive buffer overflows during a garbage collection pause. The
+// forced variant needs CAP_NET_ADMIN; without it the kernel's rmem_max
+// caps the plain request, which is still the best available.
+func setBuffers(fd int) {
+	const size = 8 << 20
+	for _, opt := range [][2]int{{unix.SO_RCVBUFFORCE, unix.SO_RCVBUF}, {unix.SO_SNDBUFFORCE, unix.SO_SNDBUF}} {
+		if unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt[0], size) != nil {
+			_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt[1], size)
+		}
+	}
+}
+
+// filterEchoReplies makes a raw socket deliver only echo replies, so the
+// agent is not woken by every other ICMP message the host receives
+// (including its own requests when it pings loopback).
+func (p *Pinger) filterEchoReplies() error {
+	if !p.raw {
+		return nil
+	}
+	if p.v6 {
+		var f ipv6.ICMPFilter
+		f.SetAll(true)
+		f.Accept(ipv6.ICMPTypeEchoReply)
+		return p.pc6.SetICMPFilter(&f)
+	}
+	var f ipv4.ICMPFilter
+	f.SetAll(true)
+	f.Accept(ipv4.ICMPTypeEchoReply)
+	return p.pc4.SetICMPFilter(&f)
+}
+
+// Privileged reports whether the Pinger uses a raw socket.
+func (p *Pinger) Privileged() bool { return p.raw }
+
+// Close closes the socket; a blocked Read returns an error.
+func (p *Pinger) Close() error { return p.conn.Close() }
+
+// NewDest prepares a destination of this Pinger's family.
+func (p *Pinger) NewDest(a netip.Addr) *Dest {
+	ip := net.IP(a.AsSlice())
+	if p.raw {
+		return &Dest{Addr: a, sa: &net.IPAddr{IP: ip, Zone: a.Zone()}}
+	}
+	return &Dest{Addr: a, sa: &net.UDPAddr{IP: ip, Zone: a.Zone()}}
+}
+
+// Send sends the echo requests in as few system calls as the kernel
+// allows. A request that fails is reported to fail with its index; the
+// others are still sent.
+func (p *Pinger) Send(echoes []Echo, fail func(i int, err error)) {
+	p.build(echoes)
+	for i := 0; i < len(p.out); {
+		n, err := p.writeBatch(p.out[i:])
+		i += n
+		if err == nil && n == 0 {
+			err = errors.New("sendmmsg sent nothing")
+		}
+		if err != nil && i < len(p.out) {
+			fail(i, unwrapOp(err))
+			i++
+		}
+	}
+}
+
+func (p *Pinger) writeBatch(ms []ipv4.Message) (int, error) {
+	if p.v6 {
+		return p.pc6.WriteBatch(ms, 0)
+	}
+	return p.pc4.WriteBatch(ms, 0)
+}
+
+// build lays the echo requests out in p.buf and points p.out at them.
+func (p *Pinger) build(echoes []Echo) {
+	size := 0
+	for i := range echoes {
+		size += icmpHeader + echoes[i].Payload
+	}
+	if cap(p.buf) < size {
+		p.buf = make([]byte, size)
+	}
+	buf := p.buf[:size]
+	p.out = p.out[:0]
+	for i := range echoes {
+		e := &echoes[i]
+		pkt := buf[:icmpHeader+e.Payload]
+		buf = buf[len(pkt):]
+		p.seq++
+		p.encode(pkt, e)
+		p.out = append(p.out, ipv4.Message{Buffers: [][]byte{pkt}, Addr: e.Dst.sa})
+	}
+}
+
+// encode writes an echo request: header, token, zero padding.
+func (p *Pinger) encode(pkt []byte, e *Echo) {
+	typ := byte(8) // ICMPv4 echo request
+	if p.v6 {
+		typ = 128
+	}
+	pkt[0], pkt[1], pkt[2], pkt[3] = typ, 0, 0, 0
+	binary.BigEndian.PutUint16(pkt[4:], p.id)
+	binary.BigEndian.PutUint16(pkt[6:], p.seq)
+	binary.BigEndian.PutUint32(pkt[8:], tokenMagic)
+	binary.BigEndian.PutUint32(pkt[12:], e.Target)
+	binary.BigEndian.PutUint32(pkt[16:], e.Serial)
+	clear(pkt[icmpHeader+tokenLen:])
+	if !p.v6 { // the kernel computes ICMPv6 checksums, and those of datagram sockets
+		binary.BigEndian.PutUint16(pkt[2:], checksum(pkt))
+	}
+}
+
+// checksum is the Internet checksum (RFC 1071).
+func checksum(b []byte) uint16 {
+	var s uint32
+	for ; len(b) >= 2; b = b[2:] {
+		s += uint32(b[0])<<8 | uint32(b[1])
+	}
+	if len(b) == 1 {
+		s += uint32(b[0]) << 8
+	}
+	for s>>16 != 0 {
+		s = s&0xffff + s>>16
+	}
+	return ^uint16(s)
+}
+
+// A Receiver reads echo replies from a Pinger. It is used by one
+// goroutine, while another sends.
+type Receiver struct {
+	p   *Pinger
+	in  []ipv4.Message
+	buf []byte
+}
+
+// NewReceiver prepares to read up to batch replies per system call.
+func (p *Pinger) NewReceiver(batch int) *Receiver {
+	const mtu = 1500
+	r := &Receiver{p: p, in: make([]ipv4.Message, batch), buf: make([]byte, batch*mtu)}
+	for i := range r.in {
+		r.in[i].Buffers = [][]byte{r.buf[i*mtu : (i+1)*mtu]}
+	}
+	return r
+}
+
+// Read blocks until at least one packet arrives, then appends the echo
+// replies that answer this agent's probes to out. Other packets (another
+// program's pings, a reply to a different identifier) are dropped.
+func (r *Receiver) Read(out []Reply) ([]Reply, error) {
+	var n int
+	var err error
+	if r.p.v6 {
+		n, err = r.p.pc6.ReadBatch(r.in, 0)
+	} else {
+		n, err = r.p.pc4.ReadBatch(r.in, 0)
+	}
+	if err != nil {
+		return out, unwrapOp(err)
+	}
+	for i := range r.in[:n] {
+		m := &r.in[i]
+		if rep, ok := r.p.parse(m.Buffers[0][:m.N], m.Addr); ok {
+			out = append(out, rep)
+		}
+	}
+	return out, nil
+}
+
+// parse matches one received packet to a probe.
+func (p *Pinger) parse(b []byte, from net.Addr) (Reply, bool) {
+	if p.raw && !p.v6 { // raw IPv4 sockets deliver the IP header too
+		if len(b) < 20 || b[0]>>4 != 4 {
+			return Reply{}, false
+		}
+		hl := int(b[0]&0x0f) * 4
+		if len(b) < hl {
+			return Reply{}, false
+		}
+		b = b[hl:]
+	}
+	want := byte(0)
+	if p.v6 {
+		want = 129
+	}
+	if len(b) < icmpHeader+tokenLen || b[0] != want || b[1] != 0 {
+		return Reply{}, false
+	}
+	if p.raw && binary.BigEndian.Uint16(b[4:]) != p.id {
+		return Reply{}, false
+	}
+	if binary.BigEndian.Uint32(b[8:]) != tokenMagic {
+		return Reply{}, false
+	}
+	return Reply{
+		Target: binary.BigEndian.Uint32(b[12:]),
+		Serial: binary.BigEndian.Uint32(b[16:]),
+		From:   addrOf(from),
+	}, true
+}
+
+func addrOf(a net.Addr) netip.Addr {
+	var ip net.IP
+	switch a := a.(type) {
+	case *net.IPAddr:
+		ip = a.IP
+	case *net.UDPAddr:
+		ip = a.IP
+	}
+	addr, _ := netip.AddrFromSlice(ip)
+	return addr.Unmap()
+}
+
+// unwrapOp strips net.OpError so a per-target log line reads
+// "network is unreachable", not the socket's whole description.
+func unwrapOp(err error) error {
+	var op *net.OpError
+	if errors.As(err, &op) {
+		return op.Err
+	}
+	return err
+}
