@@ -40,10 +40,10 @@ type Sink func(minute int64, records []Record) error
 
 // Options are the agent's collaborators.
 type Options struct {
-	Clock    Clock                                                            // RealClock{} when nil
-	Logger   *slog.Logger                                                     // slog.Default() when nil
-	Resolve  func(ctx context.Context, host string) ([]netip.Addr, error)     // net.DefaultResolver when nil
-	Listen   func(v6 bool, mode string) (*probe.Pinger, error)                // probe.ListenPinger when nil
+	Clock    Clock                                                                            // RealClock{} when nil
+	Logger   *slog.Logger                                                                     // slog.Default() when nil
+	Resolve  func(ctx context.Context, host string) ([]netip.Addr, error)                     // net.DefaultResolver when nil
+	Listen   func(v6 bool, mode string) (*probe.Pinger, error)                                // probe.ListenPinger when nil
 	Checkers func(t *Target, resolve func(string) (netip.Addr, error)) (probe.Checker, error) // for tcp/http/dns
 }
 
