@@ -1,0 +1,48 @@
+package calendar
+
+// singapore lists Singapore's gazetted public holidays as the Ministry of
+// Manpower announced them (https://www.mom.gov.sg/employment-practices/public-holidays):
+//
+//   - 2025: MOM list released in 2024, with Polling Day (General Election,
+//     2025-05-03) added when it was declared a public holiday.
+//   - 2026: MOM press release of 16 June 2025, "Public holidays for 2026";
+//     Hari Raya Puasa and Hari Raya Haji as announced, subject to MUIS
+//     confirmation.
+//
+// Rows are the holidays' own dates. Holidays Act 1998 s 4(2): when a
+// holiday falls on a Sunday the next day is a public holiday; newTable
+// adds those days (2026: Vesak Day 31 May -> 1 June, National Day 9 August
+// -> 10 August, Deepavali 8 November -> 9 November), so they are not rows.
+// A holiday on a Saturday has no weekday in lieu.
+//
+// To add a year: copy MOM's list for it, add the rows and move the region's
+// last year in regions(); check any later revision (MOM has moved Hari
+// Raya and Vesak dates after announcing them, as in 2022 and 2023).
+func singapore() []holiday {
+	return []holiday{
+		{"2025-01-01", "New Year's Day"},
+		{"2025-01-29", "Chinese New Year"},
+		{"2025-01-30", "Chinese New Year"},
+		{"2025-03-31", "Hari Raya Puasa"},
+		{"2025-04-18", "Good Friday"},
+		{"2025-05-01", "Labour Day"},
+		{"2025-05-03", "Polling Day"},
+		{"2025-05-12", "Vesak Day"},
+		{"2025-06-07", "Hari Raya Haji"},
+		{"2025-08-09", "National Day"},
+		{"2025-10-20", "Deepavali"},
+		{"2025-12-25", "Christmas Day"},
+
+		{"2026-01-01", "New Year's Day"},
+		{"2026-02-17", "Chinese New Year"},
+		{"2026-02-18", "Chinese New Year"},
+		{"2026-03-21", "Hari Raya Puasa"},
+		{"2026-04-03", "Good Friday"},
+		{"2026-05-01", "Labour Day"},
+		{"2026-05-27", "Hari Raya Haji"},
+		{"2026-05-31", "Vesak Day"},
+		{"2026-08-09", "National Day"},
+		{"2026-11-08", "Deepavali"},
+		{"2026-12-25", "Christmas Day"},
+	}
+}
