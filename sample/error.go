@@ -20,7 +20,7 @@ var (
 type ParseError struct {
 	File  string
 	Line  int
-	Field string // "time", "series", "rtt_ms", or "" for the whole line
+	Field string // a column of the file's header ("time", "sent"…), or "" for the whole line
 	Err   error
 }
 

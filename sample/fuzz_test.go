@@ -3,8 +3,11 @@ package sample
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"testing"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 // fuzzLookup knows every name not starting with 'x', so most rows of
@@ -36,6 +39,12 @@ func FuzzReader(f *testing.F) {
 		"time,series,rtt_ms\n2026-10-01T00:00:07Z,xweb,1\n",
 		"time,series,rtt_ms\n2026-10-01T00:00:07Z,\"web,1\n",
 		"",
+		mh + "2026-10-01T00:05:00Z,web," + ok59 + "\n2026-10-01T00:05:00Z,db,2,0,0,0,0,0\n",
+		"\xEF\xBB\xBF" + MinuteHeader + "\r\n2026-10-01T09:05:00.000+09:00,\"a,\"\"b\",1,1,34,1156,34,34\r\n\r\n",
+		mh + "2026-10-01T00:06:00Z,web,1,0,0,0,0,0\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n",
+		mh + "2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n",
+		mh + "2026-10-01T00:05:30Z,web,4000000000,4000000000,100000000000000,2500000000000000000,0,60000000\n",
+		mh,
 	} {
 		f.Add([]byte(s))
 	}
@@ -60,7 +69,11 @@ func FuzzReader(f *testing.F) {
 			}
 			last = b.Minute
 			rows += b.Rows
-			checkBatch(t, b)
+			if isMinuteFile(data) {
+				checkRecords(t, b)
+			} else {
+				checkBatch(t, b)
+			}
 		}
 		if want := dataLines(data); rows != want {
 			t.Fatalf("read %d rows, the file has %d data lines", rows, want)
@@ -81,6 +94,70 @@ func checkBatch(t *testing.T, b *Batch) {
 	if sent != b.Rows {
 		t.Fatalf("batch of %d rows records %d probes sent", b.Rows, sent)
 	}
+}
+
+// isMinuteFile reports whether data starts with the header of minute
+// records, read the simple way.
+func isMinuteFile(data []byte) bool {
+	first, _, _ := bytes.Cut(bytes.TrimPrefix(data, bom), []byte("\n"))
+	return string(bytes.TrimSuffix(first, []byte("\r"))) == MinuteHeader
+}
+
+// checkRecords checks that records come by ascending series, one per row,
+// and that each is a possible minute by the reference check.
+func checkRecords(t *testing.T, b *Batch) {
+	for i, rec := range b.Records {
+		if i > 0 && rec.Series <= b.Records[i-1].Series {
+			t.Fatalf("series %d after %d", rec.Series, b.Records[i-1].Series)
+		}
+		if !referenceValid(rec.Minute) {
+			t.Fatalf("read the impossible minute %+v", rec.Minute)
+		}
+	}
+	if int64(len(b.Records)) != b.Rows {
+		t.Fatalf("batch of %d rows holds %d records", b.Rows, len(b.Records))
+	}
+}
+
+// FuzzMinuteRecord reads one minute record of any six numbers and checks
+// that the Reader accepts exactly what referenceValid accepts, and that
+// MinuteWriter writes back the very same row.
+func FuzzMinuteRecord(f *testing.F) {
+	const max64 = 1<<64 - 1
+	for _, m := range []slawatch.Minute{
+		{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000},
+		{Sent: 2},
+		{Sent: 1, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34},
+		{Sent: 4000000000, Received: 4000000000, RTTSum: 100000000000000, RTTSumSq: 2500000000000000000, RTTMax: 60000000},
+		{Sent: 1<<32 - 1, Received: 1<<32 - 1, RTTSum: 257698037700000000, RTTSumSq: max64, RTTMin: 60000000, RTTMax: 60000000},
+		{Sent: 2, Received: 2, RTTSum: 60000000, RTTSumSq: 1800000000000000, RTTMax: 60000000},
+		{Sent: 2, Received: 2, RTTSum: 60000000, RTTSumSq: 1799999999999999, RTTMax: 60000000},
+		{},
+	} {
+		f.Add(m.Sent, m.Received, m.RTTSum, m.RTTSumSq, m.RTTMin, m.RTTMax)
+	}
+	f.Fuzz(func(t *testing.T, sent, received uint32, sum, sumsq uint64, lo, hi uint32) {
+		m := slawatch.Minute{Sent: sent, Received: received, RTTSum: sum, RTTSumSq: sumsq, RTTMin: lo, RTTMax: hi}
+		text := fmt.Sprintf("%s\n2026-10-01T00:05:00Z,web,%d,%d,%d,%d,%d,%d\n", MinuteHeader, sent, received, sum, sumsq, lo, hi)
+		got, err := readString(t, text, "web")
+		valid := referenceValid(m)
+		if (err == nil) != valid {
+			t.Fatalf("%+v: read error %v, but the reference says valid %v", m, err, valid)
+		}
+		if valid && (len(got) != 1 || got[0].Records[0].Minute != m) {
+			t.Fatalf("%+v: read %+v", m, got)
+		}
+		var buf bytes.Buffer
+		w := NewMinuteWriter(&buf)
+		werr := w.WriteMinute(m5, "web", m)
+		w.Flush()
+		switch {
+		case (werr == nil) != (valid || m == slawatch.Minute{}):
+			t.Fatalf("%+v: write error %v, but the reference says valid %v", m, werr, valid)
+		case valid && buf.String() != text:
+			t.Fatalf("%+v: wrote\n%s\nwant\n%s", m, buf.String(), text)
+		}
+	})
 }
 
 func FuzzParseTime(f *testing.F) {

@@ -2,24 +2,28 @@ package sample
 
 import "bytes"
 
-// columns names the fields of a row, for messages.
-var columns = [3]string{"time", "series", "rtt_ms"}
+// The column names of each format, for messages.
+var (
+	probeColumns  = []string{"time", "series", "rtt_ms"}
+	minuteColumns = []string{"minute", "series", "sent", "received", "rtt_sum_us", "rtt_sumsq_us2", "rtt_min_us", "rtt_max_us"}
+)
 
 // fieldName returns the column name of field i, or "" past the last.
-func fieldName(i int) string {
-	if i < len(columns) {
-		return columns[i]
+func (r *Reader) fieldName(i int) string {
+	if i < len(r.columns) {
+		return r.columns[i]
 	}
 	return ""
 }
 
-// splitLine cuts a data line into its three fields. Lines without a quote,
+// splitLine cuts a probe row into its three fields. Lines without a quote,
 // nearly all of them, are cut at the commas in place; quoted lines take
 // the slow path, which unquotes into r.unquoted.
 func (r *Reader) splitLine(line []byte) ([3][]byte, error) {
 	var f [3][]byte
 	if bytes.IndexByte(line, '"') >= 0 {
-		return r.splitQuoted(line)
+		err := r.splitQuoted(line, f[:])
+		return f, err
 	}
 	c1 := bytes.IndexByte(line, ',')
 	if c1 >= 0 {
@@ -33,17 +37,38 @@ func (r *Reader) splitLine(line []byte) ([3][]byte, error) {
 	return f, r.columnsError(bytes.Count(line, []byte{','}) + 1)
 }
 
-// splitQuoted cuts a line by the quoting rules of RFC 4180, except that a
-// quoted field ends on its line: rows are read line by line, and a series
-// name holding a line break would be a mistake anyway.
-func (r *Reader) splitQuoted(line []byte) ([3][]byte, error) {
-	var f [3][]byte
+// splitFields cuts a line into exactly len(f) fields, in place when it
+// holds no quote.
+func (r *Reader) splitFields(line []byte, f [][]byte) error {
+	if bytes.IndexByte(line, '"') >= 0 {
+		return r.splitQuoted(line, f)
+	}
+	rest := line
+	for i := range len(f) - 1 {
+		c := bytes.IndexByte(rest, ',')
+		if c < 0 {
+			return r.columnsError(i + 1)
+		}
+		f[i], rest = rest[:c], rest[c+1:]
+	}
+	if bytes.IndexByte(rest, ',') >= 0 {
+		return r.columnsError(bytes.Count(line, []byte{','}) + 1)
+	}
+	f[len(f)-1] = rest
+	return nil
+}
+
+// splitQuoted cuts a line into exactly len(f) fields by the quoting rules
+// of RFC 4180, except that a quoted field ends on its line: rows are read
+// line by line, and a series name holding a line break would be a mistake
+// anyway.
+func (r *Reader) splitQuoted(line []byte, f [][]byte) error {
 	r.unquoted = r.unquoted[:0]
 	n := 0
 	for i := 0; ; n++ {
 		field, next, err := r.nextField(line, i, n)
 		if err != nil {
-			return f, err
+			return err
 		}
 		if n < len(f) {
 			f[n] = field
@@ -54,9 +79,9 @@ func (r *Reader) splitQuoted(line []byte) ([3][]byte, error) {
 		i = next + 1 // skip the comma
 	}
 	if n+1 != len(f) {
-		return f, r.columnsError(n + 1)
+		return r.columnsError(n + 1)
 	}
-	return f, nil
+	return nil
 }
 
 // nextField reads field n starting at line[i] and returns it with the
@@ -69,7 +94,7 @@ func (r *Reader) nextField(line []byte, i, n int) ([]byte, int, error) {
 		}
 		field := line[i : i+end]
 		if bytes.IndexByte(field, '"') >= 0 {
-			return nil, 0, r.lineError(fieldName(n), ErrMalformed, "bare \" in an unquoted field; quote the field and double the \"")
+			return nil, 0, r.lineError(r.fieldName(n), ErrMalformed, "bare \" in an unquoted field; quote the field and double the \"")
 		}
 		return field, i + end, nil
 	}
@@ -77,7 +102,7 @@ func (r *Reader) nextField(line []byte, i, n int) ([]byte, int, error) {
 	for i++; ; i++ {
 		q := bytes.IndexByte(line[i:], '"')
 		if q < 0 {
-			return nil, 0, r.lineError(fieldName(n), ErrMalformed, "quoted field does not end on its line")
+			return nil, 0, r.lineError(r.fieldName(n), ErrMalformed, "quoted field does not end on its line")
 		}
 		r.unquoted = append(r.unquoted, line[i:i+q]...)
 		i += q + 1
@@ -87,7 +112,7 @@ func (r *Reader) nextField(line []byte, i, n int) ([]byte, int, error) {
 		r.unquoted = append(r.unquoted, '"') // "" stands for one quote
 	}
 	if i < len(line) && line[i] != ',' {
-		return nil, 0, r.lineError(fieldName(n), ErrMalformed, "text after the closing quote of a quoted field")
+		return nil, 0, r.lineError(r.fieldName(n), ErrMalformed, "text after the closing quote of a quoted field")
 	}
 	// Earlier fields keep pointing at the old array if append moves it.
 	return r.unquoted[start:], i, nil

@@ -94,3 +94,47 @@ func TestMergeMinuteSentOverflow(t *testing.T) {
 		t.Error("merged two minutes of 2^31 probes each")
 	}
 }
+
+// TestMergerFormats merges a file of probe rows with one of minute
+// records: the minute of a series in both is the sum of the two.
+func TestMergerFormats(t *testing.T) {
+	names := []string{"web", "db"}
+	probes := stringReader("p.csv", Header+"\n"+
+		"2026-10-01T00:05:07Z,web,12\n"+
+		"2026-10-01T00:05:37Z,web,\n"+
+		"2026-10-01T00:06:07Z,db,1\n", names...)
+	minutes := stringReader("m.csv", MinuteHeader+"\n"+
+		"2026-10-01T00:04:00Z,db,1,0,0,0,0,0\n"+
+		"2026-10-01T00:05:00Z,web,"+ok59+"\n"+
+		"2026-10-01T00:05:00Z,db,2,2,3000,5000000,1000,2000\n", names...)
+	got, err := mergeAll(NewMerger(probes, minutes))
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := slawatch.Minute{}
+	web := slawatch.Minute{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000}
+	web.Merge(lost(reply(z, 12000), 1))
+	want := []Batch{
+		{Minute: m5 - 1, Rows: 1, Records: []Record{{1, lost(z, 1)}}},
+		{Minute: m5, Rows: 4, Records: []Record{{0, web}, {1, reply(z, 1000, 2000)}}},
+		{Minute: m5 + 1, Rows: 1, Records: []Record{{1, reply(z, 1000)}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+func TestMergerMinuteOverflow(t *testing.T) {
+	for _, tc := range []struct{ name, numbers string }{
+		{"sent", "3000000000,0,0,0,0,0"},
+		// 2e9 replies of 70 ms: 9.8e18 µs² each, 1.96e19 together.
+		{"sumsq", "2000000000,2000000000,140000000000000,9800000000000000000,70000,70000"},
+	} {
+		half := record(tc.numbers)
+		_, err := mergeAll(NewMerger(stringReader("a.csv", half, "web"), stringReader("b.csv", half, "web")))
+		want := "merge b.csv into minute 2026-10-01T00:05Z: minute overflows: series 0 overflows the minute's counts or round-trip time sums"
+		if err == nil || err.Error() != want || !errors.Is(err, ErrOverflow) {
+			t.Errorf("%s: got %v, want %s", tc.name, err, want)
+		}
+	}
+}

@@ -12,11 +12,15 @@ import (
 	slawatch "github.com/slawatch/slawatch"
 )
 
-// Header is the first line of a samples file.
-const Header = "time,series,rtt_ms"
+// The first line of a samples file tells its format: Header for probe
+// rows, MinuteHeader for minute records.
+const (
+	Header       = "time,series,rtt_ms"
+	MinuteHeader = "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us"
+)
 
 // MaxLineLen is the longest line accepted, line ending excluded. Real rows
-// are about 40 bytes; a longer line is almost surely not a samples file.
+// are 40 to 100 bytes; a longer line is almost surely not a samples file.
 const MaxLineLen = 64 << 10
 
 // bufSize is the read buffer: large, so that lines are found by
@@ -32,11 +36,14 @@ type Reader struct {
 	in      *bufio.Reader
 	file    string
 	lookup  Lookup
-	line    int   // number of the last line read
-	blank   int   // first of the blank lines just read, 0 when none
-	started bool  // the header was read
-	eof     bool  // the input is exhausted
-	err     error // sticky: once Next fails it keeps failing
+	line    int      // number of the last line read
+	blank   int      // first of the blank lines just read, 0 when none
+	started bool     // the header was read
+	minutes bool     // the file holds minute records, not probe rows
+	header  string   // the header read, and its columns, for messages
+	columns []string // (nil before the header)
+	eof     bool     // the input is exhausted
+	err     error    // sticky: once Next fails it keeps failing
 
 	times    timeCache
 	lastName []byte // series name of the last row and its index, so
@@ -50,6 +57,7 @@ type Reader struct {
 	curTime []byte            // time text of its first row, for messages
 	acc     []slawatch.Minute // per series, zero when untouched
 	touched []int32           // series with acc[i].Sent > 0
+	lines   []int             // minute records: line of each touched series
 	rows    int64
 	batch   Batch
 }
@@ -106,27 +114,50 @@ func (r *Reader) next() (*Batch, error) {
 		if r.blank != 0 {
 			return nil, newParseError(r.file, r.blank, "", ErrMalformed, "blank line; only the end of the file may be blank")
 		}
-		if b, err := r.addRow(line); b != nil || err != nil {
+		var b *Batch
+		if r.minutes {
+			b, err = r.addRecord(line)
+		} else {
+			b, err = r.addRow(line)
+		}
+		if b != nil || err != nil {
 			return b, err
 		}
 	}
 }
 
-// readHeader checks the first line.
+// readHeader reads the first line and sets the format from it.
 func (r *Reader) readHeader() error {
 	line, err := r.readLine()
 	if err == io.EOF {
-		return newParseError(r.file, 1, "", ErrMalformed, "empty file, want the header %q", Header)
+		return newParseError(r.file, 1, "", ErrMalformed, "empty file, want the header %s", wantHeader(nil))
 	}
 	if err != nil {
 		return err
 	}
 	r.started = true
 	line = bytes.TrimPrefix(line, bom)
-	if string(line) != Header {
-		return newParseError(r.file, 1, "", ErrMalformed, "header is %q, want %q", trunc(line), Header)
+	switch string(line) {
+	case Header:
+		r.header, r.columns = Header, probeColumns
+	case MinuteHeader:
+		r.header, r.columns, r.minutes = MinuteHeader, minuteColumns, true
+	default:
+		return newParseError(r.file, 1, "", ErrMalformed, "header is %q, want %s", trunc(line), wantHeader(line))
 	}
 	return nil
+}
+
+// wantHeader names the header a wrong one was probably meant to be, by
+// its first column, so a typo gets a message about one header only.
+func wantHeader(line []byte) string {
+	switch {
+	case bytes.HasPrefix(line, []byte("time,")):
+		return fmt.Sprintf("%q", Header)
+	case bytes.HasPrefix(line, []byte("minute,")):
+		return fmt.Sprintf("%q", MinuteHeader)
+	}
+	return fmt.Sprintf("%q (probe rows) or %q (minute records)", Header, MinuteHeader)
 }
 
 // readLine returns the next line without its line ending, or io.EOF. The
@@ -249,7 +280,7 @@ func (r *Reader) emit() *Batch {
 		r.acc[s] = slawatch.Minute{}
 	}
 	r.batch = Batch{Minute: r.cur, Records: recs, Rows: r.rows}
-	r.touched, r.rows, r.open = r.touched[:0], 0, false
+	r.touched, r.lines, r.rows, r.open = r.touched[:0], r.lines[:0], 0, false
 	return &r.batch
 }
 
@@ -291,7 +322,7 @@ func (r *Reader) lineError(field string, kind error, format string, args ...any)
 }
 
 func (r *Reader) columnsError(n int) error {
-	return r.lineError("", ErrMalformed, "%d fields, want 3 (%s)", n, Header)
+	return r.lineError("", ErrMalformed, "%d fields, want %d (%s)", n, len(r.columns), r.header)
 }
 
 func (r *Reader) rttError(text []byte, err error) error {
@@ -307,7 +338,7 @@ func (r *Reader) rttError(text []byte, err error) error {
 // unsorted reports a row earlier than the current minute, naming the row
 // that opened that minute so the user can find both.
 func (r *Reader) unsorted(timeText []byte) error {
-	return r.lineError("time", ErrUnsorted,
+	return r.lineError(r.columns[0], ErrUnsorted,
 		"%s is in an earlier minute than %s on line %d; the rows of a file must be sorted by time (any order within a minute)",
 		timeText, r.curTime, r.curLine)
 }

@@ -126,10 +126,10 @@ func TestReaderErrors(t *testing.T) {
 		kind       error
 		want       string
 	}{
-		{"empty", "", ErrMalformed, `s.csv:1: empty file, want the header "time,series,rtt_ms"`},
+		{"empty", "", ErrMalformed, `s.csv:1: empty file, want the header "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
 		{"wrong header", "time,series,rtt\n", ErrMalformed, `s.csv:1: header is "time,series,rtt", want "time,series,rtt_ms"`},
-		{"missing header", t0 + ",web,1\n", ErrMalformed, `s.csv:1: header is "2026-10-01T00:00:07Z,web,1", want "time,series,rtt_ms"`},
-		{"blank header", "\n" + h, ErrMalformed, `s.csv:1: header is "", want "time,series,rtt_ms"`},
+		{"missing header", t0 + ",web,1\n", ErrMalformed, `s.csv:1: header is "2026-10-01T00:00:07Z,web,1", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
+		{"blank header", "\n" + h, ErrMalformed, `s.csv:1: header is "", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
 		{"two fields", h + t0 + ",web\n", ErrMalformed, `s.csv:2: 2 fields, want 3 (time,series,rtt_ms)`},
 		{"one field", h + t0 + "\n", ErrMalformed, `s.csv:2: 1 fields, want 3 (time,series,rtt_ms)`},
 		{"four fields", h + t0 + ",web,1,2\n", ErrMalformed, `s.csv:2: 4 fields, want 3 (time,series,rtt_ms)`},

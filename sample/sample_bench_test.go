@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 // benchStart is the first second of the generated streams.
@@ -35,6 +37,31 @@ var interleaved = sync.OnceValue(func() []byte {
 		for i := range 1000 {
 			at := benchStart.Add(time.Duration(s)*time.Second + time.Duration(i)*time.Millisecond)
 			w.Write(at, seriesName(i), uint32(1000+(s*1000+i)*7919%50000), (s+i)%997 == 0)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+})
+
+// minuteRecords is 4 hours of 1,000 series as minute records, as a probe
+// agent writes them: each minute's rows in series order, 60 probes a
+// minute, a lost probe now and then. A row stands for 60 probe rows.
+var minuteRecords = sync.OnceValue(func() []byte {
+	var buf bytes.Buffer
+	w := NewMinuteWriter(&buf)
+	start := benchStart.Unix() / 60
+	for minute := range int64(4 * 60) {
+		for i := range 1000 {
+			var m slawatch.Minute
+			for p := range 60 {
+				k := int(minute)*60000 + i*60 + p
+				if k%997 == 0 {
+					m.AddLost()
+				} else {
+					m.AddReply(uint32(1000 + k*7919%50000))
+				}
+			}
+			w.WriteMinute(start+minute, seriesName(i), m)
 		}
 	}
 	w.Flush()
@@ -83,6 +110,10 @@ func BenchmarkReaderOneSeries(b *testing.B) {
 
 func BenchmarkReaderInterleaved(b *testing.B) {
 	benchmarkReader(b, interleaved(), seriesNames(1000))
+}
+
+func BenchmarkReaderMinutes(b *testing.B) {
+	benchmarkReader(b, minuteRecords(), seriesNames(1000))
 }
 
 func BenchmarkParseTime(b *testing.B) {
