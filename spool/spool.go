@@ -1,0 +1,287 @@
+// Package spool is the probing agent's disk spool: it keeps the minute
+// records the agent measured until a consumer (the CSV writer, the
+// delivery to the server) has acknowledged them, across restarts and
+// crashes, within a size bound.
+//
+// # Use
+//
+// One producer appends one Batch per wall-clock minute; one consumer
+// reads batches in order with Next, delivers them and acknowledges with
+// Ack. Append, Next/Ack/Rewind and Stats may run on different goroutines
+// at once. Sequence numbers start at 1, increase and are never reused,
+// even across restarts; they may have gaps (after a failed write, a
+// crash, or batches dropped by the size policy), so a consumer must not
+// expect the next number to be the last plus one.
+//
+// # Files
+//
+// A spool is a directory: segment files named after the sequence number
+// that was next when they were created (0000000000000001.seg, in
+// hexadecimal, so names sort in order), a state file and a lock file.
+// A segment is a 16-byte header ("SLWS", format version 1 as uint32, the
+// base sequence number as uint64, little-endian) and then records, each
+// framed as
+//
+//	length  uint32 little-endian, of the payload
+//	crc     uint32 little-endian, CRC32C of the length's 4 bytes and the payload
+//	payload seq uvarint, minute varint (Unix minutes), entry count uvarint,
+//	        and per entry: shared uvarint, suffix length uvarint, suffix bytes,
+//	        Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax as uvarints
+//
+// A series name is stored as the length of the prefix it shares with the
+// previous entry's name in the same batch and the rest of it (front
+// coding), so every record decodes alone and a batch sorted by series
+// stores a few bytes of name per entry; unsorted batches cost one byte
+// more per entry than plain names. 1,000 sorted entries of typical
+// values take about 20 bytes each.
+//
+// Records are appended to the newest segment until it holds SegmentBytes;
+// then a new segment begins. A segment is deleted when every batch it
+// can hold is acknowledged, except the newest. The state file holds the
+// acknowledged sequence number and a floor for the next one; it is
+// replaced atomically (temporary file, fsync, rename, fsync of the
+// directory). The lock file stops a second process from opening the spool.
+// Open keeps an index of 32 bytes per stored batch in memory.
+//
+// # Durability and recovery
+//
+// Append returns once its record is written and fsynced (and a new
+// segment's directory entry too); Ack once the state file is. So a crash
+// loses no batch whose Append returned, and replays at most the batches
+// delivered but not yet acknowledged. Open reads every segment and checks
+// every record. A bad record whose frame reaches the end of its file, or
+// is followed only by zero bytes, is the torn tail of a write cut by a
+// crash: the file is truncated there, with a warning naming the segment,
+// the offset and the bytes lost. A bad record followed by other data is
+// corruption: it is logged as an error with the same keys, the rest of
+// that segment is skipped (the file is kept, and takes no more records)
+// and reading goes on with the next segment. Whatever a file holds, Open
+// does not panic, and Next returns only records that decode whole. When
+// bytes were lost, the next sequence number skips past every number
+// they could have held.
+//
+// # Size bound
+//
+// MaxBytes bounds the segment files, the one being written included
+// (the state and lock files, 28 bytes and an empty file, are not
+// counted). When an Append would take the spool over it:
+//
+//   - DropOldest (the default) deletes the oldest segments, acknowledged
+//     or not, until the new record fits, starting a new segment if the one
+//     being written must go too. It logs a warning with the number of
+//     unacknowledged batches and entries dropped and their first and last
+//     minute, and counts them in Stats. A consumer reading from a deleted
+//     segment continues with the oldest batch left.
+//   - DropNewest refuses the Append with an error wrapping ErrFull, logs a
+//     warning and counts the refused batch in Stats; Appends succeed again
+//     once Acks have freed whole segments.
+//
+// Space is freed a segment at a time, so with DropOldest a full spool
+// holds between MaxBytes-SegmentBytes and MaxBytes. A batch whose record
+// would not fit in MaxBytes even in an empty spool is refused under
+// either policy with an error wrapping ErrTooLarge.
+package spool
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"sort"
+	"sync"
+)
+
+// Defaults for Options.
+const (
+	DefaultMaxBytes     = 1 << 30
+	DefaultSegmentBytes = 64 << 20
+)
+
+var (
+	// ErrFull is wrapped by the error of an Append refused by DropNewest.
+	ErrFull = errors.New("spool full")
+	// ErrTooLarge is wrapped by the error of an Append whose batch could
+	// not fit in MaxBytes even in an empty spool.
+	ErrTooLarge = errors.New("batch larger than the spool")
+	// ErrClosed is returned by calls on a closed Spool.
+	ErrClosed = errors.New("spool closed")
+)
+
+// Log keys.
+const (
+	keyDir         = "dir"
+	keySegment     = "segment"
+	keyOffset      = "offset"
+	keyBytesLost   = "bytes_lost"
+	keyReason      = "reason"
+	keySegments    = "segments"
+	keyBatches     = "batches"
+	keyEntries     = "entries"
+	keyFirstMinute = "first_minute"
+	keyLastMinute  = "last_minute"
+	keyMinute      = "minute"
+	keyBytes       = "bytes"
+	keyMaxBytes    = "max_bytes"
+	keySeq         = "seq"
+	keyError       = "error"
+)
+
+// Options configure a Spool. The zero value is the default.
+type Options struct {
+	MaxBytes     int64        // bound on the segment files; DefaultMaxBytes if 0
+	SegmentBytes int64        // segment size; MaxBytes/16 up to DefaultSegmentBytes if 0
+	WhenFull     Policy       // what to do at MaxBytes
+	Logger       *slog.Logger // where recovery and the full policy are logged; none if nil
+	NoSync       bool         // skip fsync: for tests and benchmarks only, loses data at a crash
+}
+
+// withDefaults fills in the defaults and checks the rest.
+func (o Options) withDefaults() (Options, error) {
+	if o.MaxBytes == 0 {
+		o.MaxBytes = DefaultMaxBytes
+	}
+	if o.SegmentBytes == 0 {
+		o.SegmentBytes = min(DefaultSegmentBytes, o.MaxBytes/16)
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	switch {
+	case o.MaxBytes < segHeaderSize+minFrame:
+		return o, fmt.Errorf("spool options: MaxBytes %d is below the smallest segment (%d)", o.MaxBytes, segHeaderSize+minFrame)
+	case o.SegmentBytes <= 0 || o.SegmentBytes > o.MaxBytes:
+		return o, fmt.Errorf("spool options: SegmentBytes %d is not between 1 and MaxBytes (%d)", o.SegmentBytes, o.MaxBytes)
+	case o.WhenFull != DropOldest && o.WhenFull != DropNewest:
+		return o, fmt.Errorf("spool options: WhenFull %v unknown", o.WhenFull)
+	}
+	return o, nil
+}
+
+// Stats describe a spool at one moment.
+type Stats struct {
+	Bytes          int64  // segment files on disk
+	Segments       int    // segment files
+	Pending        int    // batches appended and not acknowledged
+	OldestMinute   int64  // Unix minute of the oldest pending batch; 0 when none
+	NewestMinute   int64  // Unix minute of the newest pending batch; 0 when none
+	LastSeq        uint64 // the last sequence number given out; 0 when none
+	Acked          uint64 // every batch up to Acked is acknowledged
+	DroppedBatches int64  // batches lost to the full policy since Open
+	DroppedEntries int64  // their entries
+	LostBytes      int64  // bytes of torn or corrupt records found since Open
+}
+
+// Spool is a disk spool of minute records. See the package documentation.
+type Spool struct {
+	dir  string
+	opt  Options
+	log  *slog.Logger
+	lock io.Closer
+
+	// amu serialises Ack; wmu serialises Append and guards w and buf. Both
+	// are taken before mu, which guards the rest. Fields written under wmu
+	// and mu (next, active, the active segment's size and records) may be
+	// read under either.
+	amu, wmu sync.Mutex
+	w        *os.File // the active segment, open for writing
+	buf      []byte   // the frame being appended
+
+	mu       sync.Mutex
+	segs     []*segment // oldest first
+	active   *segment   // the segment Append writes, the last of segs; nil to start a new one
+	total    int64      // bytes of all segments
+	next     uint64     // the next sequence number
+	ack      uint64     // every batch up to ack is acknowledged
+	cursor   uint64     // Next returns the first batch from this sequence number on
+	appended chan struct{}
+	done     chan struct{} // closed by Close
+	closed   bool
+	r        *os.File // a segment open for Next
+	rseg     *segment // the segment r reads
+	stats    Stats    // the counters: dropped, lost
+}
+
+// Open opens the spool in dir, creating dir if needed, and recovers what a
+// crash left: see the package documentation. The first Next returns the
+// first unacknowledged batch.
+func Open(dir string, opt Options) (*Spool, error) {
+	opt, err := opt.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("open spool: %w", err)
+	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	s := &Spool{
+		dir: dir, opt: opt, log: opt.Logger.With(keyDir, dir), lock: lock,
+		appended: make(chan struct{}), done: make(chan struct{}),
+	}
+	if err := s.recover(); err != nil {
+		s.closeFiles()
+		return nil, fmt.Errorf("open spool %s: %w", dir, err)
+	}
+	return s, nil
+}
+
+// Close releases the spool's files. Calls blocked in Next return
+// ErrClosed; later calls too.
+func (s *Spool) Close() error {
+	s.amu.Lock()
+	defer s.amu.Unlock()
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return nil
+	}
+	s.closed = true
+	close(s.done)
+	return s.closeFiles()
+}
+
+func (s *Spool) closeFiles() error {
+	var errs []error
+	for _, f := range []*os.File{s.w, s.r} {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+	}
+	if s.lock != nil {
+		errs = append(errs, s.lock.Close())
+	}
+	s.w, s.r, s.rseg, s.lock = nil, nil, nil, nil
+	return errors.Join(errs...)
+}
+
+// Stats returns the spool's figures now.
+func (s *Spool) Stats() Stats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.stats
+	st.Bytes, st.Segments = s.total, len(s.segs)
+	st.LastSeq, st.Acked = s.next-1, s.ack
+	for _, g := range s.segs {
+		i := g.firstAfter(s.ack)
+		if i == len(g.recs) {
+			continue
+		}
+		if st.Pending == 0 {
+			st.OldestMinute = g.recs[i].minute
+		}
+		st.Pending += len(g.recs) - i
+		st.NewestMinute = g.recs[len(g.recs)-1].minute
+	}
+	return st
+}
+
+// firstAfter returns the index of g's first record with a sequence number
+// above seq, or len(g.recs) if there is none.
+func (g *segment) firstAfter(seq uint64) int {
+	return sort.Search(len(g.recs), func(i int) bool { return g.recs[i].seq > seq })
+}
