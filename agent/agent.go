@@ -2,8 +2,9 @@
 // minute records, the way the seed SLAs measure: an ICMP echo every second
 // (Aryaka) or every 30 seconds (IIJ), TCP, HTTP and DNS checks every
 // minute. Minute buckets are aligned to wall-clock minutes; a probe
-// belongs to the minute it was sent in, and a reply after the target's
-// timeout counts as lost for that minute. A minute is handed to the Sink
+// belongs to the minute it was scheduled in (it goes out at most one
+// interval late; later ones are skipped and counted), and a reply after
+// the target's timeout counts as lost for that minute. A minute is handed to the Sink
 // once every probe sent in it has been answered or has timed out.
 //
 // One goroutine, the main loop, owns all per-target state: it sends what
@@ -15,7 +16,6 @@ package agent
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -40,11 +40,14 @@ type Sink func(minute int64, records []Record) error
 
 // Options are the agent's collaborators.
 type Options struct {
-	Clock    Clock                                                                            // RealClock{} when nil
-	Logger   *slog.Logger                                                                     // slog.Default() when nil
-	Resolve  func(ctx context.Context, host string) ([]netip.Addr, error)                     // net.DefaultResolver when nil
-	Listen   func(v6 bool, mode string) (*probe.Pinger, error)                                // probe.ListenPinger when nil
-	Checkers func(t *Target, resolve func(string) (netip.Addr, error)) (probe.Checker, error) // for tcp/http/dns
+	Clock    Clock                                             // RealClock{} when nil
+	Logger   *slog.Logger                                      // slog.Default() when nil
+	Resolver probe.Resolver                                    // net.DefaultResolver when nil
+	Listen   func(v6 bool, mode string) (*probe.Pinger, error) // probe.ListenPinger when nil
+	// After is the last minute a previous run already delivered: the
+	// agent does not hand over it or an earlier one again (a restart
+	// within a minute would otherwise count that minute twice).
+	After int64
 }
 
 // flushGrace is how long after a minute's last timeout it is flushed:
@@ -70,6 +73,7 @@ type Agent struct {
 	done    chan struct{}  // closed when Run returns
 
 	nextFlush int64 // the next Unix minute to flush
+	after     int64 // minutes up to this one are not handed over
 	records   []Record
 
 	mu    sync.Mutex
@@ -102,12 +106,11 @@ func New(ctx context.Context, c *Config, opt Options) (*Agent, error) {
 	}
 	a.pool.New = func() any { s := make([]probe.Reply, 0, 64); return &s }
 	ivs := make([]int64, len(c.Targets))
-	resolve := func(host string) (netip.Addr, error) { return resolveHost(ctx, opt.Resolve, host) }
 	for i := range c.Targets {
 		ct := &c.Targets[i]
-		if err := a.setup(&a.targets[i], ct, opt, resolve); err != nil {
+		if err := a.setup(ctx, &a.targets[i], ct, c.ICMPSocket, opt); err != nil {
 			a.Close()
-			return nil, &ConfigError{File: ct.File, Line: ct.Line, Series: ct.Series, Field: kindOf(ct), Msg: err.Error()}
+			return nil, &ConfigError{File: ct.File, Line: ct.Line, Series: ct.Series, Field: ct.kind(), Msg: err.Error()}
 		}
 		ivs[i] = int64(ct.Interval.Duration)
 		a.maxTO = max(a.maxTO, int64(ct.Timeout.Duration))
@@ -116,6 +119,7 @@ func New(ctx context.Context, c *Config, opt Options) (*Agent, error) {
 	a.wall0 = a.t0.UnixNano()
 	a.lanes = newLanes(a.targets, ivs, a.wall0)
 	a.nextFlush = a.wall0 / int64(time.Minute)
+	a.after = opt.After
 	a.stats.Targets = len(a.targets)
 	return a, nil
 }
@@ -127,10 +131,8 @@ func (o Options) withDefaults() Options {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	if o.Resolve == nil {
-		o.Resolve = func(ctx context.Context, host string) ([]netip.Addr, error) {
-			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-		}
+	if o.Resolver == nil {
+		o.Resolver = net.DefaultResolver
 	}
 	if o.Listen == nil {
 		o.Listen = probe.ListenPinger
@@ -138,20 +140,30 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// setup prepares one target.
-func (a *Agent) setup(t *target, ct *Target, opt Options, resolve func(string) (netip.Addr, error)) error {
+// setup prepares one target: resolves it, and opens the ICMP socket of
+// its family on first use.
+func (a *Agent) setup(ctx context.Context, t *target, ct *Target, mode string, opt Options) error {
 	t.series = ct.Series
 	t.timeout = int64(ct.Timeout.Duration)
 	t.bmin = [2]int64{-1, -1}
-	if ct.ICMP == nil {
-		if opt.Checkers == nil {
-			return errors.New("no prober for this kind")
-		}
-		chk, err := opt.Checkers(ct, resolve)
-		t.check = chk
-		return err
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	var err error
+	switch {
+	case ct.TCP != nil:
+		t.check, err = probe.NewTCP(ctx, *ct.TCP, opt.Resolver)
+	case ct.HTTP != nil:
+		t.check, err = probe.NewHTTP(ctx, *ct.HTTP, opt.Resolver)
+	case ct.DNS != nil:
+		t.check, err = probe.NewDNS(ctx, *ct.DNS, opt.Resolver)
+	default:
+		err = a.setupICMP(ctx, t, ct.ICMP, mode, opt)
 	}
-	addr, err := resolve(ct.ICMP.Host)
+	return err
+}
+
+func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, mode string, opt Options) error {
+	addr, err := resolveHost(ctx, opt.Resolver, spec.Host)
 	if err != nil {
 		return err
 	}
@@ -160,25 +172,23 @@ func (a *Agent) setup(t *target, ct *Target, opt Options, resolve func(string) (
 		fam = 1
 	}
 	if a.pingers[fam] == nil {
-		p, err := opt.Listen(fam == 1, "")
+		p, err := opt.Listen(fam == 1, mode)
 		if err != nil {
 			return err
 		}
 		a.pingers[fam] = p
 	}
-	t.dest, t.v6, t.payload = a.pingers[fam].NewDest(addr), fam == 1, uint16(ct.ICMP.PayloadBytes)
+	t.dest, t.v6, t.payload = a.pingers[fam].NewDest(addr), fam == 1, uint16(spec.PayloadBytes)
 	return nil
 }
 
 // resolveHost turns a literal address or a name into one address: the
 // first the resolver returns, in its RFC 6724 order.
-func resolveHost(ctx context.Context, resolve func(context.Context, string) ([]netip.Addr, error), host string) (netip.Addr, error) {
+func resolveHost(ctx context.Context, r probe.Resolver, host string) (netip.Addr, error) {
 	if a, err := netip.ParseAddr(host); err == nil {
 		return a.Unmap(), nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	addrs, err := resolve(ctx, host)
+	addrs, err := r.LookupNetIP(ctx, "ip", host)
 	if err != nil {
 		return netip.Addr{}, fmt.Errorf("cannot resolve %q: %w", host, err)
 	}
@@ -186,13 +196,6 @@ func resolveHost(ctx context.Context, resolve func(context.Context, string) ([]n
 		return netip.Addr{}, fmt.Errorf("cannot resolve %q: no address", host)
 	}
 	return addrs[0].Unmap(), nil
-}
-
-func kindOf(t *Target) string {
-	if t.ICMP != nil {
-		return "icmp.host"
-	}
-	return "target"
 }
 
 // Close closes the sockets. Run closes them itself when it returns.

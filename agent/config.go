@@ -69,6 +69,24 @@ type Target struct {
 	Interval Duration        `yaml:"interval"`
 	Timeout  Duration        `yaml:"timeout"`
 	ICMP     *probe.ICMPSpec `yaml:"icmp"`
+	TCP      *probe.TCPSpec  `yaml:"tcp"`
+	HTTP     *probe.HTTPSpec `yaml:"http"`
+	DNS      *probe.DNSSpec  `yaml:"dns"`
+}
+
+// kind names the target's probe kind.
+func (t *Target) kind() string {
+	switch {
+	case t.ICMP != nil:
+		return "icmp"
+	case t.TCP != nil:
+		return "tcp"
+	case t.HTTP != nil:
+		return "http"
+	case t.DNS != nil:
+		return "dns"
+	}
+	return "kind"
 }
 
 // Duration reads "1s", "30s", "250ms" from YAML.
@@ -255,6 +273,18 @@ func (c *Config) validateKind(t *Target) error {
 			t.ICMP.PayloadBytes = c.Defaults.PayloadBytes
 		}
 		err = wrapKind("icmp", t.ICMP.Validate())
+	}
+	if t.TCP != nil {
+		n++
+		err = wrapKind("tcp", t.TCP.Validate())
+	}
+	if t.HTTP != nil {
+		n++
+		err = wrapKind("http", t.HTTP.Validate())
+	}
+	if t.DNS != nil {
+		n++
+		err = wrapKind("dns", t.DNS.Validate())
 	}
 	if n != 1 {
 		return t.errorf("kind", "give exactly one of icmp, tcp, http, dns")

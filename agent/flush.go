@@ -46,6 +46,10 @@ func (a *Agent) flush(m int64, sink Sink, st *Stats) {
 	if len(recs) == 0 {
 		return
 	}
+	if m <= a.after {
+		a.log.Info("minute already delivered by a previous run: dropped", "minute", time.Unix(m*60, 0).UTC(), "records", len(recs))
+		return
+	}
 	st.Minutes++
 	st.Records += uint64(len(recs))
 	if err := sink(m, recs); err != nil {

@@ -23,6 +23,7 @@ func (a *Agent) Run(ctx context.Context, sink Sink) error {
 	timer := a.clock.NewTimer(0)
 	defer timer.Stop()
 	for {
+		a.takePending(&st)
 		now := a.now()
 		a.sendDue(now, &st)
 		a.flushDue(now, sink, &st)
@@ -38,6 +39,22 @@ func (a *Agent) Run(ctx context.Context, sink Sink) error {
 		case r := <-a.results:
 			a.takeResult(r, &st)
 		case <-timer.C():
+		}
+	}
+}
+
+// takePending takes every reply and result already waiting. It runs
+// before each send: a reply read in time but not yet taken would
+// otherwise find its probe declared lost when the next one goes out.
+func (a *Agent) takePending(st *Stats) {
+	for {
+		select {
+		case b := <-a.replies:
+			a.takeReplies(b, st)
+		case r := <-a.results:
+			a.takeResult(r, st)
+		default:
+			return
 		}
 	}
 }
@@ -63,14 +80,18 @@ func (a *Agent) flushAt(m int64) int64 {
 	return (m+1)*int64(time.Minute) - a.wall0 + a.maxTO + int64(flushGrace)
 }
 
-// sendDue sends every probe due by now.
+// sendDue sends every probe due by now. A probe belongs to the minute of
+// the time it was due, not the moment the loop got to it: a loop running
+// a few milliseconds late at :59.99 must not move a probe into the next
+// minute, which would give one minute 61 probes and the other 59.
 func (a *Agent) sendDue(now int64, st *Stats) {
-	wall := a.wall0 + now
-	minute := wall / int64(time.Minute)
 	for _, l := range a.lanes {
-		st.Skipped += uint64(l.catchUp(now))
-		for l.due() <= now {
-			a.fire(l.targets[l.pos], minute, now, st)
+		if n := l.catchUp(now); n > 0 {
+			st.Skipped += uint64(n)
+			a.log.Warn("scheduler fell behind: probes skipped", "interval", time.Duration(l.iv), "skipped", n, "at", a.clock.Now())
+		}
+		for due := l.due(); due <= now; due = l.due() {
+			a.fire(l.targets[l.pos], (a.wall0+due)/int64(time.Minute), now, st)
 			l.advance()
 		}
 	}

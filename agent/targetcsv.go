@@ -76,6 +76,8 @@ func targetFromRecord(rec []string, file string, line int) (Target, error) {
 	switch rec[1] {
 	case "icmp":
 		t.ICMP = &probe.ICMPSpec{Host: rec[2]}
+	case "tcp":
+		t.TCP = &probe.TCPSpec{Address: rec[2]}
 	default:
 		return t, t.errorf("kind", "%q is not icmp or tcp", rec[1])
 	}

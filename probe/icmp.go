@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 
+	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
 	"golang.org/x/sys/unix"
@@ -118,7 +119,7 @@ func ListenPinger(v6 bool, mode string) (*Pinger, error) {
 	} else {
 		p.pc4 = ipv4.NewPacketConn(conn)
 	}
-	if err := p.filterEchoReplies(); err != nil {
+	if err := errors.Join(p.filterEchoReplies(), p.filterIdentifier()); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -183,6 +184,40 @@ func (p *Pinger) filterEchoReplies() error {
 	f.SetAll(true)
 	f.Accept(ipv4.ICMPTypeEchoReply)
 	return p.pc4.SetICMPFilter(&f)
+}
+
+// filterIdentifier attaches a socket filter passing only echo replies
+// carrying this Pinger's identifier. Without it, a raw socket wakes the
+// agent for every echo reply the host receives: another program pinging
+// flat out on the same host would take the agent's CPU.
+func (p *Pinger) filterIdentifier() error {
+	if !p.raw {
+		return nil
+	}
+	reply := uint32(0)
+	var prog []bpf.Instruction
+	if p.v6 {
+		reply = 129
+		prog = append(prog, bpf.LoadConstant{Dst: bpf.RegX, Val: 0})
+	} else { // skip the IPv4 header: X = 4 * IHL
+		prog = append(prog, bpf.LoadMemShift{Off: 0})
+	}
+	prog = append(prog,
+		bpf.LoadIndirect{Off: 0, Size: 1},
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: reply, SkipTrue: 3},
+		bpf.LoadIndirect{Off: 4, Size: 2},
+		bpf.JumpIf{Cond: bpf.JumpNotEqual, Val: uint32(p.id), SkipTrue: 1},
+		bpf.RetConstant{Val: 1 << 16},
+		bpf.RetConstant{Val: 0},
+	)
+	raw, err := bpf.Assemble(prog)
+	if err != nil {
+		return err
+	}
+	if p.v6 {
+		return p.pc6.SetBPF(raw)
+	}
+	return p.pc4.SetBPF(raw)
 }
 
 // Privileged reports whether the Pinger uses a raw socket.
