@@ -16,8 +16,8 @@ func (s *Spool) Append(minute int64, entries []Entry) (uint64, error) {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
 	seq := s.next
-	s.buf = appendFrame(s.buf[:0], seq, minute, entries)
-	n := int64(len(s.buf))
+	frame := s.enc.frame(seq, minute, entries)
+	n := int64(len(frame))
 	if n-frameHeaderSize > maxPayload || n+segHeaderSize > s.opt.MaxBytes {
 		return 0, fmt.Errorf("append minute %s: %d-byte record for %d entries, spool holds %d: %w",
 			minuteText(minute), n, len(entries), s.opt.MaxBytes, ErrTooLarge)
@@ -26,7 +26,7 @@ func (s *Spool) Append(minute int64, entries []Entry) (uint64, error) {
 		return 0, err
 	}
 	off := s.active.size
-	if err := s.write(off); err != nil {
+	if err := s.write(frame, off); err != nil {
 		return 0, s.writeFailed(seq, off, err)
 	}
 	s.publish(record{seq: seq, minute: minute, off: off, size: uint32(n), entries: uint32(len(entries))})
@@ -35,7 +35,8 @@ func (s *Spool) Append(minute int64, entries []Entry) (uint64, error) {
 
 // makeRoom makes sure a record of n bytes can be written to s.active:
 // it starts a new segment when the active one is full and applies the
-// full policy.
+// full policy. It holds mu throughout, so a new segment's fsyncs delay
+// Next and Stats, once per segment.
 func (s *Spool) makeRoom(minute int64, entries int, n int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,9 +156,9 @@ func (d *dropped) add(g *segment, ack uint64) {
 	}
 }
 
-// write writes s.buf at off in the active segment, durably unless NoSync.
-func (s *Spool) write(off int64) error {
-	if _, err := s.w.WriteAt(s.buf, off); err != nil {
+// write writes a frame at off in the active segment, durably unless NoSync.
+func (s *Spool) write(frame []byte, off int64) error {
+	if _, err := s.w.WriteAt(frame, off); err != nil {
 		return err
 	}
 	if s.opt.NoSync {

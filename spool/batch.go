@@ -1,9 +1,12 @@
 package spool
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"io"
 	"math"
 
 	slawatch "github.com/slawatch/slawatch"
@@ -23,32 +26,26 @@ type Batch struct {
 }
 
 // Frame layout: the payload's length and a CRC32C of the length and the
-// payload, both little-endian uint32, then the payload.
+// payload, both little-endian uint32, then the payload. The payload is a
+// header (seq, minute, entry count) and the entries, deflated when that
+// makes them smaller.
 const (
 	frameHeaderSize = 8
-	minPayload      = 3 // seq, minute and entry count, one byte each
+	minPayload      = 4 // seq, minute, count and codec, one byte each
 	minFrame        = frameHeaderSize + minPayload
 	maxPayload      = 1 << 30
 	maxSeq          = 1 << 62 // far above any real count, so that no arithmetic on one overflows
 	minEntrySize    = 8       // prefix length, suffix length and six numbers, one byte each
+	maxDeflateRatio = 1032    // the most DEFLATE expands: bounds what a record may claim
+)
+
+// Codecs of the entries.
+const (
+	codecRaw     = 0
+	codecDeflate = 1 // followed by the raw length, uvarint
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
-
-// errMalformed is a payload that does not decode. It never leaves the
-// package: a malformed record is logged and skipped.
-var errMalformed = errors.New("malformed batch")
-
-// appendFrame appends the frame of one batch to b.
-func appendFrame(b []byte, seq uint64, minute int64, entries []Entry) []byte {
-	start := len(b)
-	b = append(b, 0, 0, 0, 0, 0, 0, 0, 0)
-	b = appendPayload(b, seq, minute, entries)
-	n := len(b) - start - frameHeaderSize
-	binary.LittleEndian.PutUint32(b[start:], uint32(n))
-	binary.LittleEndian.PutUint32(b[start+4:], frameCRC(b[start:start+4], b[start+frameHeaderSize:]))
-	return b
-}
 
 func frameCRC(length, payload []byte) uint32 {
 	return crc32.Update(crc32c(length), castagnoli, payload)
@@ -56,14 +53,67 @@ func frameCRC(length, payload []byte) uint32 {
 
 func crc32c(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
 
-// appendPayload encodes a batch: seq, minute and the entry count, then
-// each entry. A series name is stored as the length of the prefix it
-// shares with the previous entry's name and the rest of it, so a batch
-// sorted by series costs a few bytes of name per entry.
-func appendPayload(b []byte, seq uint64, minute int64, entries []Entry) []byte {
+// errMalformed is a payload that does not decode. It never leaves the
+// package: a malformed record is logged and skipped.
+var errMalformed = errors.New("malformed batch")
+
+// encoder turns batches into frames, reusing its buffers. It is Append's
+// and not safe for concurrent use.
+type encoder struct {
+	raw []byte       // the entries before compression
+	out appendWriter // the frame
+	zw  *flate.Writer
+}
+
+// appendWriter is an io.Writer appending to b.
+type appendWriter struct{ b []byte }
+
+func (w *appendWriter) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
+}
+
+// frame returns the frame of one batch, valid until the next call.
+func (e *encoder) frame(seq uint64, minute int64, entries []Entry) []byte {
+	e.raw = appendEntries(e.raw[:0], entries)
+	b := append(e.out.b[:0], 0, 0, 0, 0, 0, 0, 0, 0)
 	b = binary.AppendUvarint(b, seq)
 	b = binary.AppendVarint(b, minute)
 	b = binary.AppendUvarint(b, uint64(len(entries)))
+	b = e.appendBody(b)
+	n := len(b) - frameHeaderSize
+	binary.LittleEndian.PutUint32(b, uint32(n))
+	binary.LittleEndian.PutUint32(b[4:], frameCRC(b[:4], b[frameHeaderSize:]))
+	e.out.b = b
+	return b
+}
+
+// appendBody appends the entries, deflated at the fastest level unless
+// that does not make them smaller (small batches).
+func (e *encoder) appendBody(b []byte) []byte {
+	mark := len(b)
+	b = append(b, codecDeflate)
+	b = binary.AppendUvarint(b, uint64(len(e.raw)))
+	e.out.b = b
+	if e.zw == nil {
+		e.zw, _ = flate.NewWriter(&e.out, flate.BestSpeed) // the level is valid
+	} else {
+		e.zw.Reset(&e.out)
+	}
+	e.zw.Write(e.raw) // appendWriter does not fail
+	e.zw.Close()
+	b = e.out.b
+	if len(b)-mark > len(e.raw) {
+		b = append(b[:mark], codecRaw)
+		b = append(b, e.raw...)
+	}
+	return b
+}
+
+// appendEntries encodes entries. A series name is stored as the length
+// of the prefix it shares with the previous entry's name and the rest of
+// it, so a batch sorted by series stores a few bytes of name per entry.
+func appendEntries(b []byte, entries []Entry) []byte {
 	prev := ""
 	for _, e := range entries {
 		k := sharedPrefix(prev, e.Series)
@@ -95,6 +145,37 @@ func appendMinute(b []byte, m *slawatch.Minute) []byte {
 	return binary.AppendUvarint(b, uint64(m.RTTMax))
 }
 
+// header is a payload's header and its entries, still encoded.
+type header struct {
+	seq    uint64
+	minute int64
+	count  int
+	codec  byte
+	rawLen int    // length of the entries decoded
+	body   []byte // the entries as stored
+}
+
+// decodeHeader decodes what Open checks of every record: the header, and
+// that the sizes are plausible. Only Next decodes the entries.
+func decodeHeader(p []byte) (header, error) {
+	d := decoder{p: p}
+	h := header{seq: d.uvarint(), minute: d.varint()}
+	count, codec := d.uvarint(), d.uvarint()
+	raw := uint64(len(d.p))
+	if codec == codecDeflate {
+		raw = d.uvarint()
+	}
+	h.codec, h.body = byte(codec), d.p
+	switch {
+	case d.bad || h.seq == 0 || h.seq > maxSeq || codec > codecDeflate:
+		return header{}, errMalformed
+	case raw > maxPayload || raw > uint64(len(h.body))*maxDeflateRatio || count > raw/minEntrySize:
+		return header{}, errMalformed
+	}
+	h.count, h.rawLen = int(count), int(raw)
+	return h, nil
+}
+
 // decodeFrame checks a whole frame read back from a segment and decodes
 // its batch.
 func decodeFrame(frame []byte) (Batch, error) {
@@ -106,28 +187,44 @@ func decodeFrame(frame []byte) (Batch, error) {
 		binary.LittleEndian.Uint32(frame[4:]) != frameCRC(frame[:4], payload) {
 		return Batch{}, errMalformed
 	}
-	b, _, err := decodePayload(payload, true)
-	return b, err
+	return decodePayload(payload)
 }
 
-// decodePayload decodes a batch, or with keep false only checks that it
-// is well-formed and returns its header and entry count, allocating
-// nothing: that is how Open reads a whole spool.
-func decodePayload(p []byte, keep bool) (Batch, int, error) {
-	d := decoder{p: p}
-	b := Batch{Seq: d.uvarint(), Minute: d.varint()}
-	n := d.uvarint()
-	if d.bad || b.Seq == 0 || b.Seq > maxSeq || n > uint64(len(d.p)/minEntrySize) {
-		return Batch{}, 0, errMalformed
+// decodePayload decodes a batch.
+func decodePayload(p []byte) (Batch, error) {
+	h, err := decodeHeader(p)
+	if err != nil {
+		return Batch{}, err
 	}
-	if keep {
-		b.Entries = make([]Entry, n)
+	raw, err := h.entries()
+	if err != nil {
+		return Batch{}, err
 	}
-	d.entries(b.Entries, int(n))
+	d := decoder{p: raw}
+	b := Batch{Seq: h.seq, Minute: h.minute, Entries: make([]Entry, h.count)}
+	d.entries(b.Entries)
 	if d.bad || len(d.p) != 0 {
-		return Batch{}, 0, errMalformed
+		return Batch{}, errMalformed
 	}
-	return b, int(n), nil
+	return b, nil
+}
+
+// entries returns the entries' bytes, inflated if need be. The stream
+// must hold exactly the length the header claims.
+func (h header) entries() ([]byte, error) {
+	if h.codec == codecRaw {
+		return h.body, nil
+	}
+	zr := flate.NewReader(bytes.NewReader(h.body))
+	raw := make([]byte, h.rawLen)
+	if _, err := io.ReadFull(zr, raw); err != nil {
+		return nil, errMalformed
+	}
+	var more [1]byte
+	if _, err := io.ReadFull(zr, more[:]); err != io.EOF {
+		return nil, errMalformed
+	}
+	return raw, nil
 }
 
 // decoder reads varints from p; the first error sets bad and empties p,
@@ -137,33 +234,28 @@ type decoder struct {
 	bad bool
 }
 
-// entries decodes n entries into out, or only walks them when out is nil.
-// The names are built in one buffer and converted to one string, which
-// the entries' names slice: one allocation instead of one per entry.
-func (d *decoder) entries(out []Entry, n int) {
+// entries decodes len(out) entries. The names are built in one buffer and
+// converted to one string, which the entries' names slice: one allocation
+// instead of one per entry.
+func (d *decoder) entries(out []Entry) {
 	var names []byte
 	ends := make([]int, 0, len(out))
-	prevStart, prevLen := 0, 0
-	for i := 0; i < n && !d.bad; i++ {
+	prevStart := 0
+	for i := 0; i < len(out) && !d.bad; i++ {
 		k, m := d.uvarint(), d.uvarint()
 		suffix := d.bytes(m)
-		if k > uint64(prevLen) {
+		if k > uint64(len(names)-prevStart) {
 			d.fail()
 			break
 		}
-		prevLen = int(k) + len(suffix)
-		if out != nil {
-			start := len(names)
-			names = append(names, names[prevStart:prevStart+int(k)]...)
-			names = append(names, suffix...)
-			ends = append(ends, len(names))
-			prevStart = start
-			d.minute(&out[i].M)
-		} else {
-			d.minute(nil)
-		}
+		start := len(names)
+		names = append(names, names[prevStart:prevStart+int(k)]...)
+		names = append(names, suffix...)
+		ends = append(ends, len(names))
+		prevStart = start
+		d.minute(&out[i].M)
 	}
-	if out != nil && !d.bad {
+	if !d.bad {
 		setNames(out, string(names), ends)
 	}
 }
@@ -177,13 +269,9 @@ func setNames(out []Entry, names string, ends []int) {
 }
 
 func (d *decoder) minute(m *slawatch.Minute) {
-	var v slawatch.Minute
-	v.Sent, v.Received = d.u32(), d.u32()
-	v.RTTSum, v.RTTSumSq = d.uvarint(), d.uvarint()
-	v.RTTMin, v.RTTMax = d.u32(), d.u32()
-	if m != nil {
-		*m = v
-	}
+	m.Sent, m.Received = d.u32(), d.u32()
+	m.RTTSum, m.RTTSumSq = d.uvarint(), d.uvarint()
+	m.RTTMin, m.RTTMax = d.u32(), d.u32()
 }
 
 func (d *decoder) fail() {

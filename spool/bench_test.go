@@ -2,30 +2,35 @@ package spool
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
-	"strings"
 	"testing"
 )
 
-// TestBytesPerEntry reports the size of a 1,000-entry batch: sorted by
-// series as the agent should append them, and shuffled.
+// TestBytesPerEntry reports the size of 1,000-entry batches, sorted by
+// series as the agent should append them and shuffled, for two kinds of
+// series names.
 func TestBytesPerEntry(t *testing.T) {
-	es := entries(1000, 0)
-	sorted := len(appendFrame(nil, 1, minute0, es))
-	shuffled := slices.Clone(es)
-	for i := range shuffled {
-		j := (i * 7919) % len(shuffled)
-		shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
-	}
-	unsorted := len(appendFrame(nil, 1, minute0, shuffled))
-	names := 0
-	for _, e := range es {
-		names += len(e.Series)
-	}
-	t.Logf("1,000 entries: %.1f bytes each sorted, %.1f unsorted (names alone average %.1f bytes)",
-		float64(sorted)/1000, float64(unsorted)/1000, float64(names)/1000)
-	if sorted >= unsorted {
-		t.Errorf("sorted batch takes %d bytes, unsorted %d", sorted, unsorted)
+	for _, format := range []string{"tyo-pop-%04d--sgp-pop/icmp", "cust%04d"} {
+		es := entries(1000, 0)
+		names := 0
+		for i := range es {
+			es[i].Series = fmt.Sprintf(format, i)
+			names += len(es[i].Series)
+		}
+		shuffled := slices.Clone(es)
+		for i := range shuffled {
+			j := (i * 7919) % len(shuffled)
+			shuffled[i], shuffled[j] = shuffled[j], shuffled[i]
+		}
+		sorted, unsorted := frameSize(es), frameSize(shuffled)
+		raw := len(appendEntries(nil, es))
+		t.Logf("1,000 entries named like %q: %.1f bytes each sorted, %.1f shuffled (%.1f before deflate, names %.1f)",
+			format, float64(sorted)/1000, float64(unsorted)/1000, float64(raw)/1000, float64(names)/1000)
+		if sorted >= raw {
+			t.Errorf("%q: deflated batch takes %d bytes, not less than the %d raw", format, sorted, raw)
+		}
 	}
 }
 
@@ -38,15 +43,12 @@ func BenchmarkAppend(b *testing.B) {
 		b.Run(name+"/1000", func(b *testing.B) {
 			s := mustOpen(b, b.TempDir(), Options{MaxBytes: 256 << 20, NoSync: nosync})
 			es := entries(1000, 0)
+			b.SetBytes(int64(frameSize(es)))
 			b.ReportAllocs()
-			var bytes int64
 			for i := 0; b.Loop(); i++ {
 				mustAppend(b, s, minute0+int64(i), es)
-				bytes = int64(s.Stats().Bytes)
 			}
-			_ = bytes
-			b.SetBytes(int64(len(appendFrame(nil, 1, minute0, es))))
-			b.ReportMetric(float64(len(appendFrame(nil, 1, minute0, es)))/1000, "B/entry")
+			b.ReportMetric(float64(frameSize(es))/1000, "B/entry")
 		})
 	}
 }
@@ -59,16 +61,36 @@ func BenchmarkNext(b *testing.B) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	b.SetBytes(int64(len(appendFrame(nil, 1, minute0, es))))
+	b.SetBytes(int64(frameSize(es)))
 	b.ReportAllocs()
 	for b.Loop() {
 		bt, err := s.Next(ctx)
-		if err != nil && strings.Contains(err.Error(), "canceled") {
+		if errors.Is(err, context.Canceled) {
 			s.Rewind()
 			continue
 		}
 		if err != nil || len(bt.Entries) != 1000 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkOpen opens a spool of 3,000 batches of 1,000 entries (about
+// 50 MB): the cost of a restart is reading and checking every record.
+func BenchmarkOpen(b *testing.B) {
+	dir := b.TempDir()
+	s := mustOpen(b, dir, Options{NoSync: true})
+	es := entries(1000, 0)
+	for i := range 3000 {
+		mustAppend(b, s, minute0+int64(i), es)
+	}
+	s.Close()
+	b.SetBytes(s.Stats().Bytes)
+	for b.Loop() {
+		s, err := Open(dir, Options{NoSync: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
 	}
 }

@@ -14,16 +14,16 @@ import (
 // and skipped. Next is for one consumer goroutine.
 func (s *Spool) Next(ctx context.Context) (Batch, error) {
 	for {
-		frame, rec, wait, err := s.nextFrame()
+		fr, wait, err := s.nextFrame()
 		if err != nil {
 			return Batch{}, err
 		}
-		if wait == nil {
-			b, err := decodeFrame(frame)
-			if err == nil && b.Seq == rec.seq {
+		if fr != nil {
+			b, err := decodeFrame(fr.frame)
+			if err == nil && b.Seq == fr.rec.seq {
 				return b, nil
 			}
-			s.lost(rec)
+			s.lost(fr.seg, fr.rec)
 			continue
 		}
 		select {
@@ -36,27 +36,34 @@ func (s *Spool) Next(ctx context.Context) (Batch, error) {
 	}
 }
 
+// frameRead is a frame as read by nextFrame, and where it was.
+type frameRead struct {
+	frame []byte
+	seg   uint64 // the segment's base
+	rec   record
+}
+
 // nextFrame reads the frame of the first batch from the cursor on and
-// moves the cursor past it, or returns a channel closed by the next
-// Append when there is none.
-func (s *Spool) nextFrame() ([]byte, record, <-chan struct{}, error) {
+// moves the cursor past it; or, when there is none, returns a channel the
+// next Append closes.
+func (s *Spool) nextFrame() (*frameRead, <-chan struct{}, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return nil, record{}, nil, ErrClosed
+		return nil, nil, ErrClosed
 	}
 	for _, g := range s.segs {
 		if i := g.firstAfter(s.cursor - 1); i < len(g.recs) {
 			rec := g.recs[i]
 			frame, err := s.read(g, rec)
 			if err != nil {
-				return nil, record{}, nil, err
+				return nil, nil, err
 			}
 			s.cursor = rec.seq + 1
-			return frame, rec, nil, nil
+			return &frameRead{frame: frame, seg: g.base, rec: rec}, nil, nil
 		}
 	}
-	return nil, record{}, s.appended, nil
+	return nil, s.appended, nil
 }
 
 // read reads a record's frame, keeping its segment open for the next.
@@ -79,13 +86,14 @@ func (s *Spool) read(g *segment, rec record) ([]byte, error) {
 	return frame, nil
 }
 
-// lost logs and counts a record that was sound at Open and no longer is.
-func (s *Spool) lost(rec record) {
+// lost logs and counts a record whose entries do not decode: its frame
+// changed on disk since Open, or was written well-framed but malformed.
+func (s *Spool) lost(seg uint64, rec record) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.stats.LostBytes += int64(rec.size)
-	s.log.Error("spool batch corrupt on disk, skipped", keySeq, rec.seq, keyOffset, rec.off,
-		keyBytesLost, rec.size, keyMinute, minuteTime(rec.minute))
+	s.log.Error("spool batch unreadable, skipped", keySegment, segmentName(seg), keySeq, rec.seq,
+		keyOffset, rec.off, keyBytesLost, rec.size, keyMinute, minuteTime(rec.minute))
 }
 
 // Ack acknowledges every batch up to seq, durably when it returns, and

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -107,7 +108,11 @@ func createSegment(dir string, base uint64, sync bool) (*os.File, error) {
 }
 
 // syncDir makes the creation, renaming or removal of dir's files durable.
+// Windows cannot sync a directory, and needs not.
 func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
 	d, err := os.Open(dir)
 	if err != nil {
 		return err
@@ -179,11 +184,11 @@ func readRecord(r *bufio.Reader, buf *[]byte, off, size int64) (record, *damage,
 	if size-off < frameHeaderSize {
 		return record{}, &damage{off: off, reach: off + frameHeaderSize, reason: "short frame header"}, nil
 	}
-	var h [frameHeaderSize]byte
-	if _, err := io.ReadFull(r, h[:]); err != nil {
+	var fh [frameHeaderSize]byte
+	if _, err := io.ReadFull(r, fh[:]); err != nil {
 		return record{}, nil, err
 	}
-	n := binary.LittleEndian.Uint32(h[:])
+	n := binary.LittleEndian.Uint32(fh[:])
 	bad := func(reason string) (record, *damage, error) {
 		return record{}, &damage{off: off, reach: off + frameHeaderSize + int64(n), reason: reason}, nil
 	}
@@ -194,14 +199,14 @@ func readRecord(r *bufio.Reader, buf *[]byte, off, size int64) (record, *damage,
 	if _, err := io.ReadFull(r, *buf); err != nil {
 		return record{}, nil, err
 	}
-	if binary.LittleEndian.Uint32(h[4:]) != frameCRC(h[:4], *buf) {
+	if binary.LittleEndian.Uint32(fh[4:]) != frameCRC(fh[:4], *buf) {
 		return bad("checksum mismatch")
 	}
-	b, entries, err := decodePayload(*buf, false)
+	h, err := decodeHeader(*buf)
 	if err != nil {
 		return bad("malformed batch")
 	}
-	return record{seq: b.Seq, minute: b.Minute, off: off, size: frameHeaderSize + n, entries: uint32(entries)}, nil, nil
+	return record{seq: h.seq, minute: h.minute, off: off, size: frameHeaderSize + n, entries: uint32(h.count)}, nil, nil
 }
 
 // zeroFrom reports whether the file holds only zero bytes from off to its

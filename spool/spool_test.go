@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -72,22 +73,31 @@ func mustOpen(tb testing.TB, dir string, opt Options) *Spool {
 	return s
 }
 
-// entries returns n entries of sorted series names and realistic values:
-// 60 probes a minute, RTTs around 20 ms.
+// entries returns n entries, the same for the same seed, sorted by series,
+// with values as noisy as real ones: 60 probes a minute, 1% lost, RTTs
+// within 10% of a path's 5 to 105 ms.
 func entries(n int, seed int) []Entry {
+	r := rand.New(rand.NewPCG(uint64(seed), 1))
 	es := make([]Entry, n)
 	for i := range es {
 		var m slawatch.Minute
-		for j := range 60 {
-			if (i+j+seed)%50 == 0 {
+		base := 5_000 + r.IntN(100_000)
+		for range 60 {
+			if r.IntN(100) == 0 {
 				m.AddLost()
 			} else {
-				m.AddReply(uint32(18_000 + (i*7919+j*104729+seed)%5_000))
+				m.AddReply(uint32(base + r.IntN(base/10+1)))
 			}
 		}
 		es[i] = Entry{Series: fmt.Sprintf("tyo-pop-%04d--sgp-pop/icmp", i), M: m}
 	}
 	return es
+}
+
+// frameSize returns the bytes a batch takes in a segment.
+func frameSize(es []Entry) int {
+	var e encoder
+	return len(e.frame(1, minute0, es))
 }
 
 func mustAppend(tb testing.TB, s *Spool, minute int64, es []Entry) uint64 {
@@ -464,7 +474,7 @@ func TestOptions(t *testing.T) {
 		opt  Options
 		want string
 	}{
-		{Options{MaxBytes: 10}, "MaxBytes 10 is below the smallest segment (27)"},
+		{Options{MaxBytes: 10}, "MaxBytes 10 is below the smallest segment (28)"},
 		{Options{MaxBytes: 1000, SegmentBytes: 2000}, "SegmentBytes 2000 is not between 1 and MaxBytes (1000)"},
 		{Options{WhenFull: 7}, "WhenFull Policy(7) unknown"},
 	} {
