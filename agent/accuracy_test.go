@@ -13,6 +13,7 @@ import (
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/internal/icmpresponder"
 	"github.com/slawatch/slawatch/internal/netlab"
+	"github.com/slawatch/slawatch/probe"
 	"github.com/slawatch/slawatch/sample"
 )
 
@@ -243,4 +244,36 @@ func engineBatch(b *sample.Batch, bound *contract.Bound, m int64, recs []Record)
 	}
 	slices.SortFunc(b.Records, func(x, y sample.Record) int { return int(x.Series - y.Series) })
 	return b
+}
+
+// TestDatagramSocket pings from inside a namespace that allows
+// unprivileged ICMP (net.ipv4.ping_group_range), over the datagram
+// socket a non-root agent uses, to the root namespace's kernel.
+func TestDatagramSocket(t *testing.T) {
+	lab := netlab.New(t)
+	if err := lab.Sysctl("net.ipv4.ping_group_range", "0 2147483647"); err != nil {
+		t.Fatal(err)
+	}
+	listen := func(v6 bool, _ string) (p *probe.Pinger, err error) {
+		err = lab.Do(func() error {
+			p, err = probe.ListenPinger(v6, probe.SocketDatagram)
+			return err
+		})
+		return p, err
+	}
+	cfg := mustConfig(t, fmt.Sprintf("targets:\n  - {series: host, icmp: {host: %s}}\n", lab.HostAddr()))
+	epoch := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+	clock := NewScaledClock(epoch.Add(-time.Second), 20)
+	a, err := New(context.Background(), cfg, Options{Clock: clock, Listen: listen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.pingers[0].Privileged() {
+		t.Fatal("got a raw socket, want a datagram socket")
+	}
+	var c collector
+	runUntil(t, a, clock, epoch.Add(time.Minute+5*time.Second), c.sink)
+	if r := c.recs[epoch.Unix()/60]["host"].M; r.Sent != 60 || r.Received != 60 {
+		t.Errorf("minute 0: %+v, want 60 sent and answered", r)
+	}
 }

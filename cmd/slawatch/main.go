@@ -4,6 +4,7 @@
 //
 //	slawatch evaluate --contract FILE --samples FILE... --month YYYY-MM [--format table|json]
 //	slawatch catalog [show ID]
+//	slawatch agent --config FILE [--out FILE] [--duration D] [--contract FILE [--month YYYY-MM]]
 package main
 
 import (
@@ -14,11 +15,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"syscall"
 	_ "time/tzdata" // time zones even where the system has no zoneinfo: one static binary
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	os.Exit(Main(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }
@@ -43,6 +45,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = (&EvaluateCommand{IO: cio}).Run(ctx, args[1:])
 	case "catalog":
 		err = (&CatalogCommand{IO: cio}).Run(ctx, args[1:])
+	case "agent":
+		err = (&AgentCommand{IO: cio}).Run(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -69,6 +73,7 @@ const usage = `usage: slawatch COMMAND [flags]
 commands:
   evaluate   judge a month of samples against a contract's service levels
   catalog    list the built-in service levels, or show one (catalog show ID)
+  agent      probe targets (ICMP, TCP, HTTP, DNS) and write minute records
 
 Run 'slawatch COMMAND -h' for a command's flags.
 `

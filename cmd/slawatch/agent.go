@@ -1,0 +1,133 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/slawatch/slawatch/agent"
+	"github.com/slawatch/slawatch/spool"
+)
+
+// AgentCommand probes the targets of agent.yaml and writes minute records.
+type AgentCommand struct {
+	IO
+	config   string
+	out      string
+	duration time.Duration
+	contract string
+	month    string
+	logLevel string
+}
+
+// Run parses the flags and probes until interrupted or --duration passes.
+func (c *AgentCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.StringVar(&c.config, "config", "", "agent configuration `FILE` (YAML)")
+	fs.StringVar(&c.out, "out", "", "append minute records to this samples `FILE` (CSV, read by evaluate)")
+	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (0: run until interrupted)")
+	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit")
+	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM` (default: the current month)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if c.config == "" {
+		return usagef("--config is required")
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return usagef("--log-level %q: want debug, info, warn or error", c.logLevel)
+	}
+	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: level}))
+	return c.run(ctx, log)
+}
+
+func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
+	cfg, err := agent.LoadConfig(c.config)
+	if err != nil {
+		return err
+	}
+	outs, err := c.outputs(log)
+	if err != nil {
+		return err
+	}
+	defer outs.close()
+	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, After: outs.after})
+	if err != nil {
+		return err
+	}
+	if c.duration > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.duration)
+		defer cancel()
+	}
+	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out)
+	if cfg.Spool.Dir == "" {
+		err = a.Run(ctx, outs.write)
+	} else {
+		err = c.runSpooled(ctx, a, cfg, outs, log)
+	}
+	st := a.Stats()
+	log.Info("stopped", "targets", st.Targets, "sent", st.Sent, "replies", st.Replies, "lost", st.Lost,
+		"late", st.Late, "errors", st.Errors, "skipped", st.Skipped, "minutes", st.Minutes, "records", st.Records)
+	if err != nil {
+		return err
+	}
+	return outs.finish(c.Stdout)
+}
+
+// runSpooled puts the agent's minutes in the spool and a consumer
+// delivers them to the outputs, acknowledging each once written.
+func (c *AgentCommand) runSpooled(ctx context.Context, a *agent.Agent, cfg *agent.Config, outs *outputs, log *slog.Logger) error {
+	policy := spool.DropOldest
+	if cfg.Spool.WhenFull != "" {
+		var err error
+		if policy, err = spool.ParsePolicy(cfg.Spool.WhenFull); err != nil {
+			return fmt.Errorf("%s: spool.when_full: %w", cfg.File, err)
+		}
+	}
+	sp, err := spool.Open(cfg.Spool.Dir, spool.Options{MaxBytes: cfg.Spool.MaxBytes, WhenFull: policy, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer sp.Close()
+	deliverCtx, stopDelivery := context.WithCancel(context.Background())
+	delivered := make(chan error, 1)
+	go func() { delivered <- outs.deliver(deliverCtx, sp) }()
+	err = a.Run(ctx, func(m int64, recs []agent.Record) error {
+		_, err := sp.Append(m, toEntries(recs))
+		return err
+	})
+	outs.drain(sp)
+	stopDelivery()
+	if derr := <-delivered; derr != nil && !errors.Is(derr, context.Canceled) {
+		return errors.Join(err, derr)
+	}
+	return err
+}
+
+func toEntries(recs []agent.Record) []spool.Entry {
+	es := make([]spool.Entry, len(recs))
+	for i, r := range recs {
+		es[i] = spool.Entry(r)
+	}
+	return es
+}
+
+// exists reports whether path names an existing file.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
