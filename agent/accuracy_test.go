@@ -3,7 +3,9 @@ package agent
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -175,7 +177,7 @@ customers:
 func TestOutageSixMinutes(t *testing.T) {
 	lab, rs := farEnd(t)
 	epoch := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
-	clock := NewScaledClock(epoch.Add(-time.Second), 60)
+	clock := NewScaledClock(epoch.Add(-time.Second), outageScale(t))
 	silentFrom, silentTo := epoch.Add(2*time.Minute), epoch.Add(8*time.Minute)
 	rs[0].SetDropFunc(func(time.Time, int, int, []byte) bool {
 		now := clock.Now()
@@ -210,6 +212,23 @@ targets:
 	if pair.DownMinutes == nil || *pair.DownMinutes != 6 {
 		t.Errorf("aryaka down minutes %v, want 6", pair.DownMinutes)
 	}
+	st := a.Stats()
+	t.Logf("iij: %d down minutes, outage %+v; aryaka: %d down minutes; agent sent %d, replies %d, lost %d, skipped %d",
+		deref(iij.DownMinutes), notify.Outages, deref(pair.DownMinutes), st.Sent, st.Replies, st.Lost, st.Skipped)
+}
+
+// outageScale is 60 unless SLAWATCH_OUTAGE_SCALE says otherwise:
+// bench/outage-realtime.sh sets 1 to watch the outage in real time.
+func outageScale(t *testing.T) int {
+	v := os.Getenv("SLAWATCH_OUTAGE_SCALE")
+	if v == "" {
+		return 60
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		t.Fatalf("SLAWATCH_OUTAGE_SCALE=%q: want a positive integer", v)
+	}
+	return n
 }
 
 func outageEvaluator(t *testing.T) (*engine.Evaluator, *contract.Bound) {
@@ -276,4 +295,11 @@ func TestDatagramSocket(t *testing.T) {
 	if r := c.recs[epoch.Unix()/60]["host"].M; r.Sent != 60 || r.Received != 60 {
 		t.Errorf("minute 0: %+v, want 60 sent and answered", r)
 	}
+}
+
+func deref(p *int) int {
+	if p == nil {
+		return -1
+	}
+	return *p
 }
