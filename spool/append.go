@@ -115,37 +115,39 @@ func (s *Spool) roll() error {
 	return nil
 }
 
-// dropOldest deletes the oldest segments for DropOldest, counting and
+// dropOldest deletes the oldest segments to make room, counting and
 // logging the batches that were not acknowledged.
 func (s *Spool) dropOldest(victims int) error {
 	var d dropped
-	for range victims {
-		d.add(s.segs[0], s.ack)
-		if err := s.removeOldest(); err != nil {
-			return err
+	var err error
+	for d.segments < victims {
+		g := s.segs[0]
+		if err = s.removeOldest(); err != nil {
+			break
 		}
-	}
-	if victims == 0 {
-		return nil
+		d.add(g, s.ack)
 	}
 	s.stats.DroppedBatches += d.batches
 	s.stats.DroppedEntries += d.entries
-	if d.batches == 0 {
-		s.log.Info("spool full: acknowledged segments dropped", keySegments, victims)
-		return nil
+	switch {
+	case d.batches > 0:
+		s.log.Warn("spool full: oldest batches dropped", keySegments, d.segments, keyBatches, d.batches,
+			keyEntries, d.entries, keyFirstMinute, minuteTime(d.first), keyLastMinute, minuteTime(d.last))
+	case d.segments > 0:
+		s.log.Info("spool full: acknowledged segments dropped", keySegments, d.segments)
 	}
-	s.log.Warn("spool full: oldest batches dropped", keySegments, victims, keyBatches, d.batches,
-		keyEntries, d.entries, keyFirstMinute, minuteTime(d.first), keyLastMinute, minuteTime(d.last))
-	return nil
+	return err
 }
 
 // dropped sums the unacknowledged batches of dropped segments.
 type dropped struct {
+	segments         int
 	batches, entries int64
 	first, last      int64 // minutes
 }
 
 func (d *dropped) add(g *segment, ack uint64) {
+	d.segments++
 	for _, r := range g.recs[g.firstAfter(ack):] {
 		if d.batches == 0 || r.minute < d.first {
 			d.first = r.minute
