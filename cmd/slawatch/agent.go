@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/slawatch/slawatch/agent"
@@ -118,11 +120,14 @@ func (c *AgentCommand) runSpooled(ctx context.Context, a *agent.Agent, cfg *agen
 	return err
 }
 
+// toEntries sorts the minute's records by series: the spool stores a
+// sorted batch in fewer bytes (names share prefixes).
 func toEntries(recs []agent.Record) []spool.Entry {
 	es := make([]spool.Entry, len(recs))
 	for i, r := range recs {
 		es[i] = spool.Entry(r)
 	}
+	slices.SortFunc(es, func(a, b spool.Entry) int { return strings.Compare(a.Series, b.Series) })
 	return es
 }
 
