@@ -237,6 +237,11 @@ func (c *Config) validateHeader() error {
 	if c.Spool.MaxBytes < 0 {
 		return fail("spool.max_bytes", "must not be negative")
 	}
+	switch c.Spool.WhenFull {
+	case "", "drop-oldest", "drop-newest":
+	default:
+		return fail("spool.when_full", "%q is not drop-oldest or drop-newest", c.Spool.WhenFull)
+	}
 	return nil
 }
 

@@ -66,7 +66,17 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	defer outs.close()
-	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, After: outs.after})
+	var sp *spool.Spool
+	after := outs.after
+	if cfg.Spool.Dir != "" {
+		if sp, err = openSpool(cfg, log); err != nil {
+			return err
+		}
+		defer sp.Close()
+		// a restart within a minute must not spool that minute twice
+		after = max(after, sp.Stats().NewestMinute)
+	}
+	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, After: after})
 	if err != nil {
 		return err
 	}
@@ -76,10 +86,10 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		defer cancel()
 	}
 	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out)
-	if cfg.Spool.Dir == "" {
+	if sp == nil {
 		err = a.Run(ctx, outs.write)
 	} else {
-		err = c.runSpooled(ctx, a, cfg, outs, log)
+		err = runSpooled(ctx, a, sp, outs)
 	}
 	st := a.Stats()
 	log.Info("stopped", "targets", st.Targets, "sent", st.Sent, "replies", st.Replies, "lost", st.Lost,
@@ -90,28 +100,32 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 	return outs.finish(c.Stdout)
 }
 
-// runSpooled puts the agent's minutes in the spool and a consumer
-// delivers them to the outputs, acknowledging each once written.
-func (c *AgentCommand) runSpooled(ctx context.Context, a *agent.Agent, cfg *agent.Config, outs *outputs, log *slog.Logger) error {
+func openSpool(cfg *agent.Config, log *slog.Logger) (*spool.Spool, error) {
 	policy := spool.DropOldest
 	if cfg.Spool.WhenFull != "" {
 		var err error
 		if policy, err = spool.ParsePolicy(cfg.Spool.WhenFull); err != nil {
-			return fmt.Errorf("%s: spool.when_full: %w", cfg.File, err)
+			return nil, fmt.Errorf("%s: spool.when_full: %w", cfg.File, err)
 		}
 	}
-	sp, err := spool.Open(cfg.Spool.Dir, spool.Options{MaxBytes: cfg.Spool.MaxBytes, WhenFull: policy, Logger: log})
-	if err != nil {
+	return spool.Open(cfg.Spool.Dir, spool.Options{MaxBytes: cfg.Spool.MaxBytes, WhenFull: policy, Logger: log})
+}
+
+// runSpooled puts the agent's minutes in the spool and a consumer
+// delivers them to the outputs, acknowledging each once written.
+// With no output the minutes stay spooled for a later consumer.
+func runSpooled(ctx context.Context, a *agent.Agent, sp *spool.Spool, outs *outputs) error {
+	appendTo := func(m int64, recs []agent.Record) error {
+		_, err := sp.Append(m, toEntries(recs))
 		return err
 	}
-	defer sp.Close()
+	if !outs.any() {
+		return a.Run(ctx, appendTo)
+	}
 	deliverCtx, stopDelivery := context.WithCancel(context.Background())
 	delivered := make(chan error, 1)
 	go func() { delivered <- outs.deliver(deliverCtx, sp) }()
-	err = a.Run(ctx, func(m int64, recs []agent.Record) error {
-		_, err := sp.Append(m, toEntries(recs))
-		return err
-	})
+	err := a.Run(ctx, appendTo)
 	outs.drain(sp)
 	stopDelivery()
 	if derr := <-delivered; derr != nil && !errors.Is(derr, context.Canceled) {

@@ -1,12 +1,16 @@
 package main
 
 import (
+	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/slawatch/slawatch/probe"
+	"github.com/slawatch/slawatch/spool"
 )
 
 // TestAgentOut runs `slawatch agent` for three seconds against two
@@ -98,4 +102,79 @@ func TestAgentBadInput(t *testing.T) {
 	if code, _, stderr := run(t, "", "agent"); code != 2 || !strings.Contains(stderr, "--config is required") {
 		t.Errorf("no config: exit %d, %q", code, stderr)
 	}
+}
+
+// TestAgentSpoolAcrossRestarts: a first run with no consumer leaves its
+// minutes in the spool; a second run, with --out, delivers them first
+// and then its own, and never writes a minute twice (both runs may fall
+// in the same minute).
+func TestAgentSpoolAcrossRestarts(t *testing.T) {
+	if p, err := probe.ListenPinger(false, ""); err != nil {
+		t.Skipf("no ICMP here: %v", err)
+	} else {
+		p.Close()
+	}
+	dir := t.TempDir()
+	cfg := writeFile(t, "agent.yaml", "defaults: {interval: 100ms}\nspool: {dir: "+filepath.Join(dir, "spool")+"}\n"+
+		"targets:\n  - {series: p1, icmp: {host: 127.0.0.1}}\n")
+	if code, _, stderr := run(t, "", "agent", "--config", cfg, "--duration", "1500ms"); code != 0 {
+		t.Fatalf("first run: exit %d: %s", code, stderr)
+	}
+	spooled := spooledSent(t, filepath.Join(dir, "spool"))
+	out := filepath.Join(dir, "samples.csv")
+	if code, _, stderr := run(t, "", "agent", "--config", cfg, "--out", out, "--duration", "1500ms"); code != 0 {
+		t.Fatalf("second run: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(data)), "\n")
+	written := map[string]string{}
+	for _, l := range lines[1:] {
+		f := strings.Split(l, ",")
+		written[f[0]] = f[2]
+	}
+	for m, sent := range spooled { // the first run's minutes, as it spooled them
+		if written[m] != sent {
+			t.Errorf("minute %s: the first run spooled %s probes, the file says %q", m, sent, written[m])
+		}
+	}
+	first := strings.Split(lines[1], ",")
+	seen := map[string]bool{}
+	for _, l := range lines[1:] {
+		m := strings.Split(l, ",")[0]
+		if seen[m] {
+			t.Errorf("minute %s written twice:\n%s", m, data)
+		}
+		seen[m] = true
+	}
+	// and evaluate reads it
+	code, _, stderr := run(t, "", "evaluate", "--contract", writeFile(t, "c.yaml", contractYAML), "--samples", out, "--month", first[0][:7])
+	if code != 0 {
+		t.Errorf("evaluate: exit %d: %s", code, stderr)
+	}
+}
+
+// spooledSent reads what the spool holds, without acknowledging it:
+// minute (RFC 3339) -> probes sent by p1.
+func spooledSent(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	sp, err := spool.Open(dir, spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	got := map[string]string{}
+	for sp.Stats().Pending > len(got) {
+		b, err := sp.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got[time.Unix(b.Minute*60, 0).UTC().Format(time.RFC3339)] = strconv.Itoa(int(b.Entries[0].M.Sent))
+	}
+	if len(got) == 0 {
+		t.Fatal("the first run spooled nothing")
+	}
+	return got
 }

@@ -145,6 +145,9 @@ func (o *outputs) openEvaluator(path, month string) error {
 	return err
 }
 
+// any reports whether there is an output at all.
+func (o *outputs) any() bool { return o.w != nil || o.ev != nil }
+
 // write puts one minute into every output. It is the agent's Sink when
 // there is no spool, and the spool consumer's step otherwise.
 func (o *outputs) write(m int64, recs []agent.Record) error {
