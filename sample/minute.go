@@ -143,7 +143,7 @@ func parseUint(b []byte, limit uint64) (uint64, error) {
 // it is a duplicate, and adding it would count its probes twice.
 func (r *Reader) applyRecord(series int32, name []byte, m slawatch.Minute) error {
 	acc := &r.acc[series]
-	if acc.Sent != 0 {
+	if acc.Sent != 0 { // every record has sent > 0, so a stored one shows
 		return r.duplicate(series, name)
 	}
 	*acc = m
@@ -167,8 +167,8 @@ func (r *Reader) duplicate(series int32, name []byte) error {
 }
 
 // checkMinute reports whether m can be the measurements of one minute,
-// and if not, which column is wrong and why. Records built by AddReply
-// and AddLost always pass. The products are taken in 128 bits, since
+// and if not, which column is wrong and why. Every known minute built by
+// AddReply and AddLost passes. The products are taken in 128 bits, since
 // received × max² alone can exceed 64.
 func checkMinute(m *slawatch.Minute) (field string, err error) {
 	switch {

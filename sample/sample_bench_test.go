@@ -144,3 +144,57 @@ func BenchmarkParseTime(b *testing.B) {
 		}
 	})
 }
+
+// TestReaderAllocsPerRow checks that a row costs no allocation in either
+// format: reading 100 times more rows allocates no more.
+func TestReaderAllocsPerRow(t *testing.T) {
+	names := []string{"web", "db", "a,b"}
+	lookup := mapLookup(names...)
+	for _, write := range []func(minutes int) []byte{probeFile, minuteFile} {
+		allocs := func(data []byte) float64 {
+			return testing.AllocsPerRun(5, func() {
+				r := NewReader(bytes.NewReader(data), "a.csv", len(names), lookup)
+				for {
+					if _, err := r.Next(); err != nil {
+						break
+					}
+				}
+			})
+		}
+		small, large := allocs(write(10)), allocs(write(1000))
+		if large > small {
+			t.Errorf("%d allocations for 10 minutes, %d for 1000", int(small), int(large))
+		}
+	}
+}
+
+// probeFile and minuteFile are minutes of three series, one of them
+// quoted, with lost probes and minutes without replies.
+func probeFile(minutes int) []byte {
+	var buf bytes.Buffer
+	w := NewWriter(&buf)
+	for i := range minutes {
+		for s, name := range []string{"web", "db", "a,b"} {
+			at := benchStart.Add(time.Duration(i)*time.Minute + time.Duration(s)*time.Second)
+			w.Write(at, name, uint32(1000*i+s), (i+s)%3 == 0)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}
+
+func minuteFile(minutes int) []byte {
+	var buf bytes.Buffer
+	w := NewMinuteWriter(&buf)
+	for i := range minutes {
+		for s, name := range []string{"web", "db", "a,b"} {
+			m := lost(slawatch.Minute{}, 2)
+			if (i+s)%3 != 0 {
+				m = reply(m, uint32(1000*i+s), 7)
+			}
+			w.WriteMinute(benchStart.Unix()/60+int64(i), name, m)
+		}
+	}
+	w.Flush()
+	return buf.Bytes()
+}

@@ -176,7 +176,7 @@ func (w *MinuteWriter) check(minute int64, series string, m *slawatch.Minute) er
 	if w.resumed && minute == w.last {
 		return fmt.Errorf("minute %s is already in the file being continued", minuteText(minute))
 	}
-	if _, dup := w.seen[series]; dup && w.wrote && minute == w.last {
+	if _, dup := w.seen[series]; dup && minute == w.last {
 		return fmt.Errorf("series %q already has a record for minute %s", series, minuteText(minute))
 	}
 	return nil
