@@ -250,6 +250,7 @@ $(grep -hE '^(Benchmark|ok|goos|goarch|cpu|pkg)' "$tmp/sample.txt" "$tmp/engine.
 $(cat "$cmds")
 \`\`\`
 EOF
+	[ -f "$root/bench/agent.md" ] && { echo; cat "$root/bench/agent.md"; }
 } >"$tmp/report.md"
 [[ $OUT == /* ]] || OUT=$root/$OUT
 mv "$tmp/report.md" "$OUT"
