@@ -113,3 +113,14 @@ func TestStartErrors(t *testing.T) {
 		t.Errorf("error\n got %v\nwant %s...", err, want)
 	}
 }
+
+// The shipped example is a valid configuration.
+func TestExampleConfig(t *testing.T) {
+	c, err := LoadConfig("../examples/agent.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Targets) != 4 || c.Targets[2].Interval.Duration != 30*time.Second || c.Spool.WhenFull != "drop-oldest" {
+		t.Errorf("examples/agent.yaml read as %+v", c)
+	}
+}
