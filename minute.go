@@ -22,6 +22,13 @@ type Minute struct {
 	RTTMax   uint32 // largest RTT, microseconds
 }
 
+// SeriesMinute is one named series' Minute: what the probing agent
+// produces, its spool keeps and the server stores.
+type SeriesMinute struct {
+	Series string
+	M      Minute
+}
+
 // Known reports whether the minute holds any measurement at all. A minute
 // with no probe sent is unknown, never down.
 func (m *Minute) Known() bool { return m.Sent > 0 }

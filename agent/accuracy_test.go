@@ -3,8 +3,8 @@ package agent
 import (
 	"context"
 	"fmt"
+	"github.com/slawatch/slawatch"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -16,7 +16,6 @@ import (
 	"github.com/slawatch/slawatch/internal/icmpresponder"
 	"github.com/slawatch/slawatch/internal/netlab"
 	"github.com/slawatch/slawatch/probe"
-	"github.com/slawatch/slawatch/sample"
 )
 
 // farEnd makes a network namespace whose kernel does not answer pings,
@@ -123,7 +122,7 @@ func TestAccuracyLossAndDelay(t *testing.T) {
 }
 
 // checkFamilyMinute checks one family's five targets in one minute.
-func checkFamilyMinute(t *testing.T, recs map[string]Record, fam string, minute int64, scale int) {
+func checkFamilyMinute(t *testing.T, recs map[string]slawatch.SeriesMinute, fam string, minute int64, scale int) {
 	t.Helper()
 	var sent, received uint32
 	for i := range 5 {
@@ -192,11 +191,8 @@ targets:
 	if err != nil {
 		t.Fatal(err)
 	}
-	ev, bound := outageEvaluator(t)
-	var batch sample.Batch
-	runUntil(t, a, clock, epoch.Add(10*time.Minute+10*time.Second), func(m int64, recs []Record) error {
-		return ev.Add(engineBatch(&batch, bound, m, recs))
-	})
+	ev := outageEvaluator(t)
+	runUntil(t, a, clock, epoch.Add(10*time.Minute+10*time.Second), ev.AddNamed)
 	rep, err := ev.Finish()
 	if err != nil {
 		t.Fatal(err)
@@ -231,7 +227,7 @@ func outageScale(t *testing.T) int {
 	return n
 }
 
-func outageEvaluator(t *testing.T) (*engine.Evaluator, *contract.Bound) {
+func outageEvaluator(t *testing.T) *engine.Evaluator {
 	t.Helper()
 	cat, err := catalog.Builtin()
 	if err != nil {
@@ -250,19 +246,7 @@ func outageEvaluator(t *testing.T) (*engine.Evaluator, *contract.Bound) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ev, b
-}
-
-func engineBatch(b *sample.Batch, bound *contract.Bound, m int64, recs []Record) *sample.Batch {
-	b.Minute, b.Records, b.Rows = m, b.Records[:0], 0
-	for _, r := range recs {
-		if i, ok := bound.Lookup([]byte(r.Series)); ok {
-			b.Records = append(b.Records, sample.Record{Series: i, Minute: r.M})
-			b.Rows++
-		}
-	}
-	slices.SortFunc(b.Records, func(x, y sample.Record) int { return int(x.Series - y.Series) })
-	return b
+	return ev
 }
 
 // TestDatagramSocket pings from inside a namespace that allows

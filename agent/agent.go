@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"sync"
 	"time"
 
@@ -27,16 +26,10 @@ import (
 	"github.com/slawatch/slawatch/probe"
 )
 
-// Record is one series' minute.
-type Record struct {
-	Series string
-	M      slawatch.Minute
-}
-
 // A Sink receives each minute's records, in minute order. minute is the
 // Unix minute (Unix seconds / 60). records is reused after Sink returns.
 // An error is logged and counted; the agent goes on probing.
-type Sink func(minute int64, records []Record) error
+type Sink func(minute int64, records []slawatch.SeriesMinute) error
 
 // Options are the agent's collaborators.
 type Options struct {
@@ -74,7 +67,7 @@ type Agent struct {
 
 	nextFlush int64 // the next Unix minute to flush
 	after     int64 // minutes up to this one are not handed over
-	records   []Record
+	records   []slawatch.SeriesMinute
 
 	mu    sync.Mutex
 	stats Stats
@@ -163,9 +156,9 @@ func (a *Agent) setup(ctx context.Context, t *target, ct *Target, mode string, o
 }
 
 func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, mode string, opt Options) error {
-	addr, err := resolveHost(ctx, opt.Resolver, spec.Host)
+	addr, err := probe.Resolve(ctx, opt.Resolver, spec.Host)
 	if err != nil {
-		return err
+		return fmt.Errorf("host: %w", err)
 	}
 	fam := 0
 	if addr.Is6() {
@@ -180,22 +173,6 @@ func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, 
 	}
 	t.dest, t.v6, t.payload = a.pingers[fam].NewDest(addr), fam == 1, uint16(spec.PayloadBytes)
 	return nil
-}
-
-// resolveHost turns a literal address or a name into one address: the
-// first the resolver returns, in its RFC 6724 order.
-func resolveHost(ctx context.Context, r probe.Resolver, host string) (netip.Addr, error) {
-	if a, err := netip.ParseAddr(host); err == nil {
-		return a.Unmap(), nil
-	}
-	addrs, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		return netip.Addr{}, fmt.Errorf("cannot resolve %q: %w", host, err)
-	}
-	if len(addrs) == 0 {
-		return netip.Addr{}, fmt.Errorf("cannot resolve %q: no address", host)
-	}
-	return addrs[0].Unmap(), nil
 }
 
 // Close closes the sockets. Run closes them itself when it returns.

@@ -3,6 +3,7 @@ package agent
 import (
 	"context"
 	"fmt"
+	"github.com/slawatch/slawatch"
 	"strings"
 	"sync"
 	"testing"
@@ -15,17 +16,17 @@ import (
 type collector struct {
 	mu      sync.Mutex
 	minutes []int64
-	recs    map[int64]map[string]Record
+	recs    map[int64]map[string]slawatch.SeriesMinute
 }
 
-func (c *collector) sink(m int64, recs []Record) error {
+func (c *collector) sink(m int64, recs []slawatch.SeriesMinute) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.recs == nil {
-		c.recs = map[int64]map[string]Record{}
+		c.recs = map[int64]map[string]slawatch.SeriesMinute{}
 	}
 	c.minutes = append(c.minutes, m)
-	c.recs[m] = map[string]Record{}
+	c.recs[m] = map[string]slawatch.SeriesMinute{}
 	for _, r := range recs {
 		c.recs[m][r.Series] = r
 	}

@@ -32,14 +32,13 @@ const (
 
 // Config is agent.yaml.
 type Config struct {
-	File       string       `yaml:"-"`
-	Agent      string       `yaml:"agent"`       // this agent's name, e.g. the POP
-	ICMPSocket string       `yaml:"icmp_socket"` // "" (auto), "raw" or "datagram"
-	Defaults   Defaults     `yaml:"defaults"`
-	Spool      SpoolConfig  `yaml:"spool"`
-	Targets    []Target     `yaml:"targets"`
-	TargetsCSV []string     `yaml:"targets_csv"` // files of series,kind,target,interval,timeout
-	Delivery   DeliveryConf `yaml:"delivery"`
+	File       string      `yaml:"-"`
+	Agent      string      `yaml:"agent"`       // this agent's name, e.g. the POP
+	ICMPSocket string      `yaml:"icmp_socket"` // "" (auto), "raw" or "datagram"
+	Defaults   Defaults    `yaml:"defaults"`
+	Spool      SpoolConfig `yaml:"spool"`
+	Targets    []Target    `yaml:"targets"`
+	TargetsCSV []string    `yaml:"targets_csv"` // files of series,kind,target,interval,timeout
 }
 
 // Defaults apply to every target that does not set its own.
@@ -54,11 +53,6 @@ type SpoolConfig struct {
 	Dir      string `yaml:"dir"`
 	MaxBytes int64  `yaml:"max_bytes"` // 1 GiB unless given
 	WhenFull string `yaml:"when_full"` // drop-oldest (default) or drop-newest
-}
-
-// DeliveryConf is reserved for delivery to a server.
-type DeliveryConf struct {
-	Server string `yaml:"server"`
 }
 
 // Target is one series and how to probe it: exactly one of the kinds.

@@ -97,7 +97,7 @@ func TestTargetsCSV(t *testing.T) {
 func TestStartErrors(t *testing.T) {
 	c := mustConfig(t, "targets:\n  - {series: ok, icmp: {host: 127.0.0.1}}\n  - {series: nowhere, icmp: {host: no-such-host.invalid}}\n")
 	_, err := New(context.Background(), c, Options{})
-	want := `agent.yaml:3: target "nowhere": icmp: cannot resolve "no-such-host.invalid"`
+	want := `agent.yaml:3: target "nowhere": icmp: host: resolve no-such-host.invalid: `
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("error\n got %v\nwant %s...", err, want)
 	}

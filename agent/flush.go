@@ -2,6 +2,8 @@ package agent
 
 import (
 	"time"
+
+	"github.com/slawatch/slawatch"
 )
 
 // maxErrorLines bounds the per-target error lines logged per minute; the
@@ -28,7 +30,7 @@ func (a *Agent) flush(m int64, sink Sink, st *Stats) {
 			t.lost(st)
 		}
 		if rec, ok := t.take(m); ok {
-			recs = append(recs, Record{Series: t.series, M: rec})
+			recs = append(recs, slawatch.SeriesMinute{Series: t.series, M: rec})
 		}
 		if t.errs > 0 {
 			failing++

@@ -102,7 +102,7 @@ type Stats struct {
 	Replies   uint64 // answered in time
 	Lost      uint64 // not answered in time (including late)
 	Late      uint64 // answered after the timeout: counted lost
-	Errors    uint64 // probes that failed to go out or errored
+	Errors    uint64 // ICMP sends the kernel refused (check failures are Lost)
 	Skipped   uint64 // probes not sent because the scheduler fell more than an interval behind
 	Overflow  uint64 // replies a minute record could not hold
 	Discarded uint64 // buckets reclaimed unflushed after a wall-clock step

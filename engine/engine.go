@@ -7,7 +7,9 @@
 package engine
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/slawatch/slawatch"
@@ -56,6 +58,7 @@ type Evaluator struct {
 	stats      SampleStats
 	// the first and last minutes of rows outside the window
 	outFirst, outLast *int64
+	named             sample.Batch // AddNamed's batch, reused
 }
 
 // records holds the current minute's record of every series.
@@ -171,6 +174,22 @@ func (e *Evaluator) Add(b *sample.Batch) error {
 	}
 	e.step(b.Minute)
 	return nil
+}
+
+// AddNamed feeds one minute of named records, as the probing agent hands
+// them over, in any order; series the contract does not bind are left
+// out. Minutes must come in increasing order, as for Add.
+func (e *Evaluator) AddNamed(minute int64, recs []slawatch.SeriesMinute) error {
+	b := &e.named
+	b.Minute, b.Records, b.Rows = minute, b.Records[:0], 0
+	for _, r := range recs {
+		if i, ok := e.b.Lookup([]byte(r.Series)); ok {
+			b.Records = append(b.Records, sample.Record{Series: i, Minute: r.M})
+			b.Rows++
+		}
+	}
+	slices.SortFunc(b.Records, func(x, y sample.Record) int { return cmp.Compare(x.Series, y.Series) })
+	return e.Add(b)
 }
 
 func (e *Evaluator) outside(b *sample.Batch) {

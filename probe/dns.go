@@ -106,7 +106,7 @@ func NewDNS(ctx context.Context, spec DNSSpec, r Resolver) (*DNS, error) {
 		return nil, err
 	}
 	host, port, _ := splitServer(spec.Server)
-	ip, err := resolveHost(ctx, r, host)
+	ip, err := Resolve(ctx, r, host)
 	if err != nil {
 		return nil, fmt.Errorf("server: %w", err)
 	}

@@ -136,7 +136,7 @@ func NewHTTP(ctx context.Context, spec HTTPSpec, r Resolver) (*HTTP, error) {
 		return nil, err
 	}
 	u, _ := parseHTTPURL(spec.URL)
-	ip, err := resolveHost(ctx, r, u.Hostname())
+	ip, err := Resolve(ctx, r, u.Hostname())
 	if err != nil {
 		return nil, fmt.Errorf("url: %w", err)
 	}
@@ -201,7 +201,7 @@ func (d *dialer) dial(ctx context.Context, network, addr string) (net.Conn, erro
 	}
 	ip := d.ip
 	if !strings.EqualFold(host, d.host) {
-		if ip, err = resolveHost(ctx, d.r, host); err != nil {
+		if ip, err = Resolve(ctx, d.r, host); err != nil {
 			return nil, err
 		}
 	}

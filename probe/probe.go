@@ -15,6 +15,9 @@ package probe
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net"
+	"net/netip"
 )
 
 // A Checker performs one probe of one target. It returns nil when the probe
@@ -28,3 +31,33 @@ type Checker interface {
 
 // ErrTimeout is wrapped by the error of a probe that got no answer in time.
 var ErrTimeout = errors.New("timeout")
+
+// A Resolver looks up the addresses of a host name. *net.Resolver is one;
+// tests pass a fake so that they need no DNS.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// Resolve returns host's address, taking the first the resolver
+// gives (the system's preference order, RFC 6724). An IP address is
+// returned as it is.
+func Resolve(ctx context.Context, r Resolver, host string) (netip.Addr, error) {
+	if ip, err := netip.ParseAddr(host); err == nil {
+		return ip.Unmap(), nil
+	}
+	if r == nil {
+		r = net.DefaultResolver
+	}
+	ips, err := r.LookupNetIP(ctx, "ip", host)
+	if err != nil {
+		var dnsErr *net.DNSError
+		if errors.As(err, &dnsErr) {
+			err = errors.New(dnsErr.Err) // DNSError repeats "lookup host"
+		}
+		return netip.Addr{}, fmt.Errorf("resolve %s: %w", host, err)
+	}
+	if len(ips) == 0 {
+		return netip.Addr{}, fmt.Errorf("resolve %s: no addresses", host)
+	}
+	return ips[0].Unmap(), nil
+}

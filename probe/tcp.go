@@ -47,7 +47,7 @@ func NewTCP(ctx context.Context, spec TCPSpec, r Resolver) (*TCP, error) {
 		return nil, err
 	}
 	host, port, _ := splitAddress(spec.Address)
-	ip, err := resolveHost(ctx, r, host)
+	ip, err := Resolve(ctx, r, host)
 	if err != nil {
 		return nil, fmt.Errorf("address: %w", err)
 	}
@@ -98,36 +98,6 @@ func splitAddress(s string) (host string, port uint16, err error) {
 		return "", 0, fmt.Errorf("%q: port must be a number in 1..65535", s)
 	}
 	return host, uint16(n), nil
-}
-
-// A Resolver looks up the addresses of a host name. *net.Resolver is one;
-// tests pass a fake so that they need no DNS.
-type Resolver interface {
-	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
-}
-
-// resolveHost returns host's address, taking the first the resolver
-// gives (the system's preference order, RFC 6724). An IP address is
-// returned as it is.
-func resolveHost(ctx context.Context, r Resolver, host string) (netip.Addr, error) {
-	if ip, err := netip.ParseAddr(host); err == nil {
-		return ip.Unmap(), nil
-	}
-	if r == nil {
-		r = net.DefaultResolver
-	}
-	ips, err := r.LookupNetIP(ctx, "ip", host)
-	if err != nil {
-		var dnsErr *net.DNSError
-		if errors.As(err, &dnsErr) {
-			err = errors.New(dnsErr.Err) // DNSError repeats "lookup host"
-		}
-		return netip.Addr{}, fmt.Errorf("resolve %s: %w", host, err)
-	}
-	if len(ips) == 0 {
-		return netip.Addr{}, fmt.Errorf("resolve %s: no addresses", host)
-	}
-	return ips[0].Unmap(), nil
 }
 
 // stepError says which step of a probe failed and why, briefly: a

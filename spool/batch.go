@@ -13,10 +13,7 @@ import (
 )
 
 // Entry is one series' minute record in a batch.
-type Entry struct {
-	Series string
-	M      slawatch.Minute
-}
+type Entry = slawatch.SeriesMinute
 
 // Batch is what the agent appended for one wall-clock minute.
 type Batch struct {

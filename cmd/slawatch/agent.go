@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/agent"
 	"github.com/slawatch/slawatch/spool"
 )
@@ -115,8 +115,10 @@ func openSpool(cfg *agent.Config, log *slog.Logger) (*spool.Spool, error) {
 // delivers them to the outputs, acknowledging each once written.
 // With no output the minutes stay spooled for a later consumer.
 func runSpooled(ctx context.Context, a *agent.Agent, sp *spool.Spool, outs *outputs) error {
-	appendTo := func(m int64, recs []agent.Record) error {
-		_, err := sp.Append(m, toEntries(recs))
+	appendTo := func(m int64, recs []slawatch.SeriesMinute) error {
+		// sorted by series, a batch takes fewer bytes (names share prefixes)
+		slices.SortFunc(recs, func(a, b slawatch.SeriesMinute) int { return strings.Compare(a.Series, b.Series) })
+		_, err := sp.Append(m, recs)
 		return err
 	}
 	if !outs.any() {
@@ -132,21 +134,4 @@ func runSpooled(ctx context.Context, a *agent.Agent, sp *spool.Spool, outs *outp
 		return errors.Join(err, derr)
 	}
 	return err
-}
-
-// toEntries sorts the minute's records by series: the spool stores a
-// sorted batch in fewer bytes (names share prefixes).
-func toEntries(recs []agent.Record) []spool.Entry {
-	es := make([]spool.Entry, len(recs))
-	for i, r := range recs {
-		es[i] = spool.Entry(r)
-	}
-	slices.SortFunc(es, func(a, b spool.Entry) int { return strings.Compare(a.Series, b.Series) })
-	return es
-}
-
-// exists reports whether path names an existing file.
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }

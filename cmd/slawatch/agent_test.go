@@ -87,7 +87,7 @@ func TestAgentBadInput(t *testing.T) {
 		name, yaml, want string
 		code             int
 	}{
-		{"unresolvable", "targets:\n  - {series: far, icmp: {host: nowhere.invalid}}\n", `target "far": icmp: cannot resolve "nowhere.invalid"`, 1},
+		{"unresolvable", "targets:\n  - {series: far, icmp: {host: nowhere.invalid}}\n", `target "far": icmp: host: resolve nowhere.invalid: `, 1},
 		{"duplicate", "targets:\n  - {series: a, tcp: {address: '127.0.0.1:1'}}\n  - {series: a, tcp: {address: '127.0.0.1:2'}}\n", `:3: target "a": series: duplicate series name`, 1},
 		{"interval", "targets:\n  - {series: a, interval: 1ms, tcp: {address: '127.0.0.1:1'}}\n", `target "a": interval: interval 1ms is below 12ms`, 1},
 	} {
@@ -177,4 +177,20 @@ func spooledSent(t *testing.T, dir string) map[string]string {
 		t.Fatal("the first run spooled nothing")
 	}
 	return got
+}
+
+// TestAgentContract judges the agent's minutes in process (--contract,
+// the current month by default) and prints the report on exit.
+func TestAgentContract(t *testing.T) {
+	if p, err := probe.ListenPinger(false, ""); err != nil {
+		t.Skipf("no ICMP here: %v", err)
+	} else {
+		p.Close()
+	}
+	cfg := writeFile(t, "agent.yaml", "defaults: {interval: 100ms}\ntargets:\n  - {series: p1, icmp: {host: 127.0.0.1}}\n  - {series: unbound, icmp: {host: 127.0.0.2}}\n")
+	ct := writeFile(t, "c.yaml", contractYAML)
+	code, stdout, stderr := run(t, "", "agent", "--config", cfg, "--contract", ct, "--duration", "1500ms")
+	if code != 0 || !strings.Contains(stdout, "aryaka/privatecore-uptime") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
 }

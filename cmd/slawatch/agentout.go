@@ -9,10 +9,9 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"time"
 
-	"github.com/slawatch/slawatch/agent"
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
@@ -30,10 +29,8 @@ type outputs struct {
 	file *os.File
 	w    *sample.MinuteWriter
 
-	bound *contract.Bound
-	ev    *engine.Evaluator
-	evAt  int64 // the last minute given to the evaluator
-	batch sample.Batch
+	ev   *engine.Evaluator
+	evAt int64 // the last minute given to the evaluator
 }
 
 func (c *AgentCommand) outputs(log *slog.Logger) (*outputs, error) {
@@ -140,7 +137,6 @@ func (o *outputs) openEvaluator(path, month string) error {
 	if err != nil {
 		return usagef("--month: %v", err)
 	}
-	o.bound = b
 	o.ev, err = engine.New(b, m)
 	return err
 }
@@ -150,7 +146,7 @@ func (o *outputs) any() bool { return o.w != nil || o.ev != nil }
 
 // write puts one minute into every output. It is the agent's Sink when
 // there is no spool, and the spool consumer's step otherwise.
-func (o *outputs) write(m int64, recs []agent.Record) error {
+func (o *outputs) write(m int64, recs []slawatch.SeriesMinute) error {
 	if m <= o.after {
 		return nil
 	}
@@ -161,12 +157,12 @@ func (o *outputs) write(m int64, recs []agent.Record) error {
 	}
 	if o.ev != nil && m > o.evAt {
 		o.evAt = m
-		return o.ev.Add(o.engineBatch(m, recs))
+		return o.ev.AddNamed(m, recs)
 	}
 	return nil
 }
 
-func (o *outputs) writeFile(m int64, recs []agent.Record) error {
+func (o *outputs) writeFile(m int64, recs []slawatch.SeriesMinute) error {
 	for _, r := range recs {
 		if err := o.w.WriteMinute(m, r.Series, r.M); err != nil {
 			return err
@@ -178,21 +174,6 @@ func (o *outputs) writeFile(m int64, recs []agent.Record) error {
 	return o.file.Sync()
 }
 
-// engineBatch turns the records into the evaluator's batch: series the
-// contract does not name are left out.
-func (o *outputs) engineBatch(m int64, recs []agent.Record) *sample.Batch {
-	b := &o.batch
-	b.Minute, b.Records, b.Rows = m, b.Records[:0], 0
-	for _, r := range recs {
-		if i, ok := o.bound.Lookup([]byte(r.Series)); ok {
-			b.Records = append(b.Records, sample.Record{Series: i, Minute: r.M})
-			b.Rows++
-		}
-	}
-	slices.SortFunc(b.Records, func(x, y sample.Record) int { return int(x.Series - y.Series) })
-	return b
-}
-
 // deliver is the spool's consumer: each batch goes to the outputs and is
 // acknowledged only once written (and fsynced).
 func (o *outputs) deliver(ctx context.Context, sp *spool.Spool) error {
@@ -201,7 +182,7 @@ func (o *outputs) deliver(ctx context.Context, sp *spool.Spool) error {
 		if err != nil {
 			return err
 		}
-		if err := o.write(b.Minute, fromEntries(b.Entries)); err != nil {
+		if err := o.write(b.Minute, b.Entries); err != nil {
 			o.log.Error("write minute", "minute", time.Unix(b.Minute*60, 0).UTC(), "err", err)
 			return err
 		}
@@ -209,14 +190,6 @@ func (o *outputs) deliver(ctx context.Context, sp *spool.Spool) error {
 			return err
 		}
 	}
-}
-
-func fromEntries(es []spool.Entry) []agent.Record {
-	recs := make([]agent.Record, len(es))
-	for i, e := range es {
-		recs[i] = agent.Record(e)
-	}
-	return recs
 }
 
 // finish prints the in-process evaluation.
