@@ -126,10 +126,11 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, err
 	}
+	if c.Spool.Dir != "" {
+		c.Spool.Dir = besideConfig(path, c.Spool.Dir)
+	}
 	for _, tf := range c.TargetsCSV {
-		if !filepath.IsAbs(tf) {
-			tf = filepath.Join(filepath.Dir(path), tf)
-		}
+		tf = besideConfig(path, tf)
 		ts, err := LoadTargetsCSV(tf)
 		if err != nil {
 			return nil, err
@@ -137,6 +138,15 @@ func LoadConfig(path string) (*Config, error) {
 		c.Targets = append(c.Targets, ts...)
 	}
 	return c, c.Validate()
+}
+
+// besideConfig resolves a relative path in agent.yaml against the
+// file's directory, not the directory the agent happens to start in.
+func besideConfig(config, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(filepath.Dir(config), p)
 }
 
 // ParseConfig decodes agent.yaml strictly (unknown fields are errors).

@@ -2,6 +2,8 @@ package agent
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +122,21 @@ func TestExampleConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(c.Targets) != 4 || c.Targets[2].Interval.Duration != 30*time.Second || c.Spool.WhenFull != "drop-oldest" {
+	if len(c.Targets) != 4 || c.Targets[2].Interval.Duration != 30*time.Second || c.Spool.WhenFull != "drop-oldest" || c.Spool.Dir != "/tmp/slawatch-example-spool" {
 		t.Errorf("examples/agent.yaml read as %+v", c)
+	}
+}
+
+// Relative paths in agent.yaml are relative to its directory.
+func TestConfigRelativePaths(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "t.csv"), []byte("series,kind,target,interval,timeout\nr1,icmp,192.0.2.1,,\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "agent.yaml"), []byte("spool: {dir: sp}\ntargets_csv: [t.csv]\n"), 0o644)
+	c, err := LoadConfig(filepath.Join(dir, "agent.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Spool.Dir != filepath.Join(dir, "sp") || len(c.Targets) != 1 {
+		t.Errorf("spool dir %q, %d targets; want %q and 1", c.Spool.Dir, len(c.Targets), filepath.Join(dir, "sp"))
 	}
 }
