@@ -1,12 +1,18 @@
 package agent
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // A Clock tells the time and makes timers. The agent reads time only
 // through its Clock, so a test can run it faster than real time.
 type Clock interface {
 	Now() time.Time
 	NewTimer(d time.Duration) Timer
+	// WithTimeout is context.WithTimeout with d on this clock: a TCP,
+	// HTTP or DNS probe's deadline.
+	WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc)
 }
 
 // A Timer is the part of time.Timer the agent uses.
@@ -24,6 +30,11 @@ func (RealClock) Now() time.Time { return time.Now() }
 
 // NewTimer returns a time.Timer.
 func (RealClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+
+// WithTimeout is context.WithTimeout.
+func (RealClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d)
+}
 
 type realTimer struct{ t *time.Timer }
 
@@ -53,6 +64,11 @@ func (c *ScaledClock) Now() time.Time { return c.epoch.Add(time.Since(c.start) *
 // NewTimer returns a real timer of d divided by the scale.
 func (c *ScaledClock) NewTimer(d time.Duration) Timer {
 	return scaledTimer{realTimer{time.NewTimer(d / c.scale)}, c.scale}
+}
+
+// WithTimeout sets a real deadline of d divided by the scale.
+func (c *ScaledClock) WithTimeout(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, d/c.scale)
 }
 
 type scaledTimer struct {

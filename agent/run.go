@@ -155,22 +155,13 @@ func (a *Agent) sendFailed(i uint32, err error, st *Stats) {
 // runCheck runs one TCP, HTTP or DNS probe and reports its result.
 func (a *Agent) runCheck(c probe.Checker, i, serial uint32, sent, timeout int64) {
 	defer a.running.Done()
-	ctx, cancel := context.WithTimeout(context.Background(), a.realDuration(timeout))
+	ctx, cancel := a.clock.WithTimeout(context.Background(), time.Duration(timeout))
 	err := c.Check(ctx)
 	cancel()
 	select {
 	case a.results <- checkResult{target: i, serial: serial, at: a.now(), err: err}:
 	case <-a.done:
 	}
-}
-
-// realDuration converts a clock duration into real time for a context
-// deadline (they differ under a ScaledClock).
-func (a *Agent) realDuration(d int64) time.Duration {
-	if s, ok := a.clock.(*ScaledClock); ok {
-		return time.Duration(d) / s.scale
-	}
-	return time.Duration(d)
 }
 
 // takeReplies matches echo replies to their probes. A reply to a probe

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -17,13 +20,16 @@ import (
 // loopback addresses and a closed TCP port, through the spool into a
 // samples file, then evaluates that file: the probing agent's output is
 // what evaluate reads. The closed port fails every probe without
-// stopping the others.
+// stopping the others; an HTTP server that answers 200 "ok" passes every
+// probe.
 func TestAgentOut(t *testing.T) {
 	if p, err := probe.ListenPinger(false, ""); err != nil {
 		t.Skipf("no ICMP here: %v", err)
 	} else {
 		p.Close()
 	}
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { io.WriteString(w, "ok") }))
+	defer web.Close()
 	dir := t.TempDir()
 	cfg := writeFile(t, "agent.yaml", `
 agent: test
@@ -33,6 +39,7 @@ targets:
   - {series: p1, icmp: {host: 127.0.0.1}}
   - {series: p2, icmp: {host: "::1"}}
   - {series: closed, tcp: {address: "127.0.0.1:1"}}
+  - {series: web, http: {url: "`+web.URL+`", status: [200], body_contains: ok}}
 `)
 	out := filepath.Join(dir, "samples.csv")
 	code, _, stderr := run(t, "", "agent", "--config", cfg, "--out", out, "--duration", "3s")
@@ -55,7 +62,7 @@ targets:
 			t.Errorf("loopback lost probes: %s", line)
 		}
 	}
-	if len(rows["p1"]) == 0 || len(rows["p2"]) == 0 || len(rows["closed"]) == 0 {
+	if len(rows["p1"]) == 0 || len(rows["p2"]) == 0 || len(rows["closed"]) == 0 || len(rows["web"]) == 0 {
 		t.Fatalf("rows %v, want every series", rows)
 	}
 	if !strings.Contains(stderr, `series=closed`) || !strings.Contains(stderr, "connection refused") {
@@ -70,9 +77,14 @@ targets:
         inputs: {path: p2}
         params: {remote_sites: 1}
         fees: {mrc: "1000.00"}
-      - id: web
+      - id: closed
         template: aryaka/privatecore-uptime
         inputs: {path: closed}
+        params: {remote_sites: 1}
+        fees: {mrc: "1000.00"}
+      - id: web
+        template: aryaka/privatecore-uptime
+        inputs: {path: web}
         params: {remote_sites: 1}
         fees: {mrc: "1000.00"}
 `)
