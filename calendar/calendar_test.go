@@ -82,6 +82,15 @@ func TestAddBusinessDays(t *testing.T) {
 		{"Hari Raya Puasa Sat 21 Mar 2026: no day in lieu", "SG", "2026-03-20T17:00:00+08:00", 1, "2026-03-23T17:00:00+08:00"},
 		{"Hari Raya Puasa Mon 31 Mar 2025", "SG", "2025-03-28T17:00:00+08:00", 1, "2025-04-01T17:00:00+08:00"},
 		{"Wed 27 Hari Raya Haji, Thu, Fri, weekend with Vesak Sun 31 observed Mon 1 Jun", "SG", "2026-05-26T17:00:00+08:00", 3, "2026-06-02T17:00:00+08:00"},
+		{"Fri 14 May 2027: weekend, Hari Raya Haji Mon 17", "SG", "2027-05-14T17:00:00+08:00", 1, "2027-05-18T17:00:00+08:00"},
+		{"Fri 5 Feb 2027: Chinese New Year Sat 6 and Sun 7, observed Mon 8", "SG", "2027-02-05T17:00:00+08:00", 1, "2027-02-09T17:00:00+08:00"},
+		{"Fri 6 Aug 2027: weekend, National Day Mon 9", "SG", "2027-08-06T17:00:00+08:00", 1, "2027-08-10T17:00:00+08:00"},
+		{"Thu 31 Dec 2026 into 2027: New Year's Day Fri 1 Jan, weekend", "SG", "2026-12-31T17:00:00+08:00", 1, "2027-01-04T17:00:00+08:00"},
+		{"Labour Day Sat 1 May 2027: no day in lieu", "SG", "2027-04-30T17:00:00+08:00", 1, "2027-05-03T17:00:00+08:00"},
+		{"Hari Raya Puasa Wed 10 Mar 2027", "SG", "2027-03-09T17:00:00+08:00", 1, "2027-03-11T17:00:00+08:00"},
+		{"Wed 19 May 2027 + 2: Vesak Thu 20, Fri 21, weekend, Mon 24", "SG", "2027-05-19T17:00:00+08:00", 2, "2027-05-24T17:00:00+08:00"},
+		{"Deepavali Thu 28 Oct 2027", "SG", "2027-10-27T17:00:00+08:00", 1, "2027-10-29T17:00:00+08:00"},
+		{"Christmas Sat 25 Dec 2027: no day in lieu", "SG", "2027-12-24T17:00:00+08:00", 1, "2027-12-27T17:00:00+08:00"},
 
 		{"Republic Day Mon 26 Jan", "IN", "2026-01-23T17:00:00+05:30", 1, "2026-01-27T17:00:00+05:30"},
 		{"Independence Day Fri 15 Aug 2025", "IN", "2025-08-14T17:00:00+05:30", 1, "2025-08-18T17:00:00+05:30"},
@@ -155,6 +164,10 @@ func TestBusinessDaysBetween(t *testing.T) {
 		{"Monday back to Saturday: minus Monday", "JP", "2026-11-16T12:00:00+09:00", "2026-11-14T12:00:00+09:00", -1},
 		// Nov 24, 25, 27, 30, Dec 1, 2, 3, 4, 7; not Thanksgiving.
 		{"order Mon 23 Nov, RFS Mon 7 Dec", "US", "2026-11-23T10:00:00-05:00", "2026-12-07T10:00:00-05:00", 9},
+		// Feb 9, 10, 11, 12; not 6-7 (Chinese New Year, a weekend), 8 (in lieu of the 7th).
+		{"Singapore: order Fri 5 Feb 2027, RFS Fri 12 Feb", "SG", "2027-02-05T10:00:00+08:00", "2027-02-12T10:00:00+08:00", 4},
+		// Dec 28, 29, 30, 31, Jan 4; not Christmas Fri 25 nor New Year's Day Fri 1.
+		{"Singapore: across the year end into 2027", "SG", "2026-12-24T10:00:00+08:00", "2027-01-04T10:00:00+08:00", 5},
 		// 2025-10-02 is Gandhi Jayanti and Dussehra: Sep 29, 30, Oct 1, 3.
 		{"one day of two holidays counted once", "IN", "2025-09-26T10:00:00+05:30", "2025-10-03T10:00:00+05:30", 4},
 	}
@@ -215,6 +228,10 @@ func TestHoliday(t *testing.T) {
 		{"GB", "2027-12-27", "Christmas Day (observed)"},
 		{"GB", "2027-12-28", "Boxing Day (observed)"},
 		{"SG", "2026-11-09", "Deepavali (observed)"},
+		{"SG", "2027-02-07", "Chinese New Year"},
+		{"SG", "2027-02-08", "Chinese New Year (observed)"},
+		{"SG", "2027-05-17", "Hari Raya Haji"},
+		{"SG", "2027-05-03", ""}, // Labour Day was Saturday 1 May: no day in lieu
 		{"IN", "2025-10-02", "Mahatma Gandhi's Birthday; Dussehra"},
 		{"DE-BE", "2025-05-08", "80. Jahrestag der Befreiung vom Nationalsozialismus"},
 		{"DE", "2025-05-08", ""},
@@ -267,21 +284,52 @@ func TestHolidays2026(t *testing.T) {
 	}
 }
 
+// Singapore 2027, as gazetted by MOM (see holidays_sg.go): the days that
+// are not business days besides weekends, observed Mondays included.
+func TestSingapore2027(t *testing.T) {
+	const want = "01-01 02-06 02-07 02-08 03-10 03-26 05-01 05-17 05-20 08-09 10-28 12-25"
+	days, err := mustCal(t, "SG", "UTC").holidays(2027)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for d := (Date{2027, 1, 1}); d.Year == 2027; d = d.addDays(1) {
+		if days[d] != "" {
+			got = append(got, d.String()[5:])
+		}
+	}
+	if g := strings.Join(got, " "); g != want {
+		t.Errorf("SG 2027:\n got %s\nwant %s", g, want)
+	}
+}
+
 func TestYearsNotCovered(t *testing.T) {
 	sg := mustCal(t, "SG", "Asia/Singapore")
-	_, err := sg.IsBusinessDay(at(t, "2027-01-04T12:00:00+08:00"))
+	_, err := sg.IsBusinessDay(at(t, "2028-01-03T12:00:00+08:00"))
 	var ye *YearError
-	if !errors.Is(err, ErrNoHolidayData) || !errors.As(err, &ye) || ye.Year != 2027 {
-		t.Fatalf("SG 2027-01-04: err = %v, want a YearError for 2027", err)
+	if !errors.Is(err, ErrNoHolidayData) || !errors.As(err, &ye) || ye.Year != 2028 {
+		t.Fatalf("SG 2028-01-03: err = %v, want a YearError for 2028", err)
 	}
-	if want := "calendar SG: no holiday data for 2027 (covered: 2025 to 2026)"; err.Error() != want {
+	if want := "calendar SG: no holiday data for 2028 (covered: 2025 to 2027)"; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}
-	if ok, err := sg.IsBusinessDay(at(t, "2027-01-02T12:00:00+08:00")); ok || err != nil {
-		t.Errorf("SG Saturday 2027-01-02 = %v, %v; want false, nil: a weekend needs no holidays", ok, err)
+	if ok, err := sg.IsBusinessDay(at(t, "2028-01-01T12:00:00+08:00")); ok || err != nil {
+		t.Errorf("SG Saturday 2028-01-01 = %v, %v; want false, nil: a weekend needs no holidays", ok, err)
 	}
-	if _, err := sg.AddBusinessDays(at(t, "2026-12-31T17:00:00+08:00"), 1); !errors.Is(err, ErrNoHolidayData) {
-		t.Errorf("SG 2026-12-31 + 1: err = %v, want ErrNoHolidayData", err)
+	if _, err := sg.AddBusinessDays(at(t, "2027-12-31T17:00:00+08:00"), 1); !errors.Is(err, ErrNoHolidayData) {
+		t.Errorf("SG 2027-12-31 + 1: err = %v, want ErrNoHolidayData", err)
+	}
+	// India's 2027 list is not in the tables (see holidays_in.go): 2027 is
+	// an error for IN and IN-DL, never a guess.
+	for _, region := range []string{"IN", "IN-DL"} {
+		c := mustCal(t, region, "Asia/Kolkata")
+		_, err := c.IsBusinessDay(at(t, "2027-01-04T12:00:00+05:30"))
+		if want := "calendar " + region + ": no holiday data for 2027 (covered: 2025 to 2026)"; !errors.Is(err, ErrNoHolidayData) || err.Error() != want {
+			t.Errorf("%s 2027-01-04: err = %v, want %q", region, err, want)
+		}
+		if _, err := c.AddBusinessDays(at(t, "2026-12-31T17:00:00+05:30"), 1); !errors.Is(err, ErrNoHolidayData) {
+			t.Errorf("%s 2026-12-31 + 1: err = %v, want ErrNoHolidayData", region, err)
+		}
 	}
 	jp := mustCal(t, "JP", "Asia/Tokyo")
 	if _, err := jp.BusinessDaysBetween(at(t, "2032-12-01T00:00:00+09:00"), at(t, "2033-01-10T00:00:00+09:00")); !errors.Is(err, ErrNoHolidayData) {

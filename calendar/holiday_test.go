@@ -41,6 +41,10 @@ func TestSingaporeWeekdays(t *testing.T) {
 		"2025-03-31": time.Monday, "2025-05-03": time.Saturday, "2025-10-20": time.Monday,
 		"2026-02-17": time.Tuesday, "2026-03-21": time.Saturday, "2026-05-27": time.Wednesday,
 		"2026-05-31": time.Sunday, "2026-08-09": time.Sunday, "2026-11-08": time.Sunday,
+		"2027-01-01": time.Friday, "2027-02-06": time.Saturday, "2027-02-07": time.Sunday,
+		"2027-03-10": time.Wednesday, "2027-03-26": time.Friday, "2027-05-01": time.Saturday,
+		"2027-05-17": time.Monday, "2027-05-20": time.Thursday, "2027-08-09": time.Monday,
+		"2027-10-28": time.Thursday, "2027-12-25": time.Saturday,
 	}
 	for day, wd := range want {
 		d, _ := ParseDate(day)

@@ -8,6 +8,12 @@ package calendar
 //
 //   - 2025: DoPT O.M. issued in 2024 for the year 2025;
 //   - 2026: DoPT O.M. dated 3 July 2025 for the year 2026.
+//   - 2027: not covered. DoPT's O.M. for 2027 (reported as F.No.
+//     12/2/2023-JCA of 16 July 2026) could not be read when this was
+//     checked (2026-11-21): no copy of its Annexure-I could be opened,
+//     and the one full transcription found had no second copy to confirm
+//     it. A date in 2027 is therefore an error (ErrNoHolidayData) for IN
+//     and IN-DL until the O.M.'s dates are copied here.
 //
 // Each state adds three more, chosen yearly by the Central Government
 // Employees Welfare Coordination Committee in its capital (para 3.1); only
