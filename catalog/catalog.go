@@ -119,6 +119,16 @@ func (c *Catalog) Templates() []*Template {
 	return out
 }
 
+// Providers returns every provider, sorted by ID.
+func (c *Catalog) Providers() []*Provider {
+	out := make([]*Provider, 0, len(c.providers))
+	for _, p := range c.providers {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
 // Provider returns the provider with the given ID.
 func (c *Catalog) Provider(id string) (*Provider, bool) {
 	p, ok := c.providers[id]
@@ -135,6 +145,9 @@ func (p *Provider) validate(dir string) error {
 		}
 	}
 	var errs []error
+	if p.Claims != nil {
+		errs = append(errs, p.Claims.validate())
+	}
 	for i := range p.Caps {
 		v, err := parsePct(fmt.Sprintf("caps[%d].pct", i), p.Caps[i].Pct)
 		errs = append(errs, err)

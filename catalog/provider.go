@@ -1,6 +1,11 @@
 package catalog
 
-import "math/big"
+import (
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+)
 
 // Provider holds the rules of one provider's SLA program that apply
 // across its levels: which exclusions it honours, how much notice
@@ -11,6 +16,60 @@ type Provider struct {
 	Source     string          `yaml:"source"`
 	Exclusions ExclusionPolicy `yaml:"exclusions"`
 	Caps       []Cap           `yaml:"caps"`
+	Claims     *ClaimRule      `yaml:"claims"` // nil: the SLA states no claim procedure
+	// IncidentMerge: tickets and events of one customer with the same
+	// cause are one incident, credited once, at the service where it began.
+	IncidentMerge bool `yaml:"incident_merge"`
+	// Rules are the provider's general rules, named with their catalog
+	// IDs and how slawatch applies each, for `slawatch catalog`.
+	Rules []Rule `yaml:"rules"`
+}
+
+// Rule is one general rule of a provider's SLA program.
+type Rule struct {
+	ID   string `yaml:"id"`
+	Text string `yaml:"text"`
+}
+
+// ClaimRule is how a provider's credits are claimed and paid.
+type ClaimRule struct {
+	// Window is when a claim must arrive:
+	//   month-after: by the end of the billing month after the incident's month;
+	//   days-after-completion: within Days days of the completion of the
+	//   request (the ticket resolved, the outage over) it concerns.
+	Window string `yaml:"window"`
+	Days   int    `yaml:"days"`
+	// ConfirmDays > 0: the claim must also be confirmed by the provider's
+	// support ticket within this many days after the end of the month.
+	ConfirmDays int `yaml:"confirm_days_after_month"`
+	// Required lists the details a claim must carry: description,
+	// duration, tickets, attempts.
+	Required []string `yaml:"required"`
+	// The credit reaches the invoice by the end of the InvoiceCycles-th
+	// billing month after the month of the claim's receipt or confirmation.
+	InvoiceCycles int    `yaml:"invoice_cycles"`
+	InvoiceAfter  string `yaml:"invoice_after"` // receipt or confirmation
+	Source        string `yaml:"source"`
+}
+
+// ClaimDetails are the details a claim may be required to carry.
+var ClaimDetails = []string{"description", "duration", "tickets", "attempts"}
+
+func (r *ClaimRule) validate() error {
+	switch {
+	case r.Window != "month-after" && r.Window != "days-after-completion":
+		return fmt.Errorf("claims.window: %q is not month-after or days-after-completion", r.Window)
+	case (r.Window == "days-after-completion") != (r.Days > 0):
+		return errors.New("claims.days: wanted with, and only with, days-after-completion")
+	case r.InvoiceCycles < 1 || (r.InvoiceAfter != "receipt" && r.InvoiceAfter != "confirmation"):
+		return errors.New("claims: want invoice_cycles >= 1 and invoice_after receipt or confirmation")
+	}
+	for _, d := range r.Required {
+		if !slices.Contains(ClaimDetails, d) {
+			return fmt.Errorf("claims.required: %q is not one of %v", d, ClaimDetails)
+		}
+	}
+	return nil
 }
 
 // ExclusionPolicy lists the exclusion kinds the provider honours and the
@@ -57,4 +116,13 @@ var ExclusionKinds = map[string]string{
 	"dns":                   "DNS issue outside the provider's control",
 	"site-power":            "customer site power loss",
 	"refused-optimisation":  "customer refused network optimisation",
+	// Last-mile delivery (Aryaka LMC): the delivery commitment does not apply.
+	"site-not-ready":       "site not ready, or no space or power for the circuit or equipment",
+	"site-access":          "no access to the site when needed, or special permits or clearance needed",
+	"customer-information": "inaccurate or incomplete information or instructions from the customer",
+	"customer-unreachable": "the customer's local contact could not be reached",
+	"customer-change":      "the customer paused, cancelled or changed the order",
+	"civil-works":          "civil works needed to lay the local tail",
+	"isp-survey":           "a site survey by the ISP delayed installation",
+	"build-required":       "a build, riser or lateral needed to reach the ISP demarcation",
 }

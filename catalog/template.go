@@ -21,6 +21,7 @@ type Template struct {
 	Params    []Param    `yaml:"params"`
 	Minute    *Minute    `yaml:"minute"`
 	Value     *Value     `yaml:"value"`
+	Timer     *Timer     `yaml:"timer"`
 	Objective Objective  `yaml:"objective"`
 	Credit    CreditRule `yaml:"credit"`
 	Caps      []string   `yaml:"caps"`
@@ -42,7 +43,7 @@ type Input struct {
 // has no default: a contract that omits it is rejected, naming it.
 type Param struct {
 	Name        string   `yaml:"name"`
-	Type        string   `yaml:"type"` // number, integer or enum
+	Type        string   `yaml:"type"` // number, integer, enum or region (a calendar region)
 	Description string   `yaml:"description"`
 	Values      []string `yaml:"values"`  // for enum
 	Default     string   `yaml:"default"` // only where the seed states it
@@ -170,8 +171,29 @@ type CreditRule struct {
 	// FromContract: the seed gives no credit; a contract may supply one.
 	FromContract bool `yaml:"from_contract"`
 
-	WhenCmp *Cmp     `yaml:"-"`
-	PctRat  *big.Rat `yaml:"-"`
+	// Timed levels (see Timer):
+	// PerItem: each missed ticket or event earns Pct (or its OverTiers row).
+	PerItem bool `yaml:"per_item"`
+	// PerDay > 0: at most this many items are credited per day.
+	PerDay int `yaml:"per_day"`
+	// MinMisses > 0: a flat Pct once this many items miss in the month.
+	MinMisses int `yaml:"min_misses"`
+	// OverTiers: per item, by hours beyond the target.
+	OverTiers []OverTier `yaml:"over_tiers"`
+	// DayFee: one day's worth of the fee (by the day_basis parameter) for
+	// each started hour of the month's cumulative outage.
+	DayFee bool `yaml:"day_fee"`
+	// Best: of the items' credits only the single most favourable counts.
+	Best bool `yaml:"best"`
+	// MaxPct bounds the level's credit, as a percentage of its fee base.
+	MaxPct string `yaml:"max_pct"`
+	// NoneWhen: no credit while an enum parameter has the value given
+	// (no delivery credit for SMB last-mile links).
+	NoneWhen map[string]string `yaml:"none_when"`
+
+	WhenCmp   *Cmp     `yaml:"-"`
+	PctRat    *big.Rat `yaml:"-"`
+	MaxPctRat *big.Rat `yaml:"-"`
 }
 
 // FeeBase is the amount a credit percentage applies to: a named fee of the
@@ -180,6 +202,9 @@ type CreditRule struct {
 type FeeBase struct {
 	Fee       string `yaml:"fee"`
 	DividedBy string `yaml:"divided_by"`
+	// Ticket: the base is each ticket's own fee column (the Event Fee, the
+	// ACL change request rate), not a fee of the service.
+	Ticket bool `yaml:"ticket"`
 }
 
 // Tier is one row of a downtime credit table.

@@ -1,8 +1,11 @@
 package catalog
 
 import (
+	"slices"
+
 	"errors"
 	"fmt"
+	"github.com/slawatch/slawatch/calendar"
 	"math/big"
 	"strings"
 )
@@ -16,10 +19,13 @@ func (t *Template) validate() error {
 	if err := t.validateDecls(); err != nil {
 		return err
 	}
-	if t.Minute == nil && t.Value == nil && t.Objective.NotifyWithinMinutes == 0 {
-		return errors.New("a template needs a minute rule, a value or a notification objective")
+	if t.Minute == nil && t.Value == nil && t.Timer == nil {
+		return errors.New("a template needs a minute rule, a value or a timer")
 	}
-	return errors.Join(t.validateMinute(), t.validateValue(), t.validateObjective(), t.validateCredit())
+	if t.Objective.NotifyWithinMinutes > 0 && (t.Timer == nil || t.Timer.Measure != "notification") {
+		return errors.New("objective.notify_within_minutes needs a timer with measure notification")
+	}
+	return errors.Join(t.validateMinute(), t.validateValue(), t.validateTimer(), t.validateObjective(), t.validateCredit())
 }
 
 func (t *Template) validateDecls() error {
@@ -42,7 +48,7 @@ func (t *Template) validateDecls() error {
 			return fmt.Errorf("params[%d].name: %q is empty, malformed or repeated", i, p.Name)
 		}
 		seen[p.Name] = true
-		if err := oneOf(fmt.Sprintf("params[%d].type", i), p.Type, []string{"number", "integer", "enum"}); err != nil {
+		if err := oneOf(fmt.Sprintf("params[%d].type", i), p.Type, []string{"number", "integer", "enum", "region"}); err != nil {
 			return err
 		}
 		if p.Type == "enum" && len(p.Values) == 0 {
@@ -209,8 +215,8 @@ func (t *Template) validateObjective() error {
 	}
 	var err error
 	if o.Availability != "" {
-		if t.Minute == nil {
-			return errors.New("objective.availability needs a minute rule")
+		if t.Minute == nil && (t.Timer == nil || t.Timer.Measure != "outage-minutes") {
+			return errors.New("objective.availability needs a minute rule or outage minutes from tickets")
 		}
 		if o.AvailabilityCmp, err = t.parseCmp("objective.availability", o.Availability); err != nil {
 			return err
@@ -229,11 +235,17 @@ func (t *Template) validateObjective() error {
 
 func (t *Template) validateCredit() error {
 	c := &t.Credit
-	if c.Base.Fee == "" {
+	if c.Base.Ticket && (c.Base.Fee != "" || !c.PerItem) {
+		return errors.New("credit.base.ticket: the ticket's own fee is a base for per_item credits, without a fee")
+	}
+	if c.Base.Fee == "" && !c.Base.Ticket {
 		if len(c.Tiers) > 0 || c.Pct != "" || c.PctBy != nil {
 			return errors.New("credit.base.fee: a credit needs a fee base")
 		}
 		return nil
+	}
+	if err := t.validateTimedCredit(); err != nil {
+		return err
 	}
 	if c.Base.DividedBy != "" {
 		if p, ok := t.Param(c.Base.DividedBy); !ok || p.Type != "integer" {
@@ -243,8 +255,8 @@ func (t *Template) validateCredit() error {
 	if err := t.validateTiers(); err != nil {
 		return err
 	}
-	if len(c.Tiers) == 0 && c.When == "" && !c.Missed {
-		return errors.New("credit: a fee base needs tiers, when or missed")
+	if len(c.Tiers) == 0 && c.When == "" && !c.Missed && !c.PerItem && c.MinMisses == 0 && !c.DayFee {
+		return errors.New("credit: a fee base needs tiers, when, missed, per_item, min_misses or day_fee")
 	}
 	return t.validateFlat()
 }
@@ -270,15 +282,21 @@ func (t *Template) validateTiers() error {
 		}
 		tr.PctRat, prev = v, tr.UpTo
 	}
-	if len(c.Tiers) > 0 && t.Minute == nil {
-		return errors.New("credit.tiers: a downtime table needs a minute rule")
+	if len(c.Tiers) > 0 && t.Minute == nil && (t.Timer == nil || t.Timer.Measure != "delivery") {
+		return errors.New("credit.tiers: a downtime table needs a minute rule (or, in business days late, a delivery timer)")
 	}
 	return nil
 }
 
 func (t *Template) validateFlat() error {
 	c := &t.Credit
-	flat := c.When != "" || c.Missed
+	if c.DayFee || len(c.OverTiers) > 0 {
+		if c.Pct != "" || c.PctBy != nil || c.Missed || c.When != "" || len(c.Tiers) > 0 {
+			return errors.New("credit: day_fee and over_tiers take no pct, pct_by, missed, when or tiers")
+		}
+		return nil
+	}
+	flat := c.When != "" || c.Missed || c.PerItem || c.MinMisses > 0
 	if !flat {
 		if c.Pct != "" || c.PctBy != nil {
 			return errors.New("credit.pct: a flat credit needs when or missed")
@@ -288,6 +306,7 @@ func (t *Template) validateFlat() error {
 	if c.When != "" && c.Missed {
 		return errors.New("credit: when and missed exclude each other")
 	}
+
 	if len(c.Tiers) > 0 {
 		return errors.New("credit: a flat credit and tiers exclude each other")
 	}
@@ -359,6 +378,11 @@ func (p *Param) Parse(s string) (*big.Rat, error) {
 			}
 		}
 		return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(p.Values, ", "))
+	case "region":
+		if !slices.Contains(calendar.Regions(), s) {
+			return nil, fmt.Errorf("%q is not a calendar region (%s)", s, strings.Join(calendar.Regions(), ", "))
+		}
+		return nil, nil
 	case "integer":
 		v, err := ParseNumber(s)
 		if err != nil || !v.IsInt() || v.Sign() <= 0 {
@@ -377,6 +401,9 @@ func (t *Template) WithCredit(cr CreditRule) (*Template, error) {
 		return nil, fmt.Errorf("%s states its own credit; a contract cannot replace it", t.ID)
 	}
 	c := *t
+	// The template's limits stay: the contract supplies the schedule only.
+	cr.Best, cr.MaxPct, cr.NoneWhen = t.Credit.Best, t.Credit.MaxPct, t.Credit.NoneWhen
+	cr.MinMisses, cr.PerDay = t.Credit.MinMisses, t.Credit.PerDay
 	c.Credit = cr
 	if err := c.validateCredit(); err != nil {
 		return nil, err

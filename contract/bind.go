@@ -243,7 +243,7 @@ func (b *Bound) bindParams(l *Level, f string, used map[string]bool) error {
 		if err != nil {
 			return b.errorf(s.Line, f+".params."+p.Name, "%v", err)
 		}
-		if p.Type == "enum" {
+		if p.Type == "enum" || p.Type == "region" {
 			l.Enums[p.Name] = v
 		} else {
 			l.Numbers[p.Name] = r

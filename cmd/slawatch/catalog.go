@@ -24,6 +24,12 @@ func (c *CatalogCommand) Run(ctx context.Context, args []string) error {
 		for _, t := range cat.Templates() {
 			fmt.Fprintf(tw, "%s\t%s\n", t.ID, t.Summary)
 		}
+		fmt.Fprintln(tw, "\ngeneral rules\t")
+		for _, p := range cat.Providers() {
+			for _, r := range p.Rules {
+				fmt.Fprintf(tw, "%s\t%s\n", r.ID, r.Text)
+			}
+		}
 		return tw.Flush()
 	case len(args) == 2 && args[0] == "show":
 		t, err := cat.Template(args[1])
