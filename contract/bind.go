@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/calendar"
 	"github.com/slawatch/slawatch/catalog"
 )
 
@@ -68,6 +69,9 @@ func (c *Contract) Bind(cat *catalog.Catalog) (*Bound, error) {
 		}
 	}
 	if err := c.checkExclusions(); err != nil {
+		return nil, err
+	}
+	if err := c.checkClosures(); err != nil {
 		return nil, err
 	}
 	for _, s := range b.Services {
@@ -267,11 +271,18 @@ func (c *Contract) checkExclusions() error {
 	for i := range c.Exclusions {
 		e := &c.Exclusions[i]
 		f := fmt.Sprintf("exclusions[%d]", i)
-		if err := c.parseTimes(e, f); err != nil {
-			return err
+		if len(e.Items) == 0 || e.StartText != "" || e.EndText != "" {
+			if err := c.parseTimes(e, f); err != nil {
+				return err
+			}
+			if !e.End.After(e.Start) {
+				return c.errorf(e.Line, f, "want start and end (RFC 3339) with end after start")
+			}
 		}
-		if !e.End.After(e.Start) {
-			return c.errorf(e.Line, f, "want start and end (RFC 3339) with end after start")
+		for _, id := range e.Items {
+			if id == "" {
+				return c.errorf(e.Line, f+".items", "empty ticket or event id")
+			}
 		}
 		if _, ok := catalog.ExclusionKinds[e.Kind]; !ok {
 			return c.errorf(e.Line, f+".kind", "%q is not one of %s", e.Kind, strings.Join(sortedKeys(catalog.ExclusionKinds), ", "))
@@ -283,6 +294,39 @@ func (c *Contract) checkExclusions() error {
 		}
 	}
 	return nil
+}
+
+func (c *Contract) checkClosures() error {
+	for i := range c.Closures {
+		cl := &c.Closures[i]
+		f := fmt.Sprintf("closures[%d]", i)
+		p, err := calendar.ParseClosure(cl.Period, c.Location)
+		if err != nil {
+			return c.errorf(cl.Line, f+".period", "%v", err)
+		}
+		p.Reason = cl.Reason
+		if p.Reason == "" {
+			p.Reason = "contract closure"
+		}
+		cl.Parsed = p
+		for _, r := range cl.Regions {
+			if !slices.Contains(calendar.Regions(), r) {
+				return c.errorf(cl.Line, f+".regions", "%q is not a calendar region (%s)", r, strings.Join(calendar.Regions(), ", "))
+			}
+		}
+	}
+	return nil
+}
+
+// ClosuresFor returns the contract's closures that apply to region.
+func (c *Contract) ClosuresFor(region string) []calendar.Closure {
+	var out []calendar.Closure
+	for _, cl := range c.Closures {
+		if len(cl.Regions) == 0 || slices.Contains(cl.Regions, region) {
+			out = append(out, cl.Parsed)
+		}
+	}
+	return out
 }
 
 func (c *Contract) parseTimes(e *Exclusion, f string) error {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch/calendar"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/currency"
 )
@@ -25,6 +26,9 @@ type Contract struct {
 	Currency   string      `yaml:"currency"`
 	Customers  []Customer  `yaml:"customers"`
 	Exclusions []Exclusion `yaml:"exclusions"`
+	// Closures are days the contract closes beyond public holidays, for
+	// business-day deadlines (docs/business-time.md).
+	Closures []Closure `yaml:"closures"`
 
 	File     string         `yaml:"-"`
 	Location *time.Location `yaml:"-"`
@@ -84,10 +88,25 @@ type Exclusion struct {
 	// Services lists "customer/service" or "customer" (all its services);
 	// empty means every service of the contract.
 	Services []string `yaml:"services"`
-	Line     int      `yaml:"-"`
+	// Items names tickets or events (by id) the exclusion covers whole,
+	// such as a fault the customer caused; start and end may then be left out.
+	Items []string `yaml:"items"`
+	Line  int      `yaml:"-"`
 
-	Start, End time.Time  `yaml:"-"`
+	Start, End time.Time  `yaml:"-"` // zero for an exclusion of items only
 	Announced  *time.Time `yaml:"-"` // nil when never announced
+}
+
+// Closure is a period when business is closed beyond public holidays: a
+// year-end shutdown, say. Regions limits it to some calendars (JP, DE-BY);
+// empty means every calendar of the contract.
+type Closure struct {
+	Period  string   `yaml:"period"`
+	Reason  string   `yaml:"reason"`
+	Regions []string `yaml:"regions"`
+	Line    int      `yaml:"-"`
+
+	Parsed calendar.Closure `yaml:"-"`
 }
 
 // parseTime reads an exclusion time: RFC 3339 with its offset, or a local
@@ -157,6 +176,11 @@ func (c *Contract) lines(data []byte) {
 	for i, en := range items(root, "exclusions") {
 		if i < len(c.Exclusions) {
 			c.Exclusions[i].Line = en.Line
+		}
+	}
+	for i, cn := range items(root, "closures") {
+		if i < len(c.Closures) {
+			c.Closures[i].Line = cn.Line
 		}
 	}
 }

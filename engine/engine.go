@@ -59,6 +59,7 @@ type Evaluator struct {
 	// the first and last minutes of rows outside the window
 	outFirst, outLast *int64
 	named             sample.Batch // AddNamed's batch, reused
+	in                inputs       // tickets, events and claims
 }
 
 // records holds the current minute's record of every series.
@@ -231,6 +232,9 @@ func (e *Evaluator) Finish() (*Report, error) {
 	}
 	r := &Report{Contract: e.b.File, Month: e.month.Name, Timezone: e.b.Timezone,
 		Currency: e.b.Currency, MonthMinutes: e.month.Minutes(), Samples: e.stats}
+	if e.in.tickets != nil {
+		r.Records = &e.in.stats
+	}
 	byService := map[*contract.BoundService][]*level{}
 	for _, l := range e.levels {
 		byService[l.l.Service] = append(byService[l.l.Service], l)
@@ -250,6 +254,7 @@ func (e *Evaluator) Finish() (*Report, error) {
 	for i := range r.Customers {
 		e.total(&r.Customers[i])
 	}
+	r.UnmatchedClaims = e.unmatchedClaims()
 	return r, nil
 }
 

@@ -225,10 +225,11 @@ func (lv *level) trackRun(runs []string, start, j int64, isDown bool) ([]string,
 // outage records a qualifying run that overlaps the month.
 func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
 	a, b := lv.e.w0+int64(ru.start), lv.e.w0+int64(ru.end)
-	if r.consec < 2 || b <= lv.e.m0 || a >= lv.e.m1 || lv.allExcluded(a, b) {
+	notify := lv.l.Template.Timer != nil && lv.l.Template.Timer.Measure == "notification"
+	if (r.consec < 2 && !notify) || b <= lv.e.m0 || a >= lv.e.m1 || lv.allExcluded(a, b) {
 		return out
 	}
-	det := a + int64(r.consec)
+	det := a + int64(max(r.consec, 1))
 	o := OutageJSON{Start: lv.e.fmtMinute(a), End: lv.e.fmtMinute(b), Minutes: int(b - a), DetectedAt: lv.e.fmtMinute(det)}
 	if n := lv.l.Template.Objective.NotifyWithinMinutes; n > 0 {
 		o.NotifyBy = lv.e.fmtMinute(det + int64(n))

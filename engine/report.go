@@ -12,7 +12,10 @@ type Report struct {
 	Currency     string           `json:"currency"`
 	MonthMinutes int              `json:"month_minutes"`
 	Samples      SampleStats      `json:"samples"`
+	Records      *RecordStats     `json:"records,omitempty"` // tickets, events and claims read
 	Customers    []CustomerReport `json:"customers"`
+	// UnmatchedClaims are claims that cover no credit of the month.
+	UnmatchedClaims []UnmatchedClaim `json:"unmatched_claims,omitempty"`
 }
 
 // SampleStats accounts for every sample row read: none is dropped silently.
@@ -67,7 +70,15 @@ type LevelReport struct {
 	Credit          string       `json:"credit"`
 	CapApplied      bool         `json:"cap_applied"`
 	Outages         []OutageJSON `json:"outages,omitempty"`
-	Reasons         []string     `json:"reasons"`
+	// Timed levels: the tickets or events judged, the mean time to resolve
+	// and the outage minutes counted, where the level has them.
+	Items         []ItemJSON  `json:"items,omitempty"`
+	MeanMinutes   json.Number `json:"mean_minutes,omitempty"`
+	OutageMinutes json.Number `json:"outage_minutes,omitempty"`
+	// Claim is how the month's credit is claimed (per-item credits carry
+	// their own, in Items).
+	Claim   *ClaimJSON `json:"claim,omitempty"`
+	Reasons []string   `json:"reasons"`
 }
 
 // OutageJSON is one run of down minutes that reached the rule's length.

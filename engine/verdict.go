@@ -40,18 +40,6 @@ func (lv *level) judge(rep *LevelReport, avail *big.Rat, q quantity) (*bool, err
 			return nil, nil
 		}
 		return ptr(q.holds(t)), nil
-	case o.NotifyWithinMinutes > 0:
-		if rep.MeasuredMinutes == 0 {
-			rep.Reasons = append(rep.Reasons, "no minute of the month was measured: nothing to judge")
-			return nil, nil
-		}
-		if len(rep.Outages) == 0 {
-			rep.Reasons = append(rep.Reasons, "no outage detected: nothing to notify")
-			return ptr(true), nil
-		}
-		rep.Reasons = append(rep.Reasons, fmt.Sprintf(
-			"%d outages detected; whether each notice came within %d minutes of detection needs notification events, not supplied",
-			len(rep.Outages), o.NotifyWithinMinutes))
 	}
 	return nil, nil
 }
@@ -120,21 +108,21 @@ func (lv *level) base() (*big.Rat, string) {
 	return r, fmt.Sprintf("%s %s / %s %s", c.Fee, fee, n.RatString(), c.DividedBy)
 }
 
-// finishService judges every level of a service and applies its caps.
+// finishService judges every level of a service, applies claims and then
+// its caps.
 func (e *Evaluator) finishService(s *contract.BoundService, levels []*level) (ServiceReport, error) {
 	sr := ServiceReport{ID: s.Service.ID, Site: s.Service.Site}
 	amounts := make([]decimal.Decimal, len(levels))
 	for i, lv := range levels {
-		rep, pct, err := lv.finish()
+		rep, lines, err := lv.report()
 		if err != nil {
 			return sr, fmt.Errorf("%s/%s %s: %w", s.Customer.ID, s.Service.ID, lv.l.Template.ID, err)
 		}
-		rep.CreditPct = catalog.FormatRat(pct)
-		if pct.Sign() > 0 {
-			b, how := lv.base()
-			amounts[i] = e.round(new(big.Rat).Mul(b, new(big.Rat).Quo(pct, big.NewRat(100, 1))))
-			rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s",
-				rep.CreditPct, how, e.money(amounts[i]), e.b.Currency))
+		e.applyClaims(s, lv, &rep, lines)
+		for _, ln := range lines {
+			if !ln.forfeit {
+				amounts[i] = amounts[i].Add(ln.amount)
+			}
 		}
 		sr.Levels = append(sr.Levels, rep)
 	}

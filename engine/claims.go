@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/ticket"
+)
+
+// ClaimJSON is how one credit is claimed: by when, when it reaches the
+// invoice and, when claims were given, whether it was claimed in time.
+type ClaimJSON struct {
+	ClaimBy   string `json:"claim_by"`             // the last instant a claim may arrive
+	ConfirmBy string `json:"confirm_by,omitempty"` // the last instant of the provider's confirming ticket
+	Invoice   string `json:"invoice"`              // when a claimed credit reaches the invoice
+	InvoiceBy string `json:"invoice_by,omitempty"` // the last day of that billing month, once claimed
+	// Status, with --claims: claimed (on time), late (forfeited),
+	// unclaimed (forfeited) or rejected (a claim lacking required details:
+	// forfeited unless another claim covers it).
+	Status  string `json:"status,omitempty"`
+	ClaimID string `json:"claim_id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// UnmatchedClaim is a claim that covers no credit of the month.
+type UnmatchedClaim struct {
+	ID     string `json:"id"`
+	At     string `json:"at"` // file:line
+	Reason string `json:"reason"`
+}
+
+// applyClaims sets each credit line's claim deadline and, when claims were
+// given, its status; a line not claimed on time is forfeited.
+func (e *Evaluator) applyClaims(s *contract.BoundService, lv *level, rep *LevelReport, lines []creditLine) {
+	rule := lv.l.Template.Provider.Claims
+	if rule == nil {
+		return
+	}
+	for i := range lines {
+		ln := &lines[i]
+		cj := e.claimDeadlines(rule, ln)
+		if e.in.claimsGiven {
+			e.judgeClaim(s, lv, rule, ln, cj)
+		}
+		if ln.item >= 0 {
+			rep.Items[ln.item].Claim = cj
+		} else {
+			rep.Claim = cj
+		}
+		if ln.forfeit {
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s %s forfeited: %s", e.money(ln.amount), orMonth(ln.ref), cj.Reason))
+		}
+	}
+}
+
+func orMonth(ref string) string {
+	if ref == "" {
+		return "for the month"
+	}
+	return "for " + ref
+}
+
+// claimDeadlines applies the provider's claim window to a line.
+func (e *Evaluator) claimDeadlines(rule *catalog.ClaimRule, ln *creditLine) *ClaimJSON {
+	loc := e.b.Location
+	cj := &ClaimJSON{Invoice: fmt.Sprintf("within %d billing cycle(s) after the month of the claim's %s", rule.InvoiceCycles, rule.InvoiceAfter)}
+	switch rule.Window {
+	case "month-after":
+		cj.ClaimBy = fmtTime(e.month.End.AddDate(0, 1, 0).Add(-time.Second))
+	default:
+		done := ln.completed
+		if done.IsZero() {
+			done = e.month.End
+		}
+		cj.ClaimBy = fmtTime(done.In(loc).AddDate(0, 0, rule.Days))
+	}
+	if rule.ConfirmDays > 0 {
+		cj.ConfirmBy = fmtTime(e.month.End.AddDate(0, 0, rule.ConfirmDays))
+	}
+	return cj
+}
+
+// judgeClaim finds the claim covering a line and judges it.
+func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON) {
+	var cands []*ticket.Claim
+	for _, c := range e.in.claims[s] {
+		if (c.Level == "" || c.Level == lv.l.Template.ID) && (c.Ref == "" || ln.ref == "" || c.Ref == ln.ref || c.Ref == ln.cause) {
+			cands = append(cands, c)
+		}
+	}
+	slices.SortStableFunc(cands, func(a, b *ticket.Claim) int { return a.Submitted.Compare(b.Submitted) })
+	ln.forfeit = true
+	if len(cands) == 0 {
+		cj.Status, cj.Reason = "unclaimed", "no claim covers it: no claim, no credit"
+		return
+	}
+	for _, c := range cands {
+		e.in.usedClaims[c] = true
+		if missing := missingDetails(rule, c); len(missing) > 0 {
+			cj.Status, cj.ClaimID = "rejected", c.ID
+			cj.Reason = fmt.Sprintf("claim %s (%s:%d) lacks %s", c.ID, c.Pos.File, c.Pos.Line, strings.Join(missing, ", "))
+			continue
+		}
+		cj.ClaimID = c.ID
+		e.judgeTimely(rule, ln, cj, c)
+		return
+	}
+}
+
+// judgeTimely checks a complete claim against the deadlines.
+func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *ticket.Claim) {
+	by, _ := time.Parse(time.RFC3339, cj.ClaimBy)
+	if c.Submitted.After(by) {
+		cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s submitted %s, after the deadline %s", c.ID, fmtTime(c.Submitted), cj.ClaimBy)
+		return
+	}
+	if cj.ConfirmBy != "" && !c.Confirmed.IsZero() {
+		if cb, _ := time.Parse(time.RFC3339, cj.ConfirmBy); c.Confirmed.After(cb) {
+			cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s confirmed by support ticket %s, after %s", c.ID, fmtTime(c.Confirmed), cj.ConfirmBy)
+			return
+		}
+	}
+	ln.forfeit = false
+	cj.Status = "claimed"
+	from, how := c.Submitted, "submitted"
+	if rule.InvoiceAfter == "confirmation" {
+		if !c.Confirmed.IsZero() {
+			from, how = c.Confirmed, "confirmed"
+		} else {
+			how = "submitted; if confirmed the same month"
+		}
+	}
+	y, m, _ := from.In(e.b.Location).Date()
+	cj.InvoiceBy = time.Date(y, m+time.Month(rule.InvoiceCycles)+1, 0, 0, 0, 0, 0, e.b.Location).Format("2006-01-02")
+	cj.Reason = fmt.Sprintf("claim %s %s %s", c.ID, how, fmtTime(from))
+	if cj.ConfirmBy != "" && c.Confirmed.IsZero() {
+		cj.Reason += "; awaiting the support ticket that must confirm it by " + cj.ConfirmBy
+	}
+}
+
+// missingDetails lists the required details a claim lacks.
+func missingDetails(rule *catalog.ClaimRule, c *ticket.Claim) []string {
+	have := map[string]string{"description": c.Description, "duration": c.Duration, "tickets": c.Tickets, "attempts": c.Attempts}
+	var out []string
+	for _, d := range rule.Required {
+		if strings.TrimSpace(have[d]) == "" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// unmatchedClaims lists the claims no credit line used.
+func (e *Evaluator) unmatchedClaims() []UnmatchedClaim {
+	var out []UnmatchedClaim
+	for _, s := range e.b.Services {
+		for _, c := range e.in.claims[s] {
+			if !e.in.usedClaims[c] {
+				out = append(out, UnmatchedClaim{ID: c.ID, At: fmt.Sprintf("%s:%d", c.Pos.File, c.Pos.Line),
+					Reason: fmt.Sprintf("covers no credit of %s in %s", c.Service, e.month.Name)})
+			}
+		}
+	}
+	return out
+}

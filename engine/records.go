@@ -1,0 +1,228 @@
+package engine
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slawatch/slawatch/calendar"
+	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/ticket"
+)
+
+// inputs are the tickets, events and claims given to the evaluation, by
+// service.
+type inputs struct {
+	ticketsGiven, eventsGiven, claimsGiven bool
+	tickets                                map[*contract.BoundService][]*ticket.Ticket
+	events                                 map[*contract.BoundService][]*ticket.Event
+	claims                                 map[*contract.BoundService][]*ticket.Claim
+	// merged maps an item (ticket or event id) to the item of the same
+	// incident it is credited with.
+	merged     map[string]string
+	usedClaims map[*ticket.Claim]bool
+	calendars  map[string]*calendar.Calendar
+	stats      RecordStats
+}
+
+// RecordStats accounts for the tickets, events and claims read.
+type RecordStats struct {
+	Tickets int `json:"tickets"`
+	Events  int `json:"events"`
+	Claims  int `json:"claims"`
+	// Unused counts tickets and events of a kind no level of their service
+	// reads (a general ticket export holds many).
+	Unused int `json:"unused"`
+}
+
+// SetRecords gives the evaluation its tickets, events and claims. Each
+// must name a service of the contract; a ticket must carry what the
+// levels reading it need (a fee, a location class, a channel). Call it
+// before Finish; a nil slice means the file was not given.
+func (e *Evaluator) SetRecords(tickets []ticket.Ticket, events []ticket.Event, claims []ticket.Claim) error {
+	in := &e.in
+	in.ticketsGiven, in.eventsGiven, in.claimsGiven = tickets != nil, events != nil, claims != nil
+	in.tickets = map[*contract.BoundService][]*ticket.Ticket{}
+	in.events = map[*contract.BoundService][]*ticket.Event{}
+	in.claims = map[*contract.BoundService][]*ticket.Claim{}
+	in.usedClaims = map[*ticket.Claim]bool{}
+	byKey := map[string]*contract.BoundService{}
+	for _, s := range e.b.Services {
+		byKey[s.Customer.ID+"/"+s.Service.ID] = s
+	}
+	for i := range tickets {
+		k := &tickets[i]
+		s, err := lookup(byKey, k.Service, k.Pos)
+		if err != nil {
+			return err
+		}
+		used, err := e.checkTicket(s, k)
+		if err != nil {
+			return err
+		}
+		in.tickets[s] = append(in.tickets[s], k)
+		in.stats.Tickets++
+		if !used {
+			in.stats.Unused++
+		}
+	}
+	for i := range events {
+		ev := &events[i]
+		s, err := lookup(byKey, ev.Service, ev.Pos)
+		if err != nil {
+			return err
+		}
+		in.events[s] = append(in.events[s], ev)
+		in.stats.Events++
+		if !readsEvent(s, ev.Kind) {
+			in.stats.Unused++
+		}
+	}
+	for i := range claims {
+		c := &claims[i]
+		s, err := lookup(byKey, c.Service, c.Pos)
+		if err != nil {
+			return err
+		}
+		if c.Level != "" && !slices.ContainsFunc(s.Levels, func(l *contract.Level) bool { return l.Template.ID == c.Level }) {
+			return c.Pos.Errorf("level", "%q is not a level of %s", c.Level, c.Service)
+		}
+		in.claims[s] = append(in.claims[s], c)
+		in.stats.Claims++
+	}
+	e.mergeIncidents()
+	return nil
+}
+
+func lookup(byKey map[string]*contract.BoundService, key string, p ticket.Pos) (*contract.BoundService, error) {
+	s, ok := byKey[key]
+	if !ok {
+		return nil, p.Errorf("service", "%q is not a customer/service of the contract", key)
+	}
+	return s, nil
+}
+
+// checkTicket checks a ticket carries what every level reading it needs,
+// and reports whether any level reads it.
+func (e *Evaluator) checkTicket(s *contract.BoundService, k *ticket.Ticket) (bool, error) {
+	used := false
+	for _, l := range s.Levels {
+		tm := l.Template.Timer
+		if tm == nil || !slices.Contains(tm.Kinds, k.Kind) {
+			continue
+		}
+		used = true
+		id := l.Template.ID
+		switch {
+		case l.Template.Credit.Base.Ticket && k.Fee == nil:
+			return used, k.Pos.Errorf("fee", "required by %s: the fee its credit is a share of (the event fee, or the request rate; with included=true when the plan included it)", id)
+		case tm.HoursBy != nil && tm.HoursBy.Field == "location_class" && k.LocationClass == "":
+			return used, k.Pos.Errorf("location_class", "required by %s (A, B, C, D or RE)", id)
+		case tm.MinutesBy != nil && tm.MinutesBy.Field == "channel" && k.Channel == "":
+			return used, k.Pos.Errorf("channel", "required by %s (%s)", id, strings.Join(ticket.Channels, ", "))
+		}
+	}
+	return used, nil
+}
+
+// readsEvent reports whether a level of s reads events of kind.
+func readsEvent(s *contract.BoundService, kind string) bool {
+	for _, l := range s.Levels {
+		tm := l.Template.Timer
+		if tm != nil && (eventFor(tm.Measure, kind) ||
+			tm.Measure == "notification" && kind == "customer-notified" ||
+			tm.Measure == "outage-minutes" && kind == "failover") {
+			return true
+		}
+	}
+	return false
+}
+
+// mergeIncidents finds, for providers that treat failures with one cause
+// as one incident, the items (tickets and events) that share a customer,
+// a level and a cause, and credits each incident once: at its earliest
+// item (then the contract's order of services).
+func (e *Evaluator) mergeIncidents() {
+	e.in.merged = map[string]string{}
+	type item struct {
+		id    string
+		start time.Time
+	}
+	first := map[string]item{}
+	visit := func(s *contract.BoundService, l *contract.Level, cause, id string, start time.Time) {
+		key := s.Customer.ID + "\x00" + l.Template.ID + "\x00" + cause
+		if f, ok := first[key]; !ok || start.Before(f.start) {
+			first[key] = item{id, start}
+		}
+	}
+	e.eachCaused(visit)
+	e.eachCaused(func(s *contract.BoundService, l *contract.Level, cause, id string, _ time.Time) {
+		if f := first[s.Customer.ID+"\x00"+l.Template.ID+"\x00"+cause]; f.id != id {
+			e.in.merged[l.Template.ID+"\x00"+id] = f.id
+		}
+	})
+}
+
+// eachCaused calls fn for every ticket and event with a cause that a level
+// of a merging provider reads, in contract order.
+func (e *Evaluator) eachCaused(fn func(s *contract.BoundService, l *contract.Level, cause, id string, start time.Time)) {
+	for _, s := range e.b.Services {
+		for _, l := range s.Levels {
+			tm := l.Template.Timer
+			if tm == nil || !l.Template.Provider.IncidentMerge {
+				continue
+			}
+			for _, k := range e.in.tickets[s] {
+				if k.Cause != "" && slices.Contains(tm.Kinds, k.Kind) {
+					fn(s, l, k.Cause, k.ID, k.Opened)
+				}
+			}
+			for _, ev := range e.in.events[s] {
+				if ev.Cause != "" && eventFor(tm.Measure, ev.Kind) {
+					fn(s, l, ev.Cause, ev.ID, ev.Start)
+				}
+			}
+		}
+	}
+}
+
+// eventFor reports whether a measure's items are events of kind.
+func eventFor(measure, kind string) bool {
+	switch measure {
+	case "failover":
+		return kind == "failover"
+	case "outage-total":
+		return kind == "platform-outage"
+	case "delivery":
+		return kind == "delivery"
+	case "notification":
+		return kind == "outage-detected"
+	}
+	return false
+}
+
+// mergedInto returns the item an item's incident is credited at, when it
+// is not the item itself.
+func (e *Evaluator) mergedInto(l *contract.Level, id string) (string, bool) {
+	f, ok := e.in.merged[l.Template.ID+"\x00"+id]
+	return f, ok
+}
+
+// calendar returns the business calendar of region in zone loc, with the
+// contract's closures for the region.
+func (e *Evaluator) calendar(region string, loc *time.Location) (*calendar.Calendar, error) {
+	key := region + "\x00" + loc.String()
+	if c, ok := e.in.calendars[key]; ok {
+		return c, nil
+	}
+	c, err := calendar.New(region, loc, e.b.ClosuresFor(region))
+	if err != nil {
+		return nil, fmt.Errorf("calendar %s: %w", region, err)
+	}
+	if e.in.calendars == nil {
+		e.in.calendars = map[string]*calendar.Calendar{}
+	}
+	e.in.calendars[key] = c
+	return c, nil
+}

@@ -1,0 +1,602 @@
+package engine
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch/ticket"
+)
+
+// ItemJSON is one ticket or event a timed level judged: when it started
+// and stopped, its deadline, whether it met it and what it earned.
+type ItemJSON struct {
+	ID        string      `json:"id"`
+	Kind      string      `json:"kind"`
+	Start     string      `json:"start"`
+	Stop      string      `json:"stop,omitempty"`
+	Target    string      `json:"target,omitempty"`
+	Deadline  string      `json:"deadline,omitempty"`
+	Elapsed   json.Number `json:"elapsed_minutes,omitempty"`
+	Met       *bool       `json:"met"`
+	Excluded  string      `json:"excluded,omitempty"`
+	Incident  string      `json:"incident,omitempty"`
+	CreditPct string      `json:"credit_pct,omitempty"`
+	Credit    string      `json:"credit,omitempty"`
+	Claim     *ClaimJSON  `json:"claim,omitempty"`
+	Notes     []string    `json:"notes,omitempty"`
+}
+
+// judged is one item of a timed level before its credit.
+type judged struct {
+	id, kind, cause string
+	start, stop     time.Time // stop zero: has not happened
+	deadline        time.Time
+	target          string
+	met             *bool
+	over            time.Duration // beyond the deadline
+	lateDays        int           // delivery: business days beyond the commitment
+	excluded        string
+	merged          string // the item its incident is credited at
+	fee             *decimal.Decimal
+	completed       time.Time // when the request it concerns completed (claim windows)
+	notes           []string
+}
+
+// counts reports whether the item is a miss the credit rules count.
+func (j *judged) counts() bool {
+	return j.met != nil && !*j.met && j.excluded == "" && j.merged == ""
+}
+
+// timed is the month's result of a timed level before credits.
+type timed struct {
+	items []judged
+	met   *bool
+	// Level-wide figures, where the measure has them.
+	avail       *big.Rat
+	outageSecs  int64 // outage-total: the month's counted outage; outage-minutes: B
+	lastOutage  time.Time
+	meanMinutes json.Number
+	// undetermined: the month cannot be judged from what was given.
+	undetermined bool
+}
+
+// finishTimed judges a timed level's month.
+func (lv *level) finishTimed(rep *LevelReport) (*timed, error) {
+	tm := lv.l.Template.Timer
+	var (
+		t   *timed
+		err error
+	)
+	switch tm.Measure {
+	case "response":
+		t, err = lv.responses()
+	case "resolution":
+		t, err = lv.resolutions()
+	case "failover":
+		t = lv.failovers()
+	case "delivery":
+		t, err = lv.deliveries()
+	case "outage-total":
+		t = lv.outageTotal()
+	case "outage-minutes":
+		t = lv.outageMinutes(rep)
+	case "notification":
+		t = lv.notifications(rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	lv.markItems(t)
+	if t.met == nil && !t.undetermined && lv.given() && tm.Measure != "outage-minutes" {
+		t.met = ptr(!slices.ContainsFunc(t.items, func(j judged) bool { return j.counts() }))
+	}
+	return t, nil
+}
+
+// given reports whether the file the level reads was given.
+func (lv *level) given() bool {
+	if lv.l.Template.Timer.TicketMeasure() {
+		return lv.e.in.ticketsGiven
+	}
+	return lv.e.in.eventsGiven
+}
+
+// markItems applies exclusions and incident merges to the items.
+func (lv *level) markItems(t *timed) {
+	for i := range t.items {
+		j := &t.items[i]
+		if j.excluded == "" {
+			j.excluded, j.notes = lv.itemExclusion(j.id, j.span(), j.notes)
+		}
+		if f, ok := lv.e.mergedInto(lv.l, j.id); ok {
+			j.merged = f
+			j.notes = append(j.notes, fmt.Sprintf("cause %s: one incident with %s, credited there", j.cause, f))
+		}
+	}
+}
+
+// span is the interval an exclusion window must touch to cover the item.
+func (j *judged) span() span {
+	end := j.stop
+	if end.IsZero() || (!j.deadline.IsZero() && j.deadline.After(end)) {
+		end = j.deadline
+	}
+	if end.Before(j.start) {
+		end = j.start
+	}
+	return span{j.start.Unix(), end.Unix() + 1}
+}
+
+// itemExclusion returns why an item is excluded: an honoured exclusion
+// names it or its window touches it. Exclusions the provider does not
+// honour are noted.
+func (lv *level) itemExclusion(id string, sp span, notes []string) (string, []string) {
+	for _, x := range lv.l.Exclusions {
+		named := slices.Contains(x.Items, id)
+		if !named && (x.Start.IsZero() || !sp.overlaps(spanOf(x.Start, x.End))) {
+			continue
+		}
+		what := fmt.Sprintf("%s %q", x.Kind, x.Reason)
+		if !x.Applies {
+			notes = append(notes, fmt.Sprintf("not excluded: %s: %s", what, x.Why))
+			continue
+		}
+		return what, notes
+	}
+	return "", notes
+}
+
+// exclusionSpans returns the honoured exclusion windows.
+func (lv *level) exclusionSpans() spanSet {
+	var s []span
+	for _, x := range lv.l.Exclusions {
+		if x.Applies && !x.Start.IsZero() {
+			s = append(s, spanOf(x.Start, x.End))
+		}
+	}
+	return union(s)
+}
+
+// explicitlyExcluded returns the reason an honoured exclusion names the item.
+func (lv *level) explicitlyExcluded(id string) string {
+	for _, x := range lv.l.Exclusions {
+		if x.Applies && slices.Contains(x.Items, id) {
+			return fmt.Sprintf("%s %q", x.Kind, x.Reason)
+		}
+	}
+	return ""
+}
+
+func (lv *level) monthSpan() span { return span{lv.e.m0 * 60, lv.e.m1 * 60} }
+
+func (lv *level) inMonth(t time.Time) bool {
+	return !t.Before(lv.e.month.Start) && t.Before(lv.e.month.End)
+}
+
+// tickets returns the service's tickets the level reads, opened in the month.
+func (lv *level) tickets() []*ticket.Ticket {
+	var out []*ticket.Ticket
+	for _, k := range lv.e.in.tickets[lv.l.Service] {
+		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && lv.inMonth(k.Opened) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// events returns the service's events of kind.
+func (lv *level) events(kind string) []*ticket.Event {
+	var out []*ticket.Event
+	for _, ev := range lv.e.in.events[lv.l.Service] {
+		if ev.Kind == kind {
+			out = append(out, ev)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b *ticket.Event) int { return a.Start.Compare(b.Start) })
+	return out
+}
+
+// responses times tickets from opening to response against their deadlines.
+func (lv *level) responses() (*timed, error) {
+	t := &timed{}
+	for _, k := range lv.tickets() {
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Responded, fee: k.Fee}
+		j.completed = firstSet(k.Resolved, k.Responded, k.Opened)
+		dl, target, note, err := lv.deadline(k)
+		if err != nil {
+			return nil, err
+		}
+		j.target, j.deadline = target, dl
+		switch {
+		case dl.IsZero():
+			j.notes = append(j.notes, note)
+		case k.Responded.IsZero():
+			j.met = ptr(false)
+			j.notes = append(j.notes, "no response recorded")
+		default:
+			j.met = ptr(!k.Responded.After(dl))
+			j.over = k.Responded.Sub(dl)
+		}
+		if note != "" && !dl.IsZero() {
+			j.notes = append(j.notes, note)
+		}
+		t.items = append(t.items, j)
+	}
+	return t, nil
+}
+
+// deadline returns when a ticket's response is due, and the target in
+// words; a zero time when the ticket has no target, with why.
+func (lv *level) deadline(k *ticket.Ticket) (time.Time, string, string, error) {
+	tm := lv.l.Template.Timer
+	switch {
+	case tm.Minutes > 0:
+		return k.Opened.Add(time.Duration(tm.Minutes) * time.Minute), fmt.Sprintf("%d min", tm.Minutes), "", nil
+	case tm.TargetParam != "":
+		n := lv.l.Numbers[tm.TargetParam].Num().Int64()
+		return k.Opened.Add(time.Duration(n) * time.Minute), fmt.Sprintf("%d min (%s)", n, tm.TargetParam), "", nil
+	case tm.MinutesBy != nil:
+		return lv.channelDeadline(k)
+	}
+	region := lv.l.Enums["region"]
+	cal, err := lv.e.calendar(region, k.Zone)
+	if err != nil {
+		return time.Time{}, "", "", err
+	}
+	dl, err := cal.AddBusinessDays(k.Opened, tm.BusinessDays)
+	if err != nil {
+		return time.Time{}, "", "", k.Pos.Errorf("opened", "%s: %v", lv.l.Template.ID, err)
+	}
+	target := fmt.Sprintf("%d business day (%s, %s)", tm.BusinessDays, region, k.Zone)
+	return dl, target, skipped(cal, k.Opened, dl), nil
+}
+
+// channelDeadline is the deadline by the ticket's channel and the plan.
+func (lv *level) channelDeadline(k *ticket.Ticket) (time.Time, string, string, error) {
+	tm := lv.l.Template.Timer
+	n, ok := tm.MinutesBy.Values[k.Channel]
+	if !ok {
+		return time.Time{}, "", fmt.Sprintf("channel %s has no response-time target", k.Channel), nil
+	}
+	if cp := tm.ChannelPlans; cp != nil {
+		plan := lv.l.Enums[cp.Param]
+		if plans, limited := cp.Values[k.Channel]; limited && !slices.Contains(plans, plan) {
+			return time.Time{}, "", fmt.Sprintf("channel %s is offered on %s %s only; this service's %s is %s: no target",
+				k.Channel, cp.Param, strings.Join(plans, ", "), cp.Param, plan), nil
+		}
+	}
+	return k.Opened.Add(time.Duration(n) * time.Minute), fmt.Sprintf("%d min (%s)", n, k.Channel), "", nil
+}
+
+// skipped names the closed days between from's date and to's date.
+func skipped(cal interface {
+	IsBusinessDay(time.Time) (bool, error)
+	Holiday(time.Time) (string, bool, error)
+}, from, to time.Time) string {
+	var days []string
+	loc := to.Location()
+	y, m, d := from.In(loc).Date()
+	for day := time.Date(y, m, d+1, 12, 0, 0, 0, loc); day.Before(to); day = day.AddDate(0, 0, 1) {
+		if ok, err := cal.IsBusinessDay(day); err != nil || ok {
+			continue
+		}
+		name, isHoliday, _ := cal.Holiday(day)
+		if !isHoliday {
+			name = day.Weekday().String()
+		}
+		days = append(days, day.Format("2006-01-02")+" "+name)
+	}
+	if len(days) == 0 {
+		return ""
+	}
+	return "not business days: " + strings.Join(days, "; ")
+}
+
+// resolutions times last-mile faults from opening to resolution against
+// the target of their location class.
+func (lv *level) resolutions() (*timed, error) {
+	t := &timed{}
+	var sum time.Duration
+	n := 0
+	for _, k := range lv.tickets() {
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
+		h, ok := lv.l.Template.Timer.HoursBy.Values[k.LocationClass]
+		switch {
+		case !ok:
+			j.notes = append(j.notes, fmt.Sprintf("location class %s: reasonable effort, no target", k.LocationClass))
+		case k.Resolved.IsZero():
+			j.notes = append(j.notes, "not resolved yet: judged once resolved")
+		default:
+			j.target = fmt.Sprintf("%d h (class %s)", h, k.LocationClass)
+			j.deadline = k.Opened.Add(time.Duration(h) * time.Hour)
+			j.over = k.Resolved.Sub(j.deadline)
+			j.met = ptr(j.over <= 0)
+		}
+		if !k.Resolved.IsZero() {
+			sum += k.Resolved.Sub(k.Opened)
+			n++
+		}
+		t.items = append(t.items, j)
+	}
+	if n > 0 {
+		t.meanMinutes = number(big.NewRat(int64(sum/time.Second), int64(n)*60), 2)
+	}
+	return t, nil
+}
+
+// failovers times each failover from the active unit's failure to the
+// standby taking over.
+func (lv *level) failovers() *timed {
+	t := &timed{}
+	n := lv.l.Template.Timer.Minutes
+	for _, ev := range lv.events("failover") {
+		if !lv.inMonth(ev.Start) {
+			continue
+		}
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+			target: fmt.Sprintf("%d min", n), deadline: ev.Start.Add(time.Duration(n) * time.Minute)}
+		j.met = ptr(!ev.End.After(j.deadline))
+		j.over = ev.End.Sub(j.deadline)
+		t.items = append(t.items, j)
+	}
+	return t
+}
+
+// deliveries counts business days from order acceptance to ready for
+// service; an order is judged in the month it became ready.
+func (lv *level) deliveries() (*timed, error) {
+	t := &timed{}
+	commit := int(lv.l.Numbers[lv.l.Template.Timer.TargetParam].Num().Int64())
+	region := lv.l.Enums["region"]
+	for _, ev := range lv.events("delivery") {
+		pending := ev.End.IsZero()
+		if (pending && !ev.Start.Before(lv.e.month.End)) || (!pending && !lv.inMonth(ev.End)) {
+			continue
+		}
+		cal, err := lv.e.calendar(region, ev.Zone)
+		if err != nil {
+			return nil, err
+		}
+		due, err := cal.AddBusinessDays(ev.Start, commit)
+		if err != nil {
+			return nil, ev.Pos.Errorf("start", "%s: %v", lv.l.Template.ID, err)
+		}
+		if pending && !due.Before(lv.e.month.End) {
+			continue // not yet due
+		}
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+			deadline: due, target: fmt.Sprintf("%d business days (%s)", commit, region)}
+		if pending {
+			j.met = ptr(false)
+			j.notes = append(j.notes, "not ready for service yet; the credit is set by the business days late once it is")
+			t.items = append(t.items, j)
+			continue
+		}
+		days, err := cal.BusinessDaysBetween(ev.Start, ev.End)
+		if err != nil {
+			return nil, ev.Pos.Errorf("end", "%s: %v", lv.l.Template.ID, err)
+		}
+		j.lateDays = days - commit
+		j.met = ptr(j.lateDays <= 0)
+		j.notes = append(j.notes, fmt.Sprintf("%d business days from acceptance to ready for service", days))
+		t.items = append(t.items, j)
+	}
+	return t, nil
+}
+
+// outageTotal sums the platform outages longer than the level's minimum
+// over the month, excluded minutes taken out.
+func (lv *level) outageTotal() *timed {
+	t := &timed{}
+	excl := lv.exclusionSpans()
+	longer := int64(lv.l.Template.Timer.LongerThan) * 60
+	for _, ev := range lv.events("platform-outage") {
+		sp := spanOf(ev.Start, ev.End)
+		if !sp.overlaps(lv.monthSpan()) {
+			continue
+		}
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+			target: fmt.Sprintf("not more than %d min", lv.l.Template.Timer.LongerThan)}
+		if j.excluded = lv.explicitlyExcluded(ev.ID); j.excluded != "" {
+			t.items = append(t.items, j)
+			continue
+		}
+		left := spanSet{sp}.minus(excl)
+		j.notes = append(j.notes, fmt.Sprintf("%s minutes after exclusions", minutes(left.total())))
+		j.met = ptr(left.total() <= longer)
+		if !*j.met {
+			in := left.within(lv.monthSpan()).total()
+			t.outageSecs += in
+			t.lastOutage = maxTime(t.lastOutage, ev.End)
+			j.notes = append(j.notes, fmt.Sprintf("a Platform Outage: %s minutes of it in the month", minutes(in)))
+		}
+		t.items = append(t.items, j)
+	}
+	return t
+}
+
+// outageMinutes computes P = (A - B) / A x 100 from fault tickets: B is
+// the time from notice to resolution, less failovers and exclusions.
+func (lv *level) outageMinutes(rep *LevelReport) *timed {
+	t := &timed{}
+	month := lv.monthSpan()
+	excl := lv.exclusionSpans()
+	var faults, cut []span
+	for _, k := range lv.faultTickets() {
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
+		if j.excluded = lv.explicitlyExcluded(k.ID); j.excluded == "" {
+			end := k.Resolved
+			if end.IsZero() {
+				end = lv.e.month.End
+				j.notes = append(j.notes, "still open: counted to the month's end")
+			}
+			faults = append(faults, spanOf(k.Opened, end))
+		}
+		t.items = append(t.items, j)
+	}
+	for _, ev := range lv.events("failover") {
+		cut = append(cut, spanOf(ev.Start, ev.End))
+	}
+	b := union(faults).minus(union(append(cut, excl...))).within(month)
+	a := month.len() - excl.within(month).total()
+	rep.ExcludedMinutes = int(excl.within(month).total() / 60)
+	t.outageSecs = b.total()
+	if a > 0 && lv.given() {
+		t.avail = big.NewRat((a-t.outageSecs)*100, a)
+	}
+	return t
+}
+
+// faultTickets returns the service's fault tickets that touch the month.
+func (lv *level) faultTickets() []*ticket.Ticket {
+	var out []*ticket.Ticket
+	for _, k := range lv.e.in.tickets[lv.l.Service] {
+		end := k.Resolved
+		if end.IsZero() {
+			end = lv.e.month.End
+		}
+		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && spanOf(k.Opened, end).overlaps(lv.monthSpan()) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// notifications judges each outage detected in the month by the notice
+// that followed it.
+func (lv *level) notifications(rep *LevelReport) *timed {
+	t := &timed{}
+	if lv.rules != nil {
+		lv.finishMinutes(rep)
+	}
+	n := time.Duration(lv.l.Template.Objective.NotifyWithinMinutes) * time.Minute
+	dets := lv.detections(rep)
+	switch {
+	case len(dets) == 0 && lv.rules != nil && rep.MeasuredMinutes == 0:
+		t.undetermined = true
+		rep.Reasons = append(rep.Reasons, "no minute of the month was measured and no outage-detected event given: nothing to judge")
+		return t
+	case len(dets) == 0:
+		t.met = ptr(true)
+		rep.Reasons = append(rep.Reasons, "no outage detected: nothing to notify")
+		return t
+	case !lv.e.in.eventsGiven:
+		t.undetermined = true
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf(
+			"%d outages detected; whether each notice came within %d minutes of detection needs customer-notified events (--events), not supplied",
+			len(dets), int(n/time.Minute)))
+		return t
+	}
+	notices := lv.events("customer-notified")
+	used := make([]bool, len(notices))
+	for _, d := range dets {
+		d.deadline = d.stop.Add(n) // stop holds the detection time until matched
+		detected := d.stop
+		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(detected))
+		i := matchNotice(notices, used, d.id, d.start)
+		d.stop = time.Time{}
+		if i < 0 {
+			d.met = ptr(false)
+			d.notes = append(d.notes, "no notice recorded")
+		} else {
+			used[i] = true
+			d.stop = notices[i].Start
+			d.met = ptr(!d.stop.After(d.deadline))
+			d.over = d.stop.Sub(d.deadline)
+			d.notes = append(d.notes, "notice "+notices[i].ID)
+		}
+		d.completed = detected
+		t.items = append(t.items, d)
+	}
+	return t
+}
+
+// detections returns the outages detected in the month: the service's
+// outage-detected events, or else those the minute rule found.
+func (lv *level) detections(rep *LevelReport) []judged {
+	var out []judged
+	for _, ev := range lv.events("outage-detected") {
+		if lv.inMonth(ev.Start) {
+			out = append(out, judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.Start})
+		}
+	}
+	if len(out) > 0 {
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d outage-detected events replace the %d outages found in the samples", len(out), len(rep.Outages)))
+		return out
+	}
+	for _, o := range rep.Outages {
+		start, _ := time.Parse(time.RFC3339, o.Start)
+		det, _ := time.Parse(time.RFC3339, o.DetectedAt)
+		if lv.inMonth(det) {
+			out = append(out, judged{id: "outage " + o.Start, kind: "outage-detected", start: start, stop: det})
+		}
+	}
+	return out
+}
+
+// matchNotice returns the notice for a detection: the first unused one
+// naming it, or else the first unused unnamed one sent after from.
+func matchNotice(notices []*ticket.Event, used []bool, id string, from time.Time) int {
+	for i, nt := range notices {
+		if !used[i] && nt.Ref == id {
+			return i
+		}
+	}
+	for i, nt := range notices {
+		if !used[i] && nt.Ref == "" && !nt.Start.Before(from) {
+			return i
+		}
+	}
+	return -1
+}
+
+// items converts judged items for the report.
+func itemsJSON(items []judged) []ItemJSON {
+	out := make([]ItemJSON, len(items))
+	for i, j := range items {
+		x := ItemJSON{ID: j.id, Kind: j.kind, Start: fmtTime(j.start), Stop: fmtTime(j.stop), Target: j.target,
+			Deadline: fmtTime(j.deadline), Met: j.met, Excluded: j.excluded, Incident: j.cause, Notes: j.notes}
+		if !j.stop.IsZero() {
+			x.Elapsed = minutes(int64(j.stop.Sub(j.start) / time.Second))
+		}
+		out[i] = x
+	}
+	return out
+}
+
+// minutes prints seconds as minutes, exactly (two decimals at most).
+func minutes(secs int64) json.Number {
+	r := big.NewRat(secs, 60)
+	if r.IsInt() {
+		return json.Number(r.Num().String())
+	}
+	return number(r, 2)
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+func firstSet(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
