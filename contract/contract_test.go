@@ -168,7 +168,7 @@ func TestCreditOverrideNeedsRule(t *testing.T) {
 	text := strings.Replace(good, "template: aryaka/privatecore-uptime\n        inputs: {path: p1}\n        params: {remote_sites: 2}",
 		"template: iij/dc-availability\n        inputs: {lines: [p1, p2]}\n        credit: {fee: mrc}", 1)
 	_, err := bind(t, text)
-	if err == nil || !strings.Contains(err.Error(), "credit: a fee base needs tiers, when or missed") {
+	if err == nil || !strings.Contains(err.Error(), "credit: a fee base needs tiers, when, missed") {
 		t.Fatalf("got %v", err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/sample"
+	"github.com/slawatch/slawatch/ticket"
 )
 
 // feed builds minute records by hand for golden scenarios.
@@ -19,6 +20,54 @@ type feed struct {
 	loc    *time.Location
 	b      *contract.Bound
 	minute map[int64]map[int32]slawatch.Minute
+	// tickets, events and claims as CSV text; nil: the file is not given
+	tickets, events, claims *string
+}
+
+// records gives the scenario tickets, events and claims files as CSV
+// text; "-" leaves a file out.
+func (f *feed) records(tickets, events, claims string) *feed {
+	for _, x := range []struct {
+		text string
+		dst  **string
+	}{{tickets, &f.tickets}, {events, &f.events}, {claims, &f.claims}} {
+		if x.text != "-" {
+			*x.dst = &x.text
+		}
+	}
+	return f
+}
+
+// setRecords reads the scenario's files into the evaluator.
+func (f *feed) setRecords(ev *engine.Evaluator) error {
+	if f.tickets == nil && f.events == nil && f.claims == nil {
+		return nil
+	}
+	var (
+		ts  []ticket.Ticket
+		es  []ticket.Event
+		cs  []ticket.Claim
+		err error
+	)
+	if f.tickets != nil {
+		if ts, err = ticket.ReadTickets(strings.NewReader(*f.tickets), "tickets.csv", f.loc); err != nil {
+			return err
+		}
+		ts = append([]ticket.Ticket{}, ts...)
+	}
+	if f.events != nil {
+		if es, err = ticket.ReadEvents(strings.NewReader(*f.events), "events.csv", f.loc); err != nil {
+			return err
+		}
+		es = append([]ticket.Event{}, es...)
+	}
+	if f.claims != nil {
+		if cs, err = ticket.ReadClaims(strings.NewReader(*f.claims), "claims.csv", f.loc); err != nil {
+			return err
+		}
+		cs = append([]ticket.Claim{}, cs...)
+	}
+	return ev.SetRecords(ts, es, cs)
 }
 
 // scenario binds a contract given as YAML text and returns a feed for it.
@@ -129,6 +178,9 @@ func (f *feed) eval(month string) *engine.Report {
 	}
 	ev, err := engine.New(f.b, m)
 	if err != nil {
+		f.tb.Fatal(err)
+	}
+	if err := f.setRecords(ev); err != nil {
 		f.tb.Fatal(err)
 	}
 	mins := make([]int64, 0, len(f.minute))

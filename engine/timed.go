@@ -107,10 +107,13 @@ func (lv *level) given() bool {
 }
 
 // markItems applies exclusions and incident merges to the items.
+// Measures that sum durations take excluded minutes out instead.
 func (lv *level) markItems(t *timed) {
+	m := lv.l.Template.Timer.Measure
+	windows := m != "outage-total" && m != "outage-minutes"
 	for i := range t.items {
 		j := &t.items[i]
-		if j.excluded == "" {
+		if j.excluded == "" && windows {
 			j.excluded, j.notes = lv.itemExclusion(j.id, j.span(), j.notes)
 		}
 		if f, ok := lv.e.mergedInto(lv.l, j.id); ok {

@@ -83,14 +83,22 @@ func (lv *level) tierPct(rep *LevelReport, d int) *big.Rat {
 			if tr.UpTo == 0 {
 				bound = fmt.Sprintf("%d < d", tr.Above)
 			}
-			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d down minutes: %s -> %s%%", d, bound, tr.Pct))
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d %s: %s -> %s%%", d, lv.tierUnit(), bound, tr.Pct))
 			return tr.PctRat
 		}
 	}
 	if d > 0 {
-		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d down minutes: not above %d, no credit", d, tiers[0].Above))
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d %s: not above %d, no credit", d, lv.tierUnit(), tiers[0].Above))
 	}
 	return new(big.Rat)
+}
+
+// tierUnit names what a level's credit tiers count.
+func (lv *level) tierUnit() string {
+	if lv.l.Template.Timer != nil {
+		return "business days late"
+	}
+	return "down minutes"
 }
 
 // base returns the fee the level's credit percentage applies to, and how

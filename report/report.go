@@ -23,7 +23,11 @@ type row struct {
 func WriteTable(w io.Writer, r *engine.Report) error {
 	fmt.Fprintf(w, "%s  month %s (%s, %d minutes)  currency %s\n", r.Contract, r.Month, r.Timezone, r.MonthMinutes, r.Currency)
 	s := r.Samples
-	fmt.Fprintf(w, "samples: %d rows, %d in the month, %d context, %d outside\n\n", s.Rows, s.InMonth, s.Context, s.Outside)
+	fmt.Fprintf(w, "samples: %d rows, %d in the month, %d context, %d outside\n", s.Rows, s.InMonth, s.Context, s.Outside)
+	if rc := r.Records; rc != nil {
+		fmt.Fprintf(w, "records: %d tickets, %d events, %d claims; %d tickets and events no level reads\n", rc.Tickets, rc.Events, rc.Claims, rc.Unused)
+	}
+	fmt.Fprintln(w)
 	rows := flatten(r)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "MET\tCUSTOMER\tSERVICE\tLEVEL\tDOWN\tUNKNOWN\tEXCL\tMEASURED\tOBJECTIVE\tCREDIT%\tCREDIT")
@@ -41,6 +45,9 @@ func WriteTable(w io.Writer, r *engine.Report) error {
 			c.ID, c.Levels, c.Met, c.Missed, c.Open, c.Credit, r.Currency)
 	}
 	writeReasons(w, rows)
+	for _, c := range r.UnmatchedClaims {
+		fmt.Fprintf(w, "\nclaim %s (%s) %s\n", c.ID, c.At, c.Reason)
+	}
 	return nil
 }
 
@@ -84,7 +91,52 @@ func writeReasons(w io.Writer, rows []row) {
 		for _, reason := range x.l.Reasons {
 			fmt.Fprintf(w, "  %s\n", reason)
 		}
+		if c := x.l.Claim; c != nil {
+			writeClaim(w, "  ", c)
+		}
+		for _, it := range x.l.Items {
+			writeItem(w, &it)
+		}
 	}
+}
+
+// writeItem writes one judged ticket or event on a line, its notes and
+// claim indented below it.
+func writeItem(w io.Writer, it *engine.ItemJSON) {
+	fmt.Fprintf(w, "  - %s %s %s: %s", met(it.Met), it.Kind, it.ID, it.Start)
+	if it.Stop != "" {
+		fmt.Fprintf(w, " -> %s (%s min)", it.Stop, it.Elapsed)
+	}
+	if it.Deadline != "" {
+		fmt.Fprintf(w, ", target %s, deadline %s", it.Target, it.Deadline)
+	}
+	if it.Excluded != "" {
+		fmt.Fprintf(w, ", excluded: %s", it.Excluded)
+	}
+	if it.Credit != "" {
+		fmt.Fprintf(w, ", credit %s%% = %s", it.CreditPct, it.Credit)
+	}
+	fmt.Fprintln(w)
+	for _, n := range it.Notes {
+		fmt.Fprintf(w, "      %s\n", n)
+	}
+	if c := it.Claim; c != nil {
+		writeClaim(w, "      ", c)
+	}
+}
+
+func writeClaim(w io.Writer, indent string, c *engine.ClaimJSON) {
+	fmt.Fprintf(w, "%sclaim by %s", indent, c.ClaimBy)
+	if c.ConfirmBy != "" {
+		fmt.Fprintf(w, " (support ticket by %s)", c.ConfirmBy)
+	}
+	if c.Status != "" {
+		fmt.Fprintf(w, ": %s: %s", c.Status, c.Reason)
+	}
+	if c.InvoiceBy != "" {
+		fmt.Fprintf(w, "; on the invoice by %s", c.InvoiceBy)
+	}
+	fmt.Fprintln(w)
 }
 
 func met(m *bool) string {

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/sample"
+	"github.com/slawatch/slawatch/ticket"
 )
 
 // EvaluateCommand judges a month of samples against a contract.
@@ -20,6 +22,9 @@ type EvaluateCommand struct {
 	IO
 	contract string
 	samples  stringList
+	tickets  string
+	events   string
+	claims   string
 	month    string
 	format   string
 }
@@ -30,6 +35,9 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	fs.SetOutput(c.Stderr)
 	fs.StringVar(&c.contract, "contract", "", "contract `FILE` (YAML)")
 	fs.Var(&c.samples, "samples", "samples `FILE` (CSV time,series,rtt_ms; .csv.gz; - for stdin); repeatable")
+	fs.StringVar(&c.tickets, "tickets", "", "tickets `FILE` (CSV; docs/tickets.md)")
+	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries)")
+	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed")
 	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone")
 	fs.StringVar(&c.format, "format", "table", "output format: table or json")
 	if err := fs.Parse(args); err != nil {
@@ -44,8 +52,8 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("--contract is required")
 	case c.month == "":
 		return usagef("--month is required")
-	case len(c.samples) == 0:
-		return usagef("--samples is required (a file, or - for stdin)")
+	case len(c.samples) == 0 && c.tickets == "" && c.events == "":
+		return usagef("--samples, --tickets or --events is required")
 	case c.format != "table" && c.format != "json":
 		return usagef("--format %q: want table or json", c.format)
 	}
@@ -86,6 +94,9 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 	if err != nil {
 		return nil, err
 	}
+	if err := c.setRecords(ev, b.Location); err != nil {
+		return nil, err
+	}
 	var readers []*sample.Reader
 	for _, path := range c.samples {
 		f, err := c.open(path)
@@ -99,6 +110,46 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 		return nil, err
 	}
 	return ev.Finish()
+}
+
+// setRecords reads the tickets, events and claims files given.
+func (c *EvaluateCommand) setRecords(ev *engine.Evaluator, loc *time.Location) error {
+	if c.tickets == "" && c.events == "" && c.claims == "" {
+		return nil
+	}
+	var (
+		tickets []ticket.Ticket
+		events  []ticket.Event
+		claims  []ticket.Claim
+		err     error
+	)
+	if c.tickets != "" {
+		if tickets, err = ticket.OpenTickets(c.tickets, loc); err != nil {
+			return err
+		}
+		tickets = nonNil(tickets)
+	}
+	if c.events != "" {
+		if events, err = ticket.OpenEvents(c.events, loc); err != nil {
+			return err
+		}
+		events = nonNil(events)
+	}
+	if c.claims != "" {
+		if claims, err = ticket.OpenClaims(c.claims, loc); err != nil {
+			return err
+		}
+		claims = nonNil(claims)
+	}
+	return ev.SetRecords(tickets, events, claims)
+}
+
+// nonNil keeps an empty file distinct from no file.
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
 }
 
 // feed streams every batch into the evaluator.

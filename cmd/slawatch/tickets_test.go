@@ -1,0 +1,75 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/slawatch/slawatch/engine"
+)
+
+// The NTT example: every number below is worked out in
+// examples/ntt-tickets.csv and examples/ntt-events.csv.
+func TestExampleNTT(t *testing.T) {
+	code, out, errs := run(t, "", "evaluate", "--contract", "../../examples/ntt.yaml", "--month", "2026-10",
+		"--tickets", "../../examples/ntt-tickets.csv", "--events", "../../examples/ntt-events.csv",
+		"--claims", "../../examples/ntt-claims.csv", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var r engine.Report
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	s := r.Customers[0].Services[0]
+	// Platform: PO-1 exactly 15 min (not an outage); PO-2 16 min; PO-3 90
+	// min less 60 in the maintenance window = 30: 46 min -> 1 started hour
+	// x 3100.00/31 = 100.00, claimed by CL-2 on time.
+	// Mitigation: MR-102 16 min on a 15 min target: 50% of 1200.00 = 600.00 (CL-1).
+	// ACL-8: 1 min late: 125.00, unclaimed: forfeited. ACL-9: 200.00, claimed
+	// late: forfeited. Total 700.00.
+	want := []string{"100.00", "600.00", "0.00", "0.00"}
+	for i, l := range s.Levels {
+		if l.Credit != want[i] {
+			t.Errorf("%s: credit %s, want %s; %v", l.Template, l.Credit, want[i], l.Reasons)
+		}
+	}
+	if s.Credit != "700.00" || r.Records == nil || r.Records.Tickets != 6 || r.Records.Events != 3 || r.Records.Claims != 3 {
+		t.Errorf("service credit %s, records %+v", s.Credit, r.Records)
+	}
+}
+
+func TestTicketsBadInput(t *testing.T) {
+	c := writeFile(t, "ntt.yaml", `timezone: UTC
+currency: USD
+customers:
+  - id: shop
+    services:
+      - id: dps
+        levels: [ntt/mitigation-response, aryaka/lmc-mttr]
+        params: {plan: max}
+        fees: {base: "100.00", mrc: "50.00"}
+`)
+	for _, tc := range []struct{ name, text, want string }{
+		{"resolved before opened", "id,service,kind,channel,opened,resolved,fee\nT1,shop/dps,mitigation-request,phone,2026-10-05 10:00,2026-10-05 09:00,10\n",
+			"tickets.csv:2: resolved: 2026-10-05T09:00:00Z is before opened 2026-10-05T10:00:00Z"},
+		{"unknown channel", "id,service,kind,channel,opened,fee\nT1,shop/dps,mitigation-request,pigeon,2026-10-05 10:00,10\n",
+			`tickets.csv:2: channel: "pigeon" is not one of phone, email, customer-portal`},
+		{"unknown kind", "id,service,kind,channel,opened,fee\nT1,shop/dps,outage,phone,2026-10-05 10:00,10\n",
+			`tickets.csv:2: kind: "outage" is not one of mitigation-request`},
+		{"missing fee", "id,service,kind,channel,opened\nT1,shop/dps,mitigation-request,phone,2026-10-05 10:00\n",
+			"tickets.csv:2: fee: required by ntt/mitigation-response"},
+		{"missing location class", "id,service,kind,opened,resolved\nT1,shop/dps,lmc-fault,2026-10-05 10:00,2026-10-05 11:00\n",
+			"tickets.csv:2: location_class: required by aryaka/lmc-mttr"},
+		{"unknown service", "id,service,kind,channel,opened,fee\nT1,shop/dns,mitigation-request,phone,2026-10-05 10:00,10\n",
+			`tickets.csv:2: service: "shop/dns" is not a customer/service of the contract`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := writeFile(t, "tickets.csv", tc.text)
+			code, _, errs := run(t, "", "evaluate", "--contract", c, "--month", "2026-10", "--tickets", p)
+			if code == 0 || !strings.Contains(errs, tc.want) {
+				t.Errorf("exit %d, stderr %q; want %q", code, errs, tc.want)
+			}
+		})
+	}
+}
