@@ -1,0 +1,118 @@
+package store
+
+import (
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+
+	slawatch "github.com/slawatch/slawatch"
+)
+
+// A staged batch is what one WriteMinutes call stores until compaction:
+// the records sorted by series, a record's series only once (the first
+// given wins), encoded as
+//
+//	version byte (1), record count uvarint,
+//	per record: shared prefix length uvarint, suffix length uvarint, suffix,
+//	            Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax uvarints
+//
+// The name is front-coded against the previous record's. The encoding is
+// canonical, so the same batch delivered twice has the same bytes and hash.
+const batchVersion = 1
+
+// minBatchRecord is the fewest bytes a record takes: two lengths, one byte
+// of name and six numbers.
+const minBatchRecord = 9
+
+var errCorrupt = errors.New("corrupt data")
+
+// canonical returns recs sorted by series with only the first record of
+// each series kept. recs is not modified.
+func canonical(recs []slawatch.SeriesMinute) []slawatch.SeriesMinute {
+	out := slices.Clone(recs)
+	slices.SortStableFunc(out, func(a, b slawatch.SeriesMinute) int { return cmp.Compare(a.Series, b.Series) })
+	return slices.CompactFunc(out, func(a, b slawatch.SeriesMinute) bool { return a.Series == b.Series })
+}
+
+// appendBatch encodes canonical records.
+func appendBatch(b []byte, recs []slawatch.SeriesMinute) []byte {
+	b = append(b, batchVersion)
+	b = binary.AppendUvarint(b, uint64(len(recs)))
+	prev := ""
+	for i := range recs {
+		r := &recs[i]
+		k := sharedPrefix(prev, r.Series)
+		b = binary.AppendUvarint(b, uint64(k))
+		b = binary.AppendUvarint(b, uint64(len(r.Series)-k))
+		b = append(b, r.Series[k:]...)
+		b = binary.AppendUvarint(b, uint64(r.M.Sent))
+		b = binary.AppendUvarint(b, uint64(r.M.Received))
+		b = binary.AppendUvarint(b, r.M.RTTSum)
+		b = binary.AppendUvarint(b, r.M.RTTSumSq)
+		b = binary.AppendUvarint(b, uint64(r.M.RTTMin))
+		b = binary.AppendUvarint(b, uint64(r.M.RTTMax))
+		prev = r.Series
+	}
+	return b
+}
+
+func sharedPrefix(a, b string) int {
+	n := min(len(a), len(b))
+	for i := range n {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return n
+}
+
+// decodeBatch decodes a staged batch and checks every record as
+// WriteMinutes did, so nothing stored wrongly reaches a reader.
+func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
+	d := decoder{p: p}
+	if d.byte() != batchVersion {
+		return nil, fmt.Errorf("batch: %w: version", errCorrupt)
+	}
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.p))/minBatchRecord {
+		return nil, fmt.Errorf("batch: %w: record count", errCorrupt)
+	}
+	recs := make([]slawatch.SeriesMinute, 0, n)
+	var name []byte
+	for range n {
+		r, err := d.batchRecord(name)
+		if err != nil {
+			return nil, err
+		}
+		name = append(name[:0], r.Series...)
+		recs = append(recs, r)
+	}
+	if d.bad || len(d.p) != 0 {
+		return nil, fmt.Errorf("batch: %w: trailing bytes", errCorrupt)
+	}
+	return recs, nil
+}
+
+// batchRecord decodes one record; prev is the previous record's name.
+func (d *decoder) batchRecord(prev []byte) (slawatch.SeriesMinute, error) {
+	k, n := d.uvarint(), d.uvarint()
+	if d.bad || k > uint64(len(prev)) || n > uint64(len(d.p)) {
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: name", errCorrupt)
+	}
+	name := string(prev[:k]) + string(d.bytes(int(n)))
+	var m slawatch.Minute
+	m.Sent, m.Received = d.uint32(), d.uint32()
+	m.RTTSum, m.RTTSumSq = d.uvarint(), d.uvarint()
+	m.RTTMin, m.RTTMax = d.uint32(), d.uint32()
+	switch {
+	case d.bad:
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: record", errCorrupt)
+	case checkName(name) != "" || name <= string(prev):
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series name", errCorrupt)
+	case checkMinute(&m) != "":
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series %q: %s", errCorrupt, name, checkMinute(&m))
+	}
+	return slawatch.SeriesMinute{Series: name, M: m}, nil
+}

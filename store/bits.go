@@ -1,0 +1,67 @@
+package store
+
+// bitWriter appends values of 0 to 64 bits to buf, least significant bit
+// first.
+type bitWriter struct {
+	buf []byte
+	acc uint64
+	n   uint // bits in acc, fewer than 8 between calls
+}
+
+func (w *bitWriter) write(v uint64, width uint) {
+	if width > 32 {
+		w.write32(v&(1<<32-1), 32)
+		v, width = v>>32, width-32
+	}
+	w.write32(v, width)
+}
+
+func (w *bitWriter) write32(v uint64, width uint) {
+	w.acc |= (v & (1<<width - 1)) << w.n
+	w.n += width
+	for w.n >= 8 {
+		w.buf = append(w.buf, byte(w.acc))
+		w.acc >>= 8
+		w.n -= 8
+	}
+}
+
+// flush appends the last, partial byte and returns the buffer.
+func (w *bitWriter) flush() []byte {
+	if w.n > 0 {
+		w.buf = append(w.buf, byte(w.acc))
+	}
+	w.acc, w.n = 0, 0
+	return w.buf
+}
+
+// bitReader reads what bitWriter wrote from p, which the caller has checked
+// holds enough bits; past its end it reads zeros.
+type bitReader struct {
+	p   []byte
+	acc uint64
+	n   uint
+}
+
+func (r *bitReader) read(width uint) uint64 {
+	if width > 32 {
+		lo := r.read32(32)
+		return lo | r.read32(width-32)<<32
+	}
+	return r.read32(width)
+}
+
+func (r *bitReader) read32(width uint) uint64 {
+	for r.n < width {
+		var b byte
+		if len(r.p) > 0 {
+			b, r.p = r.p[0], r.p[1:]
+		}
+		r.acc |= uint64(b) << r.n
+		r.n += 8
+	}
+	v := r.acc & (1<<width - 1)
+	r.acc >>= width
+	r.n -= width
+	return v
+}

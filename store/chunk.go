@@ -1,0 +1,231 @@
+package store
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"math/bits"
+
+	slawatch "github.com/slawatch/slawatch"
+)
+
+// chunkMinutes is the span of a chunk: one clock hour, aligned to the
+// Unix epoch.
+const chunkMinutes = 60
+
+// chunkVersion is the first byte of every chunk.
+const chunkVersion = 1
+
+// chunkStart returns the first minute of the chunk holding minute.
+func chunkStart(minute int64) int64 { return minute - minute%chunkMinutes }
+
+// seriesHour is one series' records in one chunk: have has bit i set when
+// the record of the chunk's minute i is present in m[i].
+type seriesHour struct {
+	id   int64 // the series' id in the series table
+	have uint64
+	m    [chunkMinutes]slawatch.Minute
+}
+
+const fullHour = 1<<chunkMinutes - 1
+
+// A chunk holds one agent's records of one hour, every series of that agent:
+//
+//	version byte (1), series count uvarint,
+//	per series, by increasing id:
+//	    id uvarint (the first) or id minus the previous id (the others)
+//	    absent minutes uvarint: bit i set when minute i has no record
+//	    columns over the present minutes: Sent, Sent-Received
+//	    columns over the minutes with Received > 0:
+//	        mean = RTTSum / Received, RTTSum % Received,
+//	        mean - RTTMin, RTTMax - mean,
+//	        RTTSumSq - RTTSum²/Received (integer division: the sum of
+//	        squared deviations, up to rounding)
+//
+// The columns are modelled so that a steady series has small, nearly
+// constant values: a lost probe changes Sent-Received, not the mean; the
+// jitter shows in the last four columns only as wide as it is.
+func appendChunk(b []byte, series []seriesHour) ([]byte, error) {
+	b = append(b, chunkVersion)
+	b = binary.AppendUvarint(b, uint64(len(series)))
+	var prev int64
+	c := newColumns()
+	for i := range series {
+		s := &series[i]
+		if s.id <= prev || s.have == 0 || s.have&^fullHour != 0 {
+			return nil, fmt.Errorf("chunk: series %d out of order or empty", s.id)
+		}
+		b = binary.AppendUvarint(b, uint64(s.id-prev))
+		b = binary.AppendUvarint(b, fullHour&^s.have)
+		var err error
+		if b, err = c.append(b, s); err != nil {
+			return nil, fmt.Errorf("chunk: series %d: %w", s.id, err)
+		}
+		prev = s.id
+	}
+	return b, nil
+}
+
+// columns holds a series' columns while they are encoded or decoded.
+type columns struct {
+	sent, lost, mean, rem, lo, hi, dev, scratch []uint64
+}
+
+func newColumns() *columns {
+	c := &columns{}
+	for _, p := range []*[]uint64{&c.sent, &c.lost, &c.mean, &c.rem, &c.lo, &c.hi, &c.dev, &c.scratch} {
+		*p = make([]uint64, 0, chunkMinutes)
+	}
+	return c
+}
+
+// append splits s into columns and encodes them.
+func (c *columns) append(b []byte, s *seriesHour) ([]byte, error) {
+	c.sent, c.lost, c.mean, c.rem = c.sent[:0], c.lost[:0], c.mean[:0], c.rem[:0]
+	c.lo, c.hi, c.dev = c.lo[:0], c.hi[:0], c.dev[:0]
+	for i := range chunkMinutes {
+		if s.have&(1<<i) == 0 {
+			continue
+		}
+		m := &s.m[i]
+		if why := checkMinute(m); why != "" {
+			return nil, fmt.Errorf("minute %d: %s", i, why)
+		}
+		c.sent, c.lost = append(c.sent, uint64(m.Sent)), append(c.lost, uint64(m.Sent-m.Received))
+		if m.Received > 0 {
+			c.splitRTT(m)
+		}
+	}
+	for _, col := range [][]uint64{c.sent, c.lost, c.mean, c.rem, c.lo, c.hi, c.dev} {
+		if len(col) > 0 {
+			b = appendColumn(b, col, c.scratch)
+		}
+	}
+	return b, nil
+}
+
+// splitRTT appends the RTT columns of a record checked by checkMinute.
+func (c *columns) splitRTT(m *slawatch.Minute) {
+	r := uint64(m.Received)
+	mean := m.RTTSum / r
+	sq1, sq0 := bits.Mul64(m.RTTSum, m.RTTSum)
+	sq, _ := bits.Div64(sq1, sq0, r) // sq1 < r: Sum²/r ≤ SumSq fits
+	c.mean = append(c.mean, mean)
+	c.rem = append(c.rem, m.RTTSum%r)
+	lo, hi := mean-uint64(m.RTTMin), uint64(m.RTTMax)-mean
+	c.lo, c.hi = append(c.lo, lo), append(c.hi, hi)
+	c.dev = append(c.dev, m.RTTSumSq-sq-lo*lo-hi*hi)
+}
+
+// decodeChunk decodes a chunk. Whatever p holds, it returns an error or
+// series whose every record passes checkMinute; it never panics.
+func decodeChunk(p []byte) ([]seriesHour, error) {
+	d := decoder{p: p}
+	if d.byte() != chunkVersion {
+		return nil, fmt.Errorf("chunk: %w: version", errCorrupt)
+	}
+	n := d.uvarint()
+	if d.bad || n > uint64(len(d.p))/3 { // id, absent mask, a column header
+		return nil, fmt.Errorf("chunk: %w: series count", errCorrupt)
+	}
+	out := make([]seriesHour, n)
+	c := newColumns()
+	var id int64
+	for i := range out {
+		gap, absent := d.uvarint(), d.uvarint()
+		if d.bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= fullHour {
+			return nil, fmt.Errorf("chunk: %w: series header", errCorrupt)
+		}
+		id += int64(gap)
+		out[i].id, out[i].have = id, fullHour&^absent
+		if err := c.decode(&d, &out[i]); err != nil {
+			return nil, fmt.Errorf("chunk: series %d: %w", id, err)
+		}
+	}
+	if d.bad || len(d.p) != 0 {
+		return nil, fmt.Errorf("chunk: %w: trailing bytes", errCorrupt)
+	}
+	return out, nil
+}
+
+// decode reads s's columns and rebuilds its records.
+func (c *columns) decode(d *decoder, s *seriesHour) error {
+	n := bits.OnesCount64(s.have)
+	var err error
+	if c.sent, err = d.column(n, c.sent); err != nil {
+		return err
+	}
+	if c.lost, err = d.column(n, c.lost); err != nil {
+		return err
+	}
+	k := 0 // minutes with replies
+	for j := range n {
+		if c.lost[j] > c.sent[j] || c.sent[j] > math.MaxUint32 {
+			return fmt.Errorf("%w: sent or lost", errCorrupt)
+		}
+		if c.lost[j] < c.sent[j] {
+			k++
+		}
+	}
+	if k > 0 {
+		if err := c.decodeRTT(d, k); err != nil {
+			return err
+		}
+	}
+	return c.rebuild(s)
+}
+
+func (c *columns) decodeRTT(d *decoder, k int) error {
+	for _, p := range []*[]uint64{&c.mean, &c.rem, &c.lo, &c.hi, &c.dev} {
+		var err error
+		if *p, err = d.column(k, *p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rebuild fills s.m from the decoded columns.
+func (c *columns) rebuild(s *seriesHour) error {
+	j, k := 0, 0
+	for i := range chunkMinutes {
+		if s.have&(1<<i) == 0 {
+			continue
+		}
+		m := &s.m[i]
+		m.Sent, m.Received = uint32(c.sent[j]), uint32(c.sent[j]-c.lost[j])
+		j++
+		if m.Received == 0 {
+			continue
+		}
+		if err := c.joinRTT(m, k); err != nil {
+			return fmt.Errorf("minute %d: %w", i, err)
+		}
+		k++
+	}
+	return nil
+}
+
+// joinRTT rebuilds m's RTT fields from row k of the RTT columns, refusing
+// any overflow and any record checkMinute refuses.
+func (c *columns) joinRTT(m *slawatch.Minute, k int) error {
+	r := uint64(m.Received)
+	mean, rem := c.mean[k], c.rem[k]
+	mhi, sum := bits.Mul64(mean, r)
+	sum, carry := bits.Add64(sum, rem, 0)
+	if mhi != 0 || carry != 0 || rem >= r || mean > math.MaxUint32 || c.lo[k] > mean || c.hi[k] > math.MaxUint32-mean {
+		return fmt.Errorf("%w: RTT", errCorrupt)
+	}
+	m.RTTSum, m.RTTMin, m.RTTMax = sum, uint32(mean-c.lo[k]), uint32(mean+c.hi[k])
+	hi, lo := bits.Mul64(sum, sum)
+	if hi >= r {
+		return fmt.Errorf("%w: RTT sum", errCorrupt)
+	}
+	sq, _ := bits.Div64(hi, lo, r)
+	var sqc uint64
+	m.RTTSumSq, sqc = bits.Add64(sq, c.dev[k]+c.lo[k]*c.lo[k]+c.hi[k]*c.hi[k], 0)
+	if sqc != 0 || checkMinute(m) != "" {
+		return fmt.Errorf("%w: RTT", errCorrupt)
+	}
+	return nil
+}

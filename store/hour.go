@@ -1,0 +1,142 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// storedChunk and storedBatch are rows as read, decoded after the read
+// transaction ends.
+type storedChunk struct {
+	agentID int64
+	data    []byte
+}
+
+type storedBatch struct {
+	id      int64
+	agent   string
+	minute  int64
+	payload []byte
+}
+
+// readHour returns the entries of every minute of the hour starting at h:
+// those of the chunks first, then those of the staged batches in the
+// order they were stored.
+func (s *Store) readHour(ctx context.Context, h int64) (*[chunkMinutes][]entry, error) {
+	var chunks []storedChunk
+	var batches []storedBatch
+	err := s.readTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		if chunks, err = queryChunks(ctx, tx, h); err != nil {
+			return err
+		}
+		batches, err = queryBatches(ctx, tx, `WHERE start_minute = $1 ORDER BY id`, h)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	var hour [chunkMinutes][]entry
+	if err := s.addChunks(ctx, &hour, chunks); err != nil {
+		return nil, err
+	}
+	for i, b := range batches {
+		recs, err := decodeBatch(b.payload)
+		if err != nil {
+			return nil, fmt.Errorf("staged batch %d: %w", b.id, err)
+		}
+		if b.minute < h || b.minute >= h+chunkMinutes {
+			return nil, fmt.Errorf("staged batch %d: %w: minute %d not in its hour", b.id, errCorrupt, b.minute)
+		}
+		at := &hour[b.minute-h]
+		for _, r := range recs {
+			*at = append(*at, entry{series: r.Series, agent: b.agent, prio: i + 1, m: r.M})
+		}
+	}
+	return &hour, nil
+}
+
+// addChunks decodes chunks into the hour's entries.
+func (s *Store) addChunks(ctx context.Context, hour *[chunkMinutes][]entry, chunks []storedChunk) error {
+	for _, c := range chunks {
+		agent, err := s.lookup(ctx, tableAgents, c.agentID)
+		if err != nil {
+			return err
+		}
+		series, err := decodeChunk(c.data)
+		if err != nil {
+			return fmt.Errorf("agent %s: %w", agent, err)
+		}
+		for i := range series {
+			sh := &series[i]
+			name, err := s.lookup(ctx, tableSeries, sh.id)
+			if err != nil {
+				return err
+			}
+			for j := range chunkMinutes {
+				if sh.have&(1<<j) != 0 {
+					hour[j] = append(hour[j], entry{series: name, agent: agent, m: sh.m[j]})
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// readTx runs fn in a read-only transaction that sees one snapshot, so
+// that a compaction moving records from staged batches to a chunk is seen
+// wholly or not at all.
+func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, s.dialect.readTx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+func queryChunks(ctx context.Context, tx *sql.Tx, h int64) ([]storedChunk, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT agent_id, data FROM chunks WHERE start_minute = $1 ORDER BY agent_id`, h)
+	if err != nil {
+		return nil, fmt.Errorf("chunks: %w", err)
+	}
+	defer rows.Close()
+	var out []storedChunk
+	for rows.Next() {
+		var c storedChunk
+		if err := rows.Scan(&c.agentID, &c.data); err != nil {
+			return nil, fmt.Errorf("chunks: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("chunks: %w", err)
+	}
+	return out, nil
+}
+
+// queryBatches returns staged batches; where is the query's condition on
+// the staged table and its order.
+func queryBatches(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]storedBatch, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT id, agent, minute, payload FROM staged `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("staged: %w", err)
+	}
+	defer rows.Close()
+	var out []storedBatch
+	for rows.Next() {
+		var b storedBatch
+		if err := rows.Scan(&b.id, &b.agent, &b.minute, &b.payload); err != nil {
+			return nil, fmt.Errorf("staged: %w", err)
+		}
+		out = append(out, b)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("staged: %w", err)
+	}
+	return out, nil
+}

@@ -1,0 +1,134 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	slawatch "github.com/slawatch/slawatch"
+)
+
+// WriteMinutes stores the records agent measured in minute (a Unix
+// minute). When it returns nil the records are on disk (SQLite) or
+// committed (PostgreSQL). Writing is idempotent by (agent, series,
+// minute): a record already stored, whether staged or compacted, is kept
+// and the new one ignored; so is a second record of a series in recs.
+// An empty recs stores nothing. Invalid input (see checkName, checkMinute,
+// MaxMinute) is refused whole with a slawatch.EINVALID error naming it.
+func (s *Store) WriteMinutes(ctx context.Context, agent string, minute int64, recs []slawatch.SeriesMinute) error {
+	if err := checkBatch(agent, minute, recs); err != nil {
+		return err
+	}
+	if len(recs) == 0 {
+		return nil
+	}
+	payload := appendBatch(nil, canonical(recs))
+	hash := sha256.Sum256(payload)
+	_, err := s.wdb.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
+		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent, minute, hash) DO NOTHING`,
+		agent, minute, chunkStart(minute), hash[:16], payload)
+	if err != nil {
+		return fmt.Errorf("store: write minutes of %s at %d: %w", agent, minute, err)
+	}
+	return nil
+}
+
+func checkBatch(agent string, minute int64, recs []slawatch.SeriesMinute) error {
+	if why := checkName(agent); why != "" {
+		return slawatch.Errorf(slawatch.EINVALID, "store: agent name %q: %s", agent, why)
+	}
+	if minute < 0 || minute > MaxMinute {
+		return slawatch.Errorf(slawatch.EINVALID, "store: agent %s: minute %d out of range [0, %d]", agent, minute, int64(MaxMinute))
+	}
+	for i := range recs {
+		r := &recs[i]
+		if why := checkName(r.Series); why != "" {
+			return slawatch.Errorf(slawatch.EINVALID, "store: agent %s minute %d: record %d: series name %q: %s", agent, minute, i, r.Series, why)
+		}
+		if why := checkMinute(&r.M); why != "" {
+			return slawatch.Errorf(slawatch.EINVALID, "store: agent %s minute %d: series %s: %s", agent, minute, r.Series, why)
+		}
+	}
+	return nil
+}
+
+// ReadMinutes calls fn for every minute in [from, to) that has records,
+// in increasing order, with that minute's records sorted by series. A
+// series is named as its agent sent it; when two agents sent the same
+// series in one minute, fn gets one record, their sum (Minute.Merge), as
+// if one agent had sent every probe. recs is fn's to keep. An error from
+// fn stops the reading and is returned.
+func (s *Store) ReadMinutes(ctx context.Context, from, to int64, fn func(minute int64, recs []slawatch.SeriesMinute) error) error {
+	from, to = max(from, 0), min(to, MaxMinute+1)
+	for h := chunkStart(from); h < to; h += chunkMinutes {
+		next, ok, err := s.nextHour(ctx, h, to)
+		if err != nil || !ok {
+			return err
+		}
+		h = next
+		hour, err := s.readHour(ctx, h)
+		if err != nil {
+			return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
+		}
+		for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
+			if err := emit(h+i, hour[i], fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// nextHour returns the first chunk start in [h, to) that has records.
+func (s *Store) nextHour(ctx context.Context, h, to int64) (int64, bool, error) {
+	var c, st sql.NullInt64
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT MIN(start_minute) FROM chunks WHERE start_minute >= $1 AND start_minute < $2),
+		(SELECT MIN(start_minute) FROM staged WHERE start_minute >= $1 AND start_minute < $2)`, h, to).Scan(&c, &st)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: read minutes from %d: %w", h, err)
+	}
+	switch {
+	case c.Valid && st.Valid:
+		return min(c.Int64, st.Int64), true, nil
+	case c.Valid:
+		return c.Int64, true, nil
+	}
+	return st.Int64, st.Valid, nil
+}
+
+// entry is one stored record while an hour is read: prio orders the
+// copies of one (agent, series, minute), the first stored lowest.
+type entry struct {
+	series, agent string
+	prio          int
+	m             slawatch.Minute
+}
+
+// emit resolves one minute's entries and calls fn: for each agent and
+// series the first stored record, and across agents their sum.
+func emit(minute int64, es []entry, fn func(int64, []slawatch.SeriesMinute) error) error {
+	if len(es) == 0 {
+		return nil
+	}
+	slices.SortFunc(es, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.agent, b.agent), cmp.Compare(a.prio, b.prio))
+	})
+	recs := make([]slawatch.SeriesMinute, 0, len(es))
+	for i, e := range es {
+		switch {
+		case i > 0 && e.series == es[i-1].series && e.agent == es[i-1].agent:
+			continue // a later copy
+		case i > 0 && e.series == es[i-1].series:
+			if !recs[len(recs)-1].M.Merge(e.m) {
+				return fmt.Errorf("store: minute %d: series %s: the records of several agents overflow when merged", minute, e.series)
+			}
+		default:
+			recs = append(recs, slawatch.SeriesMinute{Series: e.series, M: e.m})
+		}
+	}
+	return fn(minute, recs)
+}
