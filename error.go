@@ -36,3 +36,19 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// FieldError is a problem with one field of one line of an input file: a
+// contract, a tickets file. It reads "file:line: field: message".
+type FieldError struct {
+	File  string
+	Line  int
+	Field string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
+}

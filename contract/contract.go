@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/calendar"
 	"go.yaml.in/yaml/v3"
 	"golang.org/x/text/currency"
@@ -110,18 +111,8 @@ type Closure struct {
 }
 
 // parseTime reads an exclusion time: RFC 3339 with its offset, or a local
-// time in the contract's zone. A bare date is rejected: a window needs times.
-func parseTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not RFC 3339 (2026-10-14T01:00:00+09:00) nor a local time (2026-10-14 01:00)", s)
-}
+// time in the contract's zone.
+func parseTime(s string, loc *time.Location) (time.Time, error) { return slawatch.ParseTime(s, loc) }
 
 // SeriesList is one series name or a list of them.
 type SeriesList []string
@@ -259,16 +250,7 @@ func (c *Contract) checkHeader() error {
 }
 
 // FieldError is a problem with one field of the contract file.
-type FieldError struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
-}
+type FieldError = slawatch.FieldError
 
 func (c *Contract) errorf(line int, field, format string, args ...any) error {
 	return &FieldError{File: c.File, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch"
 )
 
 // MaxFileSize bounds one input file.
@@ -139,7 +140,7 @@ func (t *table) time(col string, loc *time.Location) time.Time {
 	if s == "" {
 		return time.Time{}
 	}
-	v, err := ParseTime(s, loc)
+	v, err := slawatch.ParseTime(s, loc)
 	if err != nil {
 		t.fail(col, "%v", err)
 	}
@@ -170,20 +171,6 @@ func (t *table) bool(col string) bool {
 	}
 	t.fail(col, "%q is not true or false", t.str(col))
 	return false
-}
-
-// ParseTime reads a time as RFC 3339 with its offset, or as a local time
-// "2006-01-02 15:04[:05]" (or with a T) in loc.
-func ParseTime(s string, loc *time.Location) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t, nil
-	}
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02T15:04", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
-		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%q is not RFC 3339 (2026-10-14T01:00:00+09:00) nor a local time (2026-10-14 01:00)", s)
 }
 
 var errTooLarge = fmt.Errorf("file larger than %d bytes", MaxFileSize)

@@ -21,11 +21,17 @@ var (
 // ReadTickets reads a tickets file; times without an offset are in the
 // ticket's timezone column or, when that is empty, in loc.
 func ReadTickets(r io.Reader, file string, loc *time.Location) ([]Ticket, error) {
-	t, err := newTable(r, file, loc, TicketColumns, []string{"id", "service", "kind", "opened"})
+	return readAll(r, file, loc, TicketColumns, []string{"id", "service", "kind", "opened"},
+		func(t *table) (Ticket, string) { k := t.ticket(); return k, k.ID })
+}
+
+// readAll reads every record of a file with row, checking ids are unique.
+func readAll[T any](r io.Reader, file string, loc *time.Location, cols, required []string, row func(*table) (T, string)) ([]T, error) {
+	t, err := newTable(r, file, loc, cols, required)
 	if err != nil {
 		return nil, err
 	}
-	var out []Ticket
+	var out []T
 	ids := map[string]int{}
 	for {
 		if err := t.next(); err != nil {
@@ -34,12 +40,12 @@ func ReadTickets(r io.Reader, file string, loc *time.Location) ([]Ticket, error)
 			}
 			return nil, err
 		}
-		k := t.ticket()
-		t.unique(ids, k.ID)
+		v, id := row(t)
+		t.unique(ids, id)
 		if t.err != nil {
 			return nil, t.err
 		}
-		out = append(out, k)
+		out = append(out, v)
 	}
 }
 
@@ -69,26 +75,8 @@ func (t *table) ticket() Ticket {
 
 // ReadEvents reads an events file.
 func ReadEvents(r io.Reader, file string, loc *time.Location) ([]Event, error) {
-	t, err := newTable(r, file, loc, EventColumns, []string{"id", "service", "kind", "start"})
-	if err != nil {
-		return nil, err
-	}
-	var out []Event
-	ids := map[string]int{}
-	for {
-		if err := t.next(); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, err
-		}
-		e := t.event()
-		t.unique(ids, e.ID)
-		if t.err != nil {
-			return nil, t.err
-		}
-		out = append(out, e)
-	}
+	return readAll(r, file, loc, EventColumns, []string{"id", "service", "kind", "start"},
+		func(t *table) (Event, string) { e := t.event(); return e, e.ID })
 }
 
 func (t *table) event() Event {
@@ -112,33 +100,20 @@ func (t *table) event() Event {
 
 // ReadClaims reads a claims file.
 func ReadClaims(r io.Reader, file string, loc *time.Location) ([]Claim, error) {
-	t, err := newTable(r, file, loc, ClaimColumns, []string{"id", "service", "submitted"})
-	if err != nil {
-		return nil, err
+	return readAll(r, file, loc, ClaimColumns, []string{"id", "service", "submitted"},
+		func(t *table) (Claim, string) { c := t.claim(); return c, c.ID })
+}
+
+func (t *table) claim() Claim {
+	c := Claim{ID: t.need("id"), Service: t.service(), Level: t.str("level"), Ref: t.str("ref"), Pos: t.pos()}
+	zone := t.zone()
+	c.Submitted, c.Confirmed = t.time("submitted", zone), t.time("confirmed", zone)
+	if c.Submitted.IsZero() {
+		t.fail("submitted", "required")
 	}
-	var out []Claim
-	ids := map[string]int{}
-	for {
-		if err := t.next(); err != nil {
-			if errors.Is(err, io.EOF) {
-				return out, nil
-			}
-			return nil, err
-		}
-		c := Claim{ID: t.need("id"), Service: t.service(), Level: t.str("level"), Ref: t.str("ref"), Pos: t.pos()}
-		zone := t.zone()
-		c.Submitted, c.Confirmed = t.time("submitted", zone), t.time("confirmed", zone)
-		if c.Submitted.IsZero() {
-			t.fail("submitted", "required")
-		}
-		t.notBefore("confirmed", c.Confirmed, "submitted", c.Submitted)
-		c.Description, c.Duration, c.Tickets, c.Attempts = t.str("description"), t.str("duration"), t.str("tickets"), t.str("attempts")
-		t.unique(ids, c.ID)
-		if t.err != nil {
-			return nil, t.err
-		}
-		out = append(out, c)
-	}
+	t.notBefore("confirmed", c.Confirmed, "submitted", c.Submitted)
+	c.Description, c.Duration, c.Tickets, c.Attempts = t.str("description"), t.str("duration"), t.str("tickets"), t.str("attempts")
+	return c
 }
 
 // service reads the service column: customer/service.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/slawatch/slawatch"
 )
 
 // Ticket is one trouble ticket.
@@ -89,19 +90,7 @@ func (p Pos) Errorf(field, format string, args ...any) error {
 }
 
 // FieldError is a problem with one field of one line of an input file.
-type FieldError struct {
-	File  string
-	Line  int
-	Field string
-	Msg   string
-}
-
-func (e *FieldError) Error() string {
-	if e.Field == "" {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
-}
+type FieldError = slawatch.FieldError
 
 // Kinds of ticket.
 var Kinds = []string{"mitigation-request", "acl-standard", "acl-emergency", "lmc-fault", "mfs-request"}
