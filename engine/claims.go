@@ -14,6 +14,7 @@ import (
 // ClaimJSON is how one credit is claimed: by when, when it reaches the
 // invoice and, when claims were given, whether it was claimed in time.
 type ClaimJSON struct {
+	Amount    string `json:"amount"`               // the credit it concerns, before caps
 	ClaimBy   string `json:"claim_by"`             // the last instant a claim may arrive
 	ConfirmBy string `json:"confirm_by,omitempty"` // the last instant of the provider's confirming ticket
 	Invoice   string `json:"invoice"`              // when a claimed credit reaches the invoice
@@ -43,6 +44,7 @@ func (e *Evaluator) applyClaims(s *contract.BoundService, lv *level, rep *LevelR
 	for i := range lines {
 		ln := &lines[i]
 		cj := e.claimDeadlines(rule, ln)
+		cj.Amount = e.money(ln.amount)
 		if e.in.claimsGiven {
 			e.judgeClaim(s, lv, rule, ln, cj)
 		}

@@ -39,7 +39,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries)")
 	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed")
 	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone")
-	fs.StringVar(&c.format, "format", "table", "output format: table or json")
+	fs.StringVar(&c.format, "format", "table", "output format: table, json, or credits (CSV for billing)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -54,8 +54,8 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("--month is required")
 	case len(c.samples) == 0 && c.tickets == "" && c.events == "":
 		return usagef("--samples, --tickets or --events is required")
-	case c.format != "table" && c.format != "json":
-		return usagef("--format %q: want table or json", c.format)
+	case c.format != "table" && c.format != "json" && c.format != "credits":
+		return usagef("--format %q: want table, json or credits", c.format)
 	}
 	rep, err := c.evaluate(ctx)
 	if err != nil {
@@ -69,6 +69,9 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
+	}
+	if c.format == "credits" {
+		return report.WriteCredits(c.Stdout, rep)
 	}
 	return report.WriteTable(c.Stdout, rep)
 }

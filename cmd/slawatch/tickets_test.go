@@ -73,3 +73,27 @@ customers:
 		})
 	}
 }
+
+// The credits CSV has one row per credit, with its amount before caps, the
+// level's credit after claims and caps, and the claim's status.
+func TestCreditsCSV(t *testing.T) {
+	code, out, errs := run(t, "", "evaluate", "--contract", "../../examples/aryaka.yaml", "--month", "2026-10",
+		"--samples", "../../examples/aryaka-2026-10.csv.gz",
+		"--tickets", "../../examples/aryaka-tickets.csv", "--events", "../../examples/aryaka-events.csv",
+		"--claims", "../../examples/aryaka-claims.csv", "--format", "credits")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	// privatecore-uptime: 30000 owed, unclaimed: level credit 0. The last
+	// mile: 10% of 120000 = 12000, claimed by CL-9, confirmed 20 Nov: on the
+	// invoice by 31 Dec. FO-1: 3000, its claim lacks the attempts.
+	for _, want := range []string{
+		"2026-10,globex,tyo-sgp-privatecore,tokyo,aryaka/privatecore-uptime,,10,30000,JPY,0,false,2026-11-30T23:59:59+09:00,,unclaimed,,,",
+		"2026-10,globex,tyo-last-mile,tokyo,aryaka/lmc-availability,,10,12000,JPY,12000,false,2026-11-30T23:59:59+09:00,,claimed,CL-9,2026-12-31,",
+		"2026-10,globex,tyo-anap-ha,tokyo,aryaka/anap-ha,FO-1,10,3000,JPY,0,false,2026-11-30T23:59:59+09:00,,rejected,CL-10,,",
+	} {
+		if !strings.Contains(out, "\n"+want) {
+			t.Errorf("no row %q in\n%s", want, out)
+		}
+	}
+}
