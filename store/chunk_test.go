@@ -47,19 +47,3 @@ func TestChunkRoundTrip(t *testing.T) {
 		}
 	}
 }
-
-func TestChunkBytesPerRecord(t *testing.T) {
-	for _, jitter := range []float64{0, 20, 50, 100, 200, 500, 2000} {
-		g := newSteadyGen(1, 200, jitter)
-		size, n := 0, 0
-		for h := range int64(24) {
-			b, err := appendChunk(nil, hourOf(g, 200, 28_000_000+h*60))
-			if err != nil {
-				t.Fatal(err)
-			}
-			size += len(b)
-			n += 200 * 60
-		}
-		t.Logf("jitter %4.0f µs: %.2f bytes/record", jitter, float64(size)/float64(n))
-	}
-}

@@ -33,3 +33,23 @@ func TestSQLitePaths(t *testing.T) {
 		}
 	}
 }
+
+// TestSQLiteSettings checks what durability rests on: WAL, and a sync of
+// the WAL at every commit.
+func TestSQLiteSettings(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "x.db"), Options{})
+	var mode string
+	var sync, queryOnly int
+	if err := s.wdb.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.wdb.QueryRow(`PRAGMA synchronous`).Scan(&sync); err != nil {
+		t.Fatal(err)
+	}
+	if mode != "wal" || sync != 2 {
+		t.Errorf("journal_mode %s, synchronous %d; want wal, 2 (FULL)", mode, sync)
+	}
+	if err := s.db.QueryRow(`PRAGMA query_only`).Scan(&queryOnly); err != nil || queryOnly != 1 {
+		t.Errorf("readers: query_only %d (%v), want 1", queryOnly, err)
+	}
+}
