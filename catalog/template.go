@@ -152,6 +152,9 @@ type Objective struct {
 	// NotifyWithinMinutes: a notice must follow each detected outage
 	// within this many minutes. Judged from notification events.
 	NotifyWithinMinutes int `yaml:"notify_within_minutes"`
+	// MissesAllowed: a timed level's month is met while no more of its
+	// items missed (managed firewall: a breach only at 3 or more).
+	MissesAllowed int `yaml:"misses_allowed"`
 
 	AvailabilityCmp *Cmp `yaml:"-"`
 	ValueCmp        *Cmp `yaml:"-"`

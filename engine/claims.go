@@ -48,11 +48,7 @@ func (e *Evaluator) applyClaims(s *contract.BoundService, lv *level, rep *LevelR
 		if e.in.claimsGiven {
 			e.judgeClaim(s, lv, rule, ln, cj)
 		}
-		if ln.item >= 0 {
-			rep.Items[ln.item].Claim = cj
-		} else {
-			rep.Claim = cj
-		}
+		ln.claim = cj
 		if ln.forfeit {
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s %s forfeited: %s", e.money(ln.amount), orMonth(ln.ref), cj.Reason))
 		}
@@ -89,9 +85,14 @@ func (e *Evaluator) claimDeadlines(rule *catalog.ClaimRule, ln *creditLine) *Cla
 // judgeClaim finds the claim covering a line and judges it.
 func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON) {
 	var cands []*ticket.Claim
-	for _, c := range e.in.claims[s] {
-		if (c.Level == "" || c.Level == lv.l.Template.ID) && (c.Ref == "" || ln.ref == "" || c.Ref == ln.ref || c.Ref == ln.cause) {
-			cands = append(cands, c)
+	for _, other := range e.b.Services {
+		if other.Customer != s.Customer {
+			continue
+		}
+		for _, c := range e.in.claims[other] {
+			if covers(c, lv.l.Template.ID, ln, other == s) {
+				cands = append(cands, c)
+			}
 		}
 	}
 	slices.SortStableFunc(cands, func(a, b *ticket.Claim) int { return a.Submitted.Compare(b.Submitted) })
@@ -111,6 +112,19 @@ func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalo
 		e.judgeTimely(rule, ln, cj, c)
 		return
 	}
+}
+
+// covers reports whether claim c covers credit line ln of level tpl. A
+// claim filed at another service of the customer covers it only by naming
+// its incident; a claim cannot cover what happened after it was made.
+func covers(c *ticket.Claim, tpl string, ln *creditLine, sameService bool) bool {
+	if (c.Level != "" && c.Level != tpl) || c.Submitted.Before(ln.start) {
+		return false
+	}
+	if !sameService {
+		return c.Ref != "" && c.Ref == ln.cause
+	}
+	return c.Ref == "" || c.Ref == ln.ref || (ln.cause != "" && c.Ref == ln.cause) || slices.Contains(ln.refs, c.Ref)
 }
 
 // judgeTimely checks a complete claim against the deadlines.

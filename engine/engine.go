@@ -236,20 +236,23 @@ func (e *Evaluator) Finish() (*Report, error) {
 		r.Records = &e.in.stats
 	}
 	byService := map[*contract.BoundService][]*level{}
+	results := map[*level]*result{}
 	for _, l := range e.levels {
 		byService[l.l.Service] = append(byService[l.l.Service], l)
+		res, err := l.assess()
+		if err != nil {
+			return nil, fmt.Errorf("%s/%s %s: %w", l.l.Service.Customer.ID, l.l.Service.Service.ID, l.l.Template.ID, err)
+		}
+		results[l] = res
 	}
+	e.mergeIncidents(results)
 	var cust *CustomerReport
 	for _, s := range e.b.Services {
 		if cust == nil || cust.ID != s.Customer.ID {
 			r.Customers = append(r.Customers, CustomerReport{ID: s.Customer.ID, Name: s.Customer.Name})
 			cust = &r.Customers[len(r.Customers)-1]
 		}
-		sr, err := e.finishService(s, byService[s])
-		if err != nil {
-			return nil, err
-		}
-		cust.Services = append(cust.Services, sr)
+		cust.Services = append(cust.Services, e.finishService(s, byService[s], results))
 	}
 	for i := range r.Customers {
 		e.total(&r.Customers[i])

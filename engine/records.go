@@ -18,12 +18,9 @@ type inputs struct {
 	tickets                                map[*contract.BoundService][]*ticket.Ticket
 	events                                 map[*contract.BoundService][]*ticket.Event
 	claims                                 map[*contract.BoundService][]*ticket.Claim
-	// merged maps an item (ticket or event id) to the item of the same
-	// incident it is credited with.
-	merged     map[string]string
-	usedClaims map[*ticket.Claim]bool
-	calendars  map[string]*calendar.Calendar
-	stats      RecordStats
+	usedClaims                             map[*ticket.Claim]bool
+	calendars                              map[string]*calendar.Calendar
+	stats                                  RecordStats
 }
 
 // RecordStats accounts for the tickets, events and claims read.
@@ -91,7 +88,6 @@ func (e *Evaluator) SetRecords(tickets []ticket.Ticket, events []ticket.Event, c
 		in.claims[s] = append(in.claims[s], c)
 		in.stats.Claims++
 	}
-	e.mergeIncidents()
 	return nil
 }
 
@@ -139,54 +135,6 @@ func readsEvent(s *contract.BoundService, kind string) bool {
 	return false
 }
 
-// mergeIncidents finds, for providers that treat failures with one cause
-// as one incident, the items (tickets and events) that share a customer,
-// a level and a cause, and credits each incident once: at its earliest
-// item (then the contract's order of services).
-func (e *Evaluator) mergeIncidents() {
-	e.in.merged = map[string]string{}
-	type item struct {
-		id    string
-		start time.Time
-	}
-	first := map[string]item{}
-	visit := func(s *contract.BoundService, l *contract.Level, cause, id string, start time.Time) {
-		key := s.Customer.ID + "\x00" + l.Template.ID + "\x00" + cause
-		if f, ok := first[key]; !ok || start.Before(f.start) {
-			first[key] = item{id, start}
-		}
-	}
-	e.eachCaused(visit)
-	e.eachCaused(func(s *contract.BoundService, l *contract.Level, cause, id string, _ time.Time) {
-		if f := first[s.Customer.ID+"\x00"+l.Template.ID+"\x00"+cause]; f.id != id {
-			e.in.merged[l.Template.ID+"\x00"+id] = f.id
-		}
-	})
-}
-
-// eachCaused calls fn for every ticket and event with a cause that a level
-// of a merging provider reads, in contract order.
-func (e *Evaluator) eachCaused(fn func(s *contract.BoundService, l *contract.Level, cause, id string, start time.Time)) {
-	for _, s := range e.b.Services {
-		for _, l := range s.Levels {
-			tm := l.Template.Timer
-			if tm == nil || !l.Template.Provider.IncidentMerge {
-				continue
-			}
-			for _, k := range e.in.tickets[s] {
-				if k.Cause != "" && slices.Contains(tm.Kinds, k.Kind) {
-					fn(s, l, k.Cause, k.ID, k.Opened)
-				}
-			}
-			for _, ev := range e.in.events[s] {
-				if ev.Cause != "" && eventFor(tm.Measure, ev.Kind) {
-					fn(s, l, ev.Cause, ev.ID, ev.Start)
-				}
-			}
-		}
-	}
-}
-
 // eventFor reports whether a measure's items are events of kind.
 func eventFor(measure, kind string) bool {
 	switch measure {
@@ -200,13 +148,6 @@ func eventFor(measure, kind string) bool {
 		return kind == "outage-detected"
 	}
 	return false
-}
-
-// mergedInto returns the item an item's incident is credited at, when it
-// is not the item itself.
-func (e *Evaluator) mergedInto(l *contract.Level, id string) (string, bool) {
-	f, ok := e.in.merged[l.Template.ID+"\x00"+id]
-	return f, ok
 }
 
 // calendar returns the business calendar of region in zone loc, with the

@@ -92,10 +92,23 @@ func (lv *level) finishTimed(rep *LevelReport) (*timed, error) {
 		return nil, err
 	}
 	lv.markItems(t)
-	if t.met == nil && !t.undetermined && lv.given() && tm.Measure != "outage-minutes" {
-		t.met = ptr(!slices.ContainsFunc(t.items, func(j judged) bool { return j.counts() }))
-	}
+	slices.SortStableFunc(t.items, func(a, b judged) int { return a.start.Compare(b.start) })
 	return t, nil
+}
+
+// verdict sets the month's verdict from the items, once incidents are
+// merged: met while no more items missed than the objective allows.
+func (lv *level) verdict(t *timed) {
+	if t.met != nil || t.undetermined || !lv.given() || lv.l.Template.Timer.Measure == "outage-minutes" {
+		return
+	}
+	n := 0
+	for _, j := range t.items {
+		if j.counts() {
+			n++
+		}
+	}
+	t.met = ptr(n <= lv.l.Template.Objective.MissesAllowed)
 }
 
 // given reports whether the file the level reads was given.
@@ -106,8 +119,8 @@ func (lv *level) given() bool {
 	return lv.e.in.eventsGiven
 }
 
-// markItems applies exclusions and incident merges to the items.
-// Measures that sum durations take excluded minutes out instead.
+// markItems applies exclusions to the items. Measures that sum durations
+// take excluded minutes out instead.
 func (lv *level) markItems(t *timed) {
 	m := lv.l.Template.Timer.Measure
 	windows := m != "outage-total" && m != "outage-minutes"
@@ -115,10 +128,6 @@ func (lv *level) markItems(t *timed) {
 		j := &t.items[i]
 		if j.excluded == "" && windows {
 			j.excluded, j.notes = lv.itemExclusion(j.id, j.span(), j.notes)
-		}
-		if f, ok := lv.e.mergedInto(lv.l, j.id); ok {
-			j.merged = f
-			j.notes = append(j.notes, fmt.Sprintf("cause %s: one incident with %s, credited there", j.cause, f))
 		}
 	}
 }
@@ -392,34 +401,43 @@ func (lv *level) deliveries() (*timed, error) {
 	return t, nil
 }
 
-// outageTotal sums the platform outages longer than the level's minimum
-// over the month, excluded minutes taken out.
+// outageTotal sums the platform outages over the month. Excluded
+// minutes are taken out first; a stretch of an outage left lasting more
+// than the level's minimum counts, and overlapping reports of one outage
+// count their common minutes once.
 func (lv *level) outageTotal() *timed {
 	t := &timed{}
 	excl := lv.exclusionSpans()
 	longer := int64(lv.l.Template.Timer.LongerThan) * 60
+	var counted []span
 	for _, ev := range lv.events("platform-outage") {
 		sp := spanOf(ev.Start, ev.End)
 		if !sp.overlaps(lv.monthSpan()) {
 			continue
 		}
 		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
-			target: fmt.Sprintf("not more than %d min", lv.l.Template.Timer.LongerThan)}
+			target: fmt.Sprintf("not more than %d consecutive min", lv.l.Template.Timer.LongerThan)}
 		if j.excluded = lv.explicitlyExcluded(ev.ID); j.excluded != "" {
 			t.items = append(t.items, j)
 			continue
 		}
 		left := spanSet{sp}.minus(excl)
-		j.notes = append(j.notes, fmt.Sprintf("%s minutes after exclusions", minutes(left.total())))
-		j.met = ptr(left.total() <= longer)
-		if !*j.met {
-			in := left.within(lv.monthSpan()).total()
-			t.outageSecs += in
+		var long spanSet
+		for _, st := range left {
+			if st.len() > longer {
+				long = append(long, st)
+			}
+		}
+		j.notes = append(j.notes, fmt.Sprintf("%s minutes after exclusions, in %d stretches", minutes(left.total()), len(left)))
+		j.met = ptr(len(long) == 0)
+		if len(long) > 0 {
+			counted = append(counted, long...)
 			t.lastOutage = maxTime(t.lastOutage, ev.End)
-			j.notes = append(j.notes, fmt.Sprintf("a Platform Outage: %s minutes of it in the month", minutes(in)))
+			j.notes = append(j.notes, fmt.Sprintf("a Platform Outage: %s minutes of it counted in the month", minutes(long.within(lv.monthSpan()).total())))
 		}
 		t.items = append(t.items, j)
 	}
+	t.outageSecs = union(counted).within(lv.monthSpan()).total()
 	return t
 }
 
@@ -496,18 +514,18 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 		return t
 	}
 	notices := lv.events("customer-notified")
-	used := make([]bool, len(notices))
-	for _, d := range dets {
+	slices.SortStableFunc(dets, func(a, b judged) int { return a.start.Compare(b.start) })
+	match := matchNotices(dets, notices)
+	for k, d := range dets {
 		d.deadline = d.stop.Add(n) // stop holds the detection time until matched
 		detected := d.stop
 		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(detected))
-		i := matchNotice(notices, used, d.id, d.start)
+		i := match[k]
 		d.stop = time.Time{}
 		if i < 0 {
 			d.met = ptr(false)
 			d.notes = append(d.notes, "no notice recorded")
 		} else {
-			used[i] = true
 			d.stop = notices[i].Start
 			d.met = ptr(!d.stop.After(d.deadline))
 			d.over = d.stop.Sub(d.deadline)
@@ -542,20 +560,38 @@ func (lv *level) detections(rep *LevelReport) []judged {
 	return out
 }
 
-// matchNotice returns the notice for a detection: the first unused one
-// naming it, or else the first unused unnamed one sent after from.
-func matchNotice(notices []*ticket.Event, used []bool, id string, from time.Time) int {
-	for i, nt := range notices {
-		if !used[i] && nt.Ref == id {
-			return i
+// matchNotices pairs detections with notices: first the notices whose
+// ref names a detection, then each other notice, in time order, with the
+// latest detection not yet notified whose outage began at or before it
+// (a second notice of one outage is an update, not its notice).
+func matchNotices(dets []judged, notices []*ticket.Event) []int {
+	match := make([]int, len(dets))
+	for i := range match {
+		match[i] = -1
+	}
+	used := make([]bool, len(notices))
+	for i, d := range dets {
+		for k, nt := range notices {
+			if !used[k] && nt.Ref == d.id {
+				match[i], used[k] = k, true
+				break
+			}
 		}
 	}
-	for i, nt := range notices {
-		if !used[i] && nt.Ref == "" && !nt.Start.Before(from) {
-			return i
+	for k, nt := range notices {
+		if used[k] || nt.Ref != "" {
+			continue
+		}
+		for i := len(dets) - 1; i >= 0; i-- {
+			if !dets[i].start.After(nt.Start) {
+				if match[i] < 0 {
+					match[i], used[k] = k, true
+				}
+				break
+			}
 		}
 	}
-	return -1
+	return match
 }
 
 // items converts judged items for the report.

@@ -311,9 +311,10 @@ M4,acme/fw,mfs-request,2026-10-04 10:00,2026-10-04 12:00
 	// 10% of 1500.00 = 150.00.
 	r := scenario(t, c).records(tickets, "-", "-").eval("2026-10")
 	checkTimed(t, level(t, r, "acme/fw", "aryaka/managed-fw-response"), tw{met: "false", pct: "10", credit: "150.00"})
-	// Without M4: two misses, no credit.
+	// Without M4: two misses: the objective (fewer than 3 late) is met,
+	// no credit.
 	r = scenario(t, c).records(strings.Join(strings.Split(tickets, "\n")[:4], "\n")+"\n", "-", "-").eval("2026-10")
-	checkTimed(t, level(t, r, "acme/fw", "aryaka/managed-fw-response"), tw{met: "false", pct: "0", credit: "0.00"})
+	checkTimed(t, level(t, r, "acme/fw", "aryaka/managed-fw-response"), tw{met: "true", pct: "0", credit: "0.00"})
 }
 
 const aryDelivery = `
@@ -346,7 +347,7 @@ O3,acme/lmc,delivery,2026-10-15 09:00,2026-11-02 09:00
 	// O2: ready 29 Oct, in October: not this month's.
 	// O3: 15 Oct to 2 Nov: 16, 19-23, 26-30, 2 Nov = 12 days: on time.
 	r := scenario(t, strings.Replace(aryDelivery, "%s", "enterprise", 1)).records("-", events, "-").eval("2026-11")
-	checkTimed(t, level(t, r, "acme/lmc", "aryaka/lmc-delivery"), tw{met: "false", pct: "0", credit: "6400",
+	checkTimed(t, level(t, r, "acme/lmc", "aryaka/lmc-delivery"), tw{met: "false", pct: "8", credit: "6400",
 		items: "O1:false/6400 O3:true/"})
 	// O4, ready 30 Nov: after 1 Oct, 20 + Nov 2, 4-6, 9-13, 16-20, 24-27
 	// (23 Nov Labour Thanksgiving), 30 = 1+3+5+5+4+1 = 19: 39 days, 19 late
@@ -354,7 +355,7 @@ O3,acme/lmc,delivery,2026-10-15 09:00,2026-11-02 09:00
 	// counts (O1's 6400 does not), limited to 10% of the MRC = 8000.
 	events += "O4,acme/lmc,delivery,2026-10-01 09:00,2026-11-30 09:00\n"
 	r = scenario(t, strings.Replace(aryDelivery, "%s", "enterprise", 1)).records("-", events, "-").eval("2026-11")
-	checkTimed(t, level(t, r, "acme/lmc", "aryaka/lmc-delivery"), tw{met: "false", pct: "0", credit: "8000",
+	checkTimed(t, level(t, r, "acme/lmc", "aryaka/lmc-delivery"), tw{met: "false", pct: "10", credit: "8000",
 		items: "O1:false/ O4:false/8000 O3:true/"})
 	// An SMB link earns no delivery credit.
 	r = scenario(t, strings.Replace(aryDelivery, "%s", "smb", 1)).records("-", events, "-").eval("2026-11")

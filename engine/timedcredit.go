@@ -13,72 +13,122 @@ import (
 // creditLine is one credit a level earns: the month's, or one item's.
 // Claims are made, and forfeited, line by line.
 type creditLine struct {
-	ref       string // the item's id; "" for the month's credit
-	cause     string
-	item      int // index into the level's items; -1 for the month
+	ref       string   // the item's id; "" for the month's credit
+	cause     string   // the item's incident
+	refs      []string // a month line: the ids and causes of the items behind it
+	item      int      // index into the level's items; -1 for the month
 	pct       *big.Rat
 	amount    decimal.Decimal
+	start     time.Time // a claim made before this cannot cover the line
 	completed time.Time // when the request it concerns completed
 	forfeit   bool
+	claim     *ClaimJSON
 }
 
-// report judges a level's month and returns its report and credit lines,
-// before claims and caps.
-func (lv *level) report() (LevelReport, []creditLine, error) {
-	if lv.l.Template.Timer != nil {
-		return lv.reportTimed()
-	}
-	rep, pct, err := lv.finish()
-	if err != nil || pct.Sign() == 0 {
+// result is a level's month judged, before incidents are merged and
+// credits computed.
+type result struct {
+	rep LevelReport
+	tm  *timed   // timed levels
+	pct *big.Rat // minute levels: the credit percentage
+}
+
+// assess judges a level's month.
+func (lv *level) assess() (*result, error) {
+	if lv.l.Template.Timer == nil {
+		rep, pct, err := lv.finish()
 		rep.CreditPct = catalog.FormatRat(pct)
-		return rep, nil, err
+		return &result{rep: rep, pct: pct}, err
 	}
-	return rep, []creditLine{lv.monthLine(&rep, pct, lv.e.month.End)}, nil
+	t := lv.l.Template
+	res := &result{rep: LevelReport{Template: t.ID, Title: t.Title, Objective: t.Objective.Text, Reasons: []string{}, CreditPct: "0"}}
+	tm, err := lv.finishTimed(&res.rep)
+	if err != nil {
+		return nil, err
+	}
+	res.tm = tm
+	if !lv.given() {
+		what := map[bool]string{true: "tickets (--tickets)", false: "events (--events)"}[t.Timer.TicketMeasure()]
+		res.rep.Reasons = append(res.rep.Reasons, "no "+what+" given: nothing to judge")
+	}
+	if t.Timer.Measure == "outage-minutes" {
+		if err := lv.judgeAvailability(&res.rep, tm); err != nil {
+			return nil, err
+		}
+	}
+	res.rep.MeanMinutes = tm.meanMinutes
+	return res, nil
+}
+
+// candidates returns every credit the level's month could earn, before
+// claims and the choices that depend on them.
+func (lv *level) candidates(res *result) []creditLine {
+	rep := &res.rep
+	if res.tm == nil {
+		if res.pct == nil || res.pct.Sign() == 0 {
+			return nil
+		}
+		return []creditLine{lv.monthLine(rep, res.pct, res.tm)}
+	}
+	lv.verdict(res.tm)
+	rep.Met = res.tm.met
+	lv.countItems(rep, res.tm)
+	return lv.timedCredit(rep, res.tm)
+}
+
+// choose applies the choices that follow claims: at most PerDay credited
+// items a day, only the best when credits are not cumulative, the level's
+// own limit. It fills the items' credits and claims into the report.
+func (lv *level) choose(res *result, lines []creditLine) []creditLine {
+	rep := &res.rep
+	if res.tm == nil {
+		for _, ln := range lines {
+			rep.Claim = ln.claim
+		}
+		return lines
+	}
+	c := lv.l.Template.Credit
+	if c.PerDay > 0 {
+		lines = lv.perDay(res.tm, lines)
+	}
+	if c.Best {
+		lines = lv.best(rep, lines)
+	}
+	lines = lv.limit(rep, lines)
+	rep.Items = itemsJSON(res.tm.items)
+	for _, ln := range lines {
+		if ln.item < 0 {
+			rep.Claim = ln.claim
+			continue
+		}
+		it := &rep.Items[ln.item]
+		it.CreditPct, it.Credit, it.Claim = catalog.FormatRat(ln.pct), lv.e.money(ln.amount), ln.claim
+	}
+	return lines
 }
 
 // monthLine is a credit of pct of the level's fee base for the month.
-func (lv *level) monthLine(rep *LevelReport, pct *big.Rat, completed time.Time) creditLine {
+func (lv *level) monthLine(rep *LevelReport, pct *big.Rat, tm *timed) creditLine {
 	b, how := lv.base()
 	amt := lv.e.round(percent(b, pct))
 	rep.CreditPct = catalog.FormatRat(pct)
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s", rep.CreditPct, how, lv.e.money(amt), lv.e.b.Currency))
-	return creditLine{item: -1, pct: pct, amount: amt, completed: completed}
+	ln := creditLine{item: -1, pct: pct, amount: amt, start: lv.e.month.Start, completed: lv.e.month.End}
+	if tm != nil {
+		for _, j := range tm.items {
+			if j.counts() {
+				ln.refs = append(ln.refs, j.id)
+				if j.cause != "" {
+					ln.refs = append(ln.refs, j.cause)
+				}
+			}
+		}
+	}
+	return ln
 }
 
 func percent(base, pct *big.Rat) *big.Rat {
 	return new(big.Rat).Mul(base, new(big.Rat).Quo(pct, big.NewRat(100, 1)))
-}
-
-// reportTimed judges a level measured by tickets or events.
-func (lv *level) reportTimed() (LevelReport, []creditLine, error) {
-	t := lv.l.Template
-	rep := LevelReport{Template: t.ID, Title: t.Title, Objective: t.Objective.Text, Reasons: []string{}, CreditPct: "0"}
-	tm, err := lv.finishTimed(&rep)
-	if err != nil {
-		return rep, nil, err
-	}
-	slices.SortStableFunc(tm.items, func(a, b judged) int { return a.start.Compare(b.start) })
-	if !lv.given() {
-		what := map[bool]string{true: "tickets (--tickets)", false: "events (--events)"}[t.Timer.TicketMeasure()]
-		rep.Reasons = append(rep.Reasons, "no "+what+" given: nothing to judge")
-	}
-	if t.Timer.Measure == "outage-minutes" {
-		if err := lv.judgeAvailability(&rep, tm); err != nil {
-			return rep, nil, err
-		}
-	}
-	rep.Met = tm.met
-	rep.MeanMinutes = tm.meanMinutes
-	lv.countItems(&rep, tm)
-	lines, err := lv.timedCredit(&rep, tm)
-	rep.Items = itemsJSON(tm.items)
-	for _, ln := range lines {
-		if ln.item >= 0 {
-			rep.Items[ln.item].CreditPct = catalog.FormatRat(ln.pct)
-			rep.Items[ln.item].Credit = lv.e.money(ln.amount)
-		}
-	}
-	return rep, lines, err
 }
 
 func (lv *level) judgeAvailability(rep *LevelReport, tm *timed) error {
@@ -121,13 +171,13 @@ func (lv *level) countItems(rep *LevelReport, tm *timed) {
 	}
 }
 
-// timedCredit computes a timed level's credit lines.
-func (lv *level) timedCredit(rep *LevelReport, tm *timed) ([]creditLine, error) {
+// timedCredit computes a timed level's candidate credit lines.
+func (lv *level) timedCredit(rep *LevelReport, tm *timed) []creditLine {
 	c := lv.l.Template.Credit
 	for p, v := range c.NoneWhen {
 		if lv.l.Enums[p] == v {
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("no credit while %s is %s", p, v))
-			return nil, nil
+			return nil
 		}
 	}
 	switch {
@@ -135,31 +185,47 @@ func (lv *level) timedCredit(rep *LevelReport, tm *timed) ([]creditLine, error) 
 		if c.FromContract {
 			rep.Reasons = append(rep.Reasons, "the SLA states no credit for this level and the contract supplies none")
 		}
-		return nil, nil
+		return nil
 	case c.DayFee:
-		return lv.dayFeeCredit(rep, tm), nil
+		return lv.dayFeeCredit(rep, tm)
 	case c.PerItem:
-		return lv.perItemCredit(rep, tm), nil
+		return lv.perItemCredit(rep, tm)
 	case len(c.Tiers) > 0:
-		return lv.limit(rep, lv.lateCredit(rep, tm)), nil
+		return lv.lateCredit(rep, tm)
 	case c.MinMisses > 0:
-		return lv.missCountCredit(rep, tm), nil
+		return lv.missCountCredit(rep, tm)
 	case c.Missed && tm.met != nil && !*tm.met:
 		rep.Reasons = append(rep.Reasons, "objective missed: flat credit")
 		pct := c.PctRat
 		if c.PctBy != nil {
 			pct = c.PctBy.Rats[lv.l.Enums[c.PctBy.Param]]
 		}
-		return []creditLine{lv.monthLine(rep, pct, lv.e.month.End)}, nil
+		return []creditLine{lv.monthLine(rep, pct, tm)}
 	}
-	return nil, nil
+	return nil
 }
 
-// perItemCredit credits each missed item, at most PerDay a day.
+// itemAmount is what a missed item alone would earn (0 where credits are
+// not per item): the measure incidents are credited by.
+func (lv *level) itemAmount(j *judged) *big.Rat {
+	c := lv.l.Template.Credit
+	if !c.PerItem || (c.Base.Fee == "" && !c.Base.Ticket) {
+		return new(big.Rat)
+	}
+	pct := c.PctRat
+	if len(c.OverTiers) > 0 {
+		if pct = overTier(c.OverTiers, j.over); pct == nil {
+			return new(big.Rat)
+		}
+	}
+	b, _ := lv.itemBase(j)
+	return percent(b, pct)
+}
+
+// perItemCredit credits each missed item.
 func (lv *level) perItemCredit(rep *LevelReport, tm *timed) []creditLine {
 	c := lv.l.Template.Credit
 	var lines []creditLine
-	perDay := map[string][]string{}
 	for i := range tm.items {
 		j := &tm.items[i]
 		if !j.counts() {
@@ -172,23 +238,56 @@ func (lv *level) perItemCredit(rep *LevelReport, tm *timed) []creditLine {
 				continue
 			}
 		}
-		if c.PerDay > 0 {
-			day := j.start.In(lv.e.b.Location).Format("2006-01-02")
-			if got := perDay[day]; len(got) >= c.PerDay {
-				j.notes = append(j.notes, fmt.Sprintf("at most %d incident a day is credited: %s already is on %s", c.PerDay, got[0], day))
-				continue
-			}
-			perDay[day] = append(perDay[day], j.id)
-		}
 		base, how := lv.itemBase(j)
 		amt := lv.e.round(percent(base, pct))
 		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s missed: credit %s%% of %s = %s %s", j.id, catalog.FormatRat(pct), how, lv.e.money(amt), lv.e.b.Currency))
-		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, completed: j.completed})
+		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, start: j.start, completed: j.completed})
 	}
 	if len(lines) > 0 {
 		rep.CreditPct = "per item"
 	}
 	return lines
+}
+
+// perDay keeps at most PerDay credited items a day (contract zone),
+// claimed ones first.
+func (lv *level) perDay(tm *timed, lines []creditLine) []creditLine {
+	n := lv.l.Template.Credit.PerDay
+	byDay := map[string][]int{}
+	var days []string
+	for i, ln := range lines {
+		d := tm.items[ln.item].start.In(lv.e.b.Location).Format("2006-01-02")
+		if byDay[d] == nil {
+			days = append(days, d)
+		}
+		byDay[d] = append(byDay[d], i)
+	}
+	var out []creditLine
+	for _, d := range days {
+		idx := byDay[d]
+		slices.SortStableFunc(idx, func(a, b int) int { return compareBool(lines[a].forfeit, lines[b].forfeit) })
+		for k, i := range idx {
+			if k < n {
+				out = append(out, lines[i])
+				continue
+			}
+			j := &tm.items[lines[i].item]
+			j.notes = append(j.notes, fmt.Sprintf("at most %d incident a day is credited: %s is, on %s", n, lines[idx[0]].ref, d))
+		}
+	}
+	slices.SortStableFunc(out, func(a, b creditLine) int { return a.item - b.item })
+	return out
+}
+
+// compareBool orders false before true.
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // overTier returns the percentage of the row holding the time beyond the
@@ -227,13 +326,28 @@ func (lv *level) lateCredit(rep *LevelReport, tm *timed) []creditLine {
 		amt := lv.e.round(percent(b, pct))
 		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %d business days late -> %s%% of %s = %s %s",
 			j.id, j.lateDays, catalog.FormatRat(pct), how, lv.e.money(amt), lv.e.b.Currency))
-		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, completed: j.completed})
+		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, start: j.start, completed: j.completed})
 	}
-	if !lv.l.Template.Credit.Best || len(lines) < 2 {
+	return lines
+}
+
+// best keeps the single most favourable credit, among the claimed ones
+// when claims were judged.
+func (lv *level) best(rep *LevelReport, lines []creditLine) []creditLine {
+	if len(lines) == 1 {
+		rep.CreditPct = catalog.FormatRat(lines[0].pct)
+	}
+	if len(lines) < 2 {
 		return lines
 	}
-	best := slices.MaxFunc(lines, func(a, b creditLine) int { return a.amount.Cmp(b.amount) })
-	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credits are not cumulative: only the most favourable, %s's, counts", best.ref))
+	best := slices.MaxFunc(lines, func(a, b creditLine) int {
+		if c := compareBool(b.forfeit, a.forfeit); c != 0 {
+			return c
+		}
+		return a.amount.Cmp(b.amount)
+	})
+	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credits are not cumulative: only the most favourable claimed, %s's, counts", best.ref))
+	rep.CreditPct = catalog.FormatRat(best.pct)
 	return []creditLine{best}
 }
 
@@ -244,11 +358,15 @@ func (lv *level) limit(rep *LevelReport, lines []creditLine) []creditLine {
 		return lines
 	}
 	b, how := lv.base()
-	left := lv.e.round(percent(b, c.MaxPctRat))
+	left := roundDown(percent(b, c.MaxPctRat), lv.e.b.Scale)
 	for i := range lines {
+		if lines[i].forfeit {
+			continue
+		}
 		if lines[i].amount.GreaterThan(left) {
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("the level's credit is limited to %s%% of %s = %s; %s reduced from %s",
 				c.MaxPct, how, lv.e.money(left), lines[i].ref, lv.e.money(lines[i].amount)))
+			rep.CreditPct = c.MaxPct
 			lines[i].amount = left
 		}
 		left = left.Sub(lines[i].amount)
@@ -272,7 +390,7 @@ func (lv *level) missCountCredit(rep *LevelReport, tm *timed) []creditLine {
 		return nil
 	}
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d missed in the month: %d or more earn the credit", n, c.MinMisses))
-	return []creditLine{lv.monthLine(rep, c.PctRat, lv.e.month.End)}
+	return []creditLine{lv.monthLine(rep, c.PctRat, tm)}
 }
 
 // dayFeeCredit is one day's worth of the fee for each started hour of the
@@ -289,7 +407,9 @@ func (lv *level) dayFeeCredit(rep *LevelReport, tm *timed) []creditLine {
 	rep.CreditPct = "per hour"
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("cumulative Platform Outage %s min -> %d started hours x one day's worth of %s (%s) = %s %s",
 		rep.OutageMinutes, hours, how, basis, lv.e.money(amt), lv.e.b.Currency))
-	return []creditLine{{item: -1, pct: new(big.Rat), amount: amt, completed: tm.lastOutage}}
+	ln := lv.monthLine(&LevelReport{}, new(big.Rat), tm)
+	ln.amount, ln.completed = amt, tm.lastOutage
+	return []creditLine{ln}
 }
 
 // dayFee derives one day's worth of a monthly fee by the day_basis parameter.

@@ -116,23 +116,21 @@ func (lv *level) base() (*big.Rat, string) {
 	return r, fmt.Sprintf("%s %s / %s %s", c.Fee, fee, n.RatString(), c.DividedBy)
 }
 
-// finishService judges every level of a service, applies claims and then
-// its caps.
-func (e *Evaluator) finishService(s *contract.BoundService, levels []*level) (ServiceReport, error) {
+// finishService computes the credits of a service's judged levels,
+// applies claims, then its caps.
+func (e *Evaluator) finishService(s *contract.BoundService, levels []*level, results map[*level]*result) ServiceReport {
 	sr := ServiceReport{ID: s.Service.ID, Site: s.Service.Site}
 	amounts := make([]decimal.Decimal, len(levels))
 	for i, lv := range levels {
-		rep, lines, err := lv.report()
-		if err != nil {
-			return sr, fmt.Errorf("%s/%s %s: %w", s.Customer.ID, s.Service.ID, lv.l.Template.ID, err)
-		}
-		e.applyClaims(s, lv, &rep, lines)
-		for _, ln := range lines {
+		res := results[lv]
+		lines := lv.candidates(res)
+		e.applyClaims(s, lv, &res.rep, lines)
+		for _, ln := range lv.choose(res, lines) {
 			if !ln.forfeit {
 				amounts[i] = amounts[i].Add(ln.amount)
 			}
 		}
-		sr.Levels = append(sr.Levels, rep)
+		sr.Levels = append(sr.Levels, res.rep)
 	}
 	e.applyCaps(s, levels, sr.Levels, amounts)
 	total := decimal.Zero
@@ -141,7 +139,7 @@ func (e *Evaluator) finishService(s *contract.BoundService, levels []*level) (Se
 		total = total.Add(amounts[i])
 	}
 	sr.Credit = e.money(total)
-	return sr, nil
+	return sr
 }
 
 // applyCaps bounds the credits of the levels naming each cap, taking the
@@ -155,7 +153,8 @@ func (e *Evaluator) applyCaps(s *contract.BoundService, levels []*level, reps []
 			}
 			done[cp.ID] = true
 			fee := s.Service.Fees[cp.Fee]
-			limit := e.round(new(big.Rat).Mul(fee.Rat(), new(big.Rat).Quo(cp.PctRat, big.NewRat(100, 1))))
+			// A cap is never exceeded: its limit rounds down.
+			limit := roundDown(percent(fee.Rat(), cp.PctRat), e.b.Scale)
 			left := limit
 			for i, other := range levels {
 				if !names(other, cp.ID) {
@@ -208,6 +207,13 @@ func (e *Evaluator) round(r *big.Rat) decimal.Decimal {
 }
 
 func (e *Evaluator) money(d decimal.Decimal) string { return d.StringFixed(e.b.Scale) }
+
+// roundDown rounds r >= 0 down to scale decimal places.
+func roundDown(r *big.Rat, scale int32) decimal.Decimal {
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)
+	q := new(big.Int).Quo(new(big.Int).Mul(r.Num(), p), r.Denom())
+	return decimal.NewFromBigInt(q, -scale)
+}
 
 // roundHalfUp rounds r >= 0 to scale decimal places, halves up.
 func roundHalfUp(r *big.Rat, scale int32) decimal.Decimal {
