@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"slices"
 )
 
@@ -44,7 +45,11 @@ func (s *Store) Compact(ctx context.Context, before int64) (CompactStats, error)
 	if s.opts.RetentionDays > 0 {
 		st.Expired, err = s.expire(ctx, before-int64(s.opts.RetentionDays)*1440)
 	}
-	s.log.Info("compacted", "before", before, "chunks", st.Chunks, "batches", st.Batches, "records", st.Records, "expired", st.Expired)
+	level := slog.LevelInfo
+	if st == (CompactStats{}) {
+		level = slog.LevelDebug
+	}
+	s.log.Log(ctx, level, "compacted", "before", before, "chunks", st.Chunks, "batches", st.Batches, "records", st.Records, "expired", st.Expired)
 	return st, err
 }
 

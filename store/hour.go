@@ -20,10 +20,34 @@ type storedBatch struct {
 	payload []byte
 }
 
-// readHour returns the entries of every minute of the hour starting at h:
-// those of the chunks first, then those of the staged batches in the
-// order they were stored.
-func (s *Store) readHour(ctx context.Context, h int64) (*[chunkMinutes][]entry, error) {
+// hour is what is stored of one hour: the chunks' series, decoded, and
+// the staged batches' records by minute. Chunks stay by series, not
+// copied into per-minute entries, which would take three times the
+// memory.
+type hour struct {
+	chunks []namedSeries
+	staged [chunkMinutes][]entry
+}
+
+// namedSeries is a chunk's series with its names.
+type namedSeries struct {
+	series, agent string
+	sh            *seriesHour
+}
+
+// entries appends minute i's entries to es: those of the chunks first,
+// then those of the staged batches in the order they were stored.
+func (h *hour) entries(i int, es []entry) []entry {
+	for _, c := range h.chunks {
+		if c.sh.have&(1<<i) != 0 {
+			es = append(es, entry{series: c.series, agent: c.agent, m: c.sh.m[i]})
+		}
+	}
+	return append(es, h.staged[i]...)
+}
+
+// readHour reads what is stored of the hour starting at h.
+func (s *Store) readHour(ctx context.Context, h int64) (*hour, error) {
 	var chunks []storedChunk
 	var batches []storedBatch
 	err := s.readTx(ctx, func(tx *sql.Tx) error {
@@ -37,8 +61,8 @@ func (s *Store) readHour(ctx context.Context, h int64) (*[chunkMinutes][]entry, 
 	if err != nil {
 		return nil, err
 	}
-	var hour [chunkMinutes][]entry
-	if err := s.addChunks(ctx, &hour, chunks); err != nil {
+	var hr hour
+	if err := s.addChunks(ctx, &hr, chunks); err != nil {
 		return nil, err
 	}
 	for i, b := range batches {
@@ -49,16 +73,16 @@ func (s *Store) readHour(ctx context.Context, h int64) (*[chunkMinutes][]entry, 
 		if b.minute < h || b.minute >= h+chunkMinutes {
 			return nil, fmt.Errorf("staged batch %d: %w: minute %d not in its hour", b.id, errCorrupt, b.minute)
 		}
-		at := &hour[b.minute-h]
+		at := &hr.staged[b.minute-h]
 		for _, r := range recs {
 			*at = append(*at, entry{series: r.Series, agent: b.agent, prio: i + 1, m: r.M})
 		}
 	}
-	return &hour, nil
+	return &hr, nil
 }
 
-// addChunks decodes chunks into the hour's entries.
-func (s *Store) addChunks(ctx context.Context, hour *[chunkMinutes][]entry, chunks []storedChunk) error {
+// addChunks decodes chunks into the hour.
+func (s *Store) addChunks(ctx context.Context, hr *hour, chunks []storedChunk) error {
 	for _, c := range chunks {
 		agent, err := s.lookup(ctx, tableAgents, c.agentID)
 		if err != nil {
@@ -74,11 +98,7 @@ func (s *Store) addChunks(ctx context.Context, hour *[chunkMinutes][]entry, chun
 			if err != nil {
 				return err
 			}
-			for j := range chunkMinutes {
-				if sh.have&(1<<j) != 0 {
-					hour[j] = append(hour[j], entry{series: name, agent: agent, m: sh.m[j]})
-				}
-			}
+			hr.chunks = append(hr.chunks, namedSeries{series: name, agent: agent, sh: sh})
 		}
 	}
 	return nil

@@ -73,8 +73,10 @@ func (s *Store) ReadMinutes(ctx context.Context, from, to int64, fn func(minute 
 		if err != nil {
 			return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
 		}
+		var es []entry
 		for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
-			if err := emit(h+i, hour[i], fn); err != nil {
+			es = hour.entries(int(i), es[:0])
+			if err := emit(h+i, es, fn); err != nil {
 				return err
 			}
 		}

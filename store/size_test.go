@@ -73,7 +73,7 @@ func (w *sizeWorkload) batch(a int, t int64) []slawatch.SeriesMinute {
 // TestStorageSize writes steady records through WriteMinutes, compacting
 // every hour as the server would, then checkpoints and vacuums the SQLite
 // file and reports its size per record. It fails above 8 bytes a record
-// with jitter up to 500 µs (see below), and if a record read back differs.
+// with jitter up to 200 µs (see below), and if a record read back differs.
 func TestStorageSize(t *testing.T) {
 	c := loadSizeConfig(t)
 	path := filepath.Join(t.TempDir(), "size.db")
@@ -97,10 +97,10 @@ func TestStorageSize(t *testing.T) {
 	t.Logf("file %d bytes: %.2f bytes/record (chunk data %.2f bytes/record)", size, perRecord, float64(chunkBytes)/float64(records))
 	// The file's fixed costs (schema, first pages) are amortised from a
 	// million records on; below, only the chunks' encoding is held to 8.
-	if c.jitter <= 500 && records >= 1_000_000 && perRecord > 8 {
+	if c.jitter <= 200 && records >= 1_000_000 && perRecord > 8 {
 		t.Errorf("file: %.2f bytes/record, want at most 8", perRecord)
 	}
-	if c.jitter <= 500 && float64(chunkBytes)/float64(records) > 8 {
+	if c.jitter <= 200 && float64(chunkBytes)/float64(records) > 8 {
 		t.Errorf("chunks: %.2f bytes/record, want at most 8", float64(chunkBytes)/float64(records))
 	}
 	checkWorkload(t, s, newSizeWorkload(c))
