@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"testing"
 
 	slawatch "github.com/slawatch/slawatch"
@@ -45,5 +46,39 @@ func TestChunkRoundTrip(t *testing.T) {
 				t.Fatalf("series %d: got %+v, want %+v", i, out[i], in[i])
 			}
 		}
+	}
+}
+
+func TestColumnRoundTrip(t *testing.T) {
+	step := make([]uint64, 60)
+	ramp := make([]uint64, 60)
+	spikes := make([]uint64, 60)
+	for i := range step {
+		step[i] = 10_000 + uint64(i%7)
+		if i >= 30 {
+			step[i] += 2_000 // a route change
+		}
+		ramp[i] = 1<<63 - 30 + uint64(i) // crosses 2⁶³
+		spikes[i] = uint64(i % 5)
+		if i%9 == 0 {
+			spikes[i] = 1 << 40
+		}
+	}
+	for name, vals := range map[string][]uint64{
+		"one":      {42},
+		"constant": {60, 60, 60, 60},
+		"extremes": {0, 1<<64 - 1, 0, 1<<64 - 1, 1 << 63},
+		"wrap":     {1<<64 - 1, 0, 1, 1<<64 - 2},
+		"step":     step,
+		"ramp":     ramp,
+		"spikes":   spikes,
+	} {
+		b := appendColumn(nil, vals, make([]uint64, 0, len(vals)))
+		d := decoder{p: b}
+		got, err := d.column(len(vals), nil)
+		if err != nil || len(d.p) != 0 || !slices.Equal(got, vals) {
+			t.Errorf("%s: got %v, %v (%d bytes left), want %v", name, got, err, len(d.p), vals)
+		}
+		t.Logf("%s: %d values in %d bytes", name, len(vals), len(b))
 	}
 }

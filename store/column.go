@@ -14,8 +14,8 @@ import (
 //	delta mode only: the first value, uvarint
 //	base: varint
 //	exception count uvarint, then per exception: its index minus the
-//	    previous exception's index plus one (the first: its index), uvarint,
-//	    and its offset from the base, varint
+//	    previous exception's index (the first: its index plus one),
+//	    uvarint, and its offset from the base, varint
 //	the other values' offsets from the base, w bits each, least significant
 //	    bit first, padded to a whole byte
 //

@@ -33,6 +33,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"BadInput", testBadInput},
 		{"ReadStops", testReadStops},
+		{"Reopen", testReopen},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
@@ -487,4 +488,33 @@ func testReadStops(t *testing.T, url string) {
 	if err != stop || calls != 1 {
 		t.Errorf("got %v after %d calls, want %v after 1", err, calls, stop)
 	}
+}
+
+// testReopen compacts through a second store on the same database, whose
+// name caches start empty: names must resolve to the ids already stored.
+func testReopen(t *testing.T, url string) {
+	s1 := mustOpen(t, url, Options{})
+	x, y := rec("x", 60, 0, 10_000), rec("y", 60, 1, 11_000)
+	mustWrite(t, s1, "pop1", t0, x, y)
+	mustCompact(t, s1, t0+60)
+	s2 := mustOpen(t, url, Options{})
+	mustWrite(t, s2, "pop1", t0+60, y, x)
+	mustWrite(t, s2, "pop1", t0+1, x) // late, into the first chunk
+	mustCompact(t, s2, t0+120)
+	for _, table := range []string{tableAgents, tableSeries} {
+		var n int
+		if err := s2.db.QueryRow(`SELECT COUNT(*) FROM ` + table).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[string]int{tableAgents: 1, tableSeries: 2}[table]; n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+	want := []stored{
+		{t0, []slawatch.SeriesMinute{x, y}},
+		{t0 + 1, []slawatch.SeriesMinute{x}},
+		{t0 + 60, []slawatch.SeriesMinute{x, y}},
+	}
+	checkRead(t, s1, t0, t0+120, want)
+	checkRead(t, s2, t0, t0+120, want)
 }
