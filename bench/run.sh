@@ -251,6 +251,7 @@ $(cat "$cmds")
 \`\`\`
 EOF
 	[ -f "$root/bench/agent.md" ] && { echo; cat "$root/bench/agent.md"; }
+	[ -f "$root/bench/storage.md" ] && { echo; cat "$root/bench/storage.md"; }
 } >"$tmp/report.md"
 [[ $OUT == /* ]] || OUT=$root/$OUT
 mv "$tmp/report.md" "$OUT"
