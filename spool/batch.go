@@ -7,9 +7,9 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
-	"math"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/wire"
 )
 
 // Entry is one series' minute record in a batch.
@@ -107,40 +107,8 @@ func (e *encoder) appendBody(b []byte) []byte {
 	return b
 }
 
-// appendEntries encodes entries. A series name is stored as the length
-// of the prefix it shares with the previous entry's name and the rest of
-// it, so a batch sorted by series stores a few bytes of name per entry.
-func appendEntries(b []byte, entries []Entry) []byte {
-	prev := ""
-	for _, e := range entries {
-		k := sharedPrefix(prev, e.Series)
-		b = binary.AppendUvarint(b, uint64(k))
-		b = binary.AppendUvarint(b, uint64(len(e.Series)-k))
-		b = append(b, e.Series[k:]...)
-		b = appendMinute(b, &e.M)
-		prev = e.Series
-	}
-	return b
-}
-
-func sharedPrefix(a, b string) int {
-	n := min(len(a), len(b))
-	for i := range n {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return n
-}
-
-func appendMinute(b []byte, m *slawatch.Minute) []byte {
-	b = binary.AppendUvarint(b, uint64(m.Sent))
-	b = binary.AppendUvarint(b, uint64(m.Received))
-	b = binary.AppendUvarint(b, m.RTTSum)
-	b = binary.AppendUvarint(b, m.RTTSumSq)
-	b = binary.AppendUvarint(b, uint64(m.RTTMin))
-	return binary.AppendUvarint(b, uint64(m.RTTMax))
-}
+// appendEntries encodes entries (see package wire).
+func appendEntries(b []byte, entries []Entry) []byte { return wire.AppendRecords(b, entries) }
 
 // header is a payload's header and its entries, still encoded.
 type header struct {
@@ -155,16 +123,16 @@ type header struct {
 // decodeHeader decodes what Open checks of every record: the header, and
 // that the sizes are plausible. Only Next decodes the entries.
 func decodeHeader(p []byte) (header, error) {
-	d := decoder{p: p}
-	h := header{seq: d.uvarint(), minute: d.varint()}
-	count, codec := d.uvarint(), d.uvarint()
-	raw := uint64(len(d.p))
+	d := decoder{wire.Decoder{P: p}}
+	h := header{seq: d.Uvarint(), minute: d.Varint()}
+	count, codec := d.Uvarint(), d.Uvarint()
+	raw := uint64(len(d.P))
 	if codec == codecDeflate {
-		raw = d.uvarint()
+		raw = d.Uvarint()
 	}
-	h.codec, h.body = byte(codec), d.p
+	h.codec, h.body = byte(codec), d.P
 	switch {
-	case d.bad || h.seq == 0 || h.seq > maxSeq || codec > codecDeflate:
+	case d.Bad || h.seq == 0 || h.seq > maxSeq || codec > codecDeflate:
 		return header{}, errMalformed
 	case raw > maxPayload || raw > uint64(len(h.body))*maxDeflateRatio || count > raw/minEntrySize:
 		return header{}, errMalformed
@@ -197,10 +165,10 @@ func decodePayload(p []byte) (Batch, error) {
 	if err != nil {
 		return Batch{}, err
 	}
-	d := decoder{p: raw}
+	d := decoder{wire.Decoder{P: raw}}
 	b := Batch{Seq: h.seq, Minute: h.minute, Entries: make([]Entry, h.count)}
 	d.entries(b.Entries)
-	if d.bad || len(d.p) != 0 {
+	if d.Bad || len(d.P) != 0 {
 		return Batch{}, errMalformed
 	}
 	return b, nil
@@ -224,12 +192,8 @@ func (h header) entries() ([]byte, error) {
 	return raw, nil
 }
 
-// decoder reads varints from p; the first error sets bad and empties p,
-// so callers check once at the end.
-type decoder struct {
-	p   []byte
-	bad bool
-}
+// decoder is the shared record decoder with the spool's own reads.
+type decoder struct{ wire.Decoder }
 
 // entries decodes len(out) entries. The names are built in one buffer and
 // converted to one string, which the entries' names slice: one allocation
@@ -238,11 +202,11 @@ func (d *decoder) entries(out []Entry) {
 	var names []byte
 	ends := make([]int, 0, len(out))
 	prevStart := 0
-	for i := 0; i < len(out) && !d.bad; i++ {
-		k, m := d.uvarint(), d.uvarint()
-		suffix := d.bytes(m)
+	for i := 0; i < len(out) && !d.Bad; i++ {
+		k, m := d.Uvarint(), d.Uvarint()
+		suffix := d.Bytes(m)
 		if k > uint64(len(names)-prevStart) {
-			d.fail()
+			d.Fail()
 			break
 		}
 		start := len(names)
@@ -250,9 +214,9 @@ func (d *decoder) entries(out []Entry) {
 		names = append(names, suffix...)
 		ends = append(ends, len(names))
 		prevStart = start
-		d.minute(&out[i].M)
+		d.Minute(&out[i].M)
 	}
-	if !d.bad {
+	if !d.Bad {
 		setNames(out, string(names), ends)
 	}
 }
@@ -263,52 +227,4 @@ func setNames(out []Entry, names string, ends []int) {
 		out[i].Series = names[start:end]
 		start = end
 	}
-}
-
-func (d *decoder) minute(m *slawatch.Minute) {
-	m.Sent, m.Received = d.u32(), d.u32()
-	m.RTTSum, m.RTTSumSq = d.uvarint(), d.uvarint()
-	m.RTTMin, m.RTTMax = d.u32(), d.u32()
-}
-
-func (d *decoder) fail() {
-	d.bad, d.p = true, nil
-}
-
-func (d *decoder) uvarint() uint64 {
-	v, n := binary.Uvarint(d.p)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.p = d.p[n:]
-	return v
-}
-
-func (d *decoder) varint() int64 {
-	v, n := binary.Varint(d.p)
-	if n <= 0 {
-		d.fail()
-		return 0
-	}
-	d.p = d.p[n:]
-	return v
-}
-
-func (d *decoder) u32() uint32 {
-	v := d.uvarint()
-	if v > math.MaxUint32 {
-		d.fail()
-	}
-	return uint32(v)
-}
-
-func (d *decoder) bytes(n uint64) []byte {
-	if n > uint64(len(d.p)) {
-		d.fail()
-		return nil
-	}
-	b := d.p[:n]
-	d.p = d.p[n:]
-	return b
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/wire"
 )
 
 // A staged batch is what one WriteMinutes call stores until compaction:
@@ -40,43 +41,18 @@ func canonical(recs []slawatch.SeriesMinute) []slawatch.SeriesMinute {
 func appendBatch(b []byte, recs []slawatch.SeriesMinute) []byte {
 	b = append(b, batchVersion)
 	b = binary.AppendUvarint(b, uint64(len(recs)))
-	prev := ""
-	for i := range recs {
-		r := &recs[i]
-		k := sharedPrefix(prev, r.Series)
-		b = binary.AppendUvarint(b, uint64(k))
-		b = binary.AppendUvarint(b, uint64(len(r.Series)-k))
-		b = append(b, r.Series[k:]...)
-		b = binary.AppendUvarint(b, uint64(r.M.Sent))
-		b = binary.AppendUvarint(b, uint64(r.M.Received))
-		b = binary.AppendUvarint(b, r.M.RTTSum)
-		b = binary.AppendUvarint(b, r.M.RTTSumSq)
-		b = binary.AppendUvarint(b, uint64(r.M.RTTMin))
-		b = binary.AppendUvarint(b, uint64(r.M.RTTMax))
-		prev = r.Series
-	}
-	return b
-}
-
-func sharedPrefix(a, b string) int {
-	n := min(len(a), len(b))
-	for i := range n {
-		if a[i] != b[i] {
-			return i
-		}
-	}
-	return n
+	return wire.AppendRecords(b, recs)
 }
 
 // decodeBatch decodes a staged batch and checks every record as
 // WriteMinutes did, so nothing stored wrongly reaches a reader.
 func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
-	d := decoder{p: p}
-	if d.byte() != batchVersion {
+	d := decoder{wire.Decoder{P: p}}
+	if d.Byte() != batchVersion {
 		return nil, fmt.Errorf("batch: %w: version", errCorrupt)
 	}
-	n := d.uvarint()
-	if d.bad || n > uint64(len(d.p))/minBatchRecord {
+	n := d.Uvarint()
+	if d.Bad || n > uint64(len(d.P))/minBatchRecord {
 		return nil, fmt.Errorf("batch: %w: record count", errCorrupt)
 	}
 	recs := make([]slawatch.SeriesMinute, 0, n)
@@ -89,7 +65,7 @@ func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
 		name = append(name[:0], r.Series...)
 		recs = append(recs, r)
 	}
-	if d.bad || len(d.p) != 0 {
+	if d.Bad || len(d.P) != 0 {
 		return nil, fmt.Errorf("batch: %w: trailing bytes", errCorrupt)
 	}
 	return recs, nil
@@ -97,17 +73,17 @@ func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
 
 // batchRecord decodes one record; prev is the previous record's name.
 func (d *decoder) batchRecord(prev []byte) (slawatch.SeriesMinute, error) {
-	k, n := d.uvarint(), d.uvarint()
-	if d.bad || k > uint64(len(prev)) || n > uint64(len(d.p)) {
+	k, n := d.Uvarint(), d.Uvarint()
+	if d.Bad || k > uint64(len(prev)) || n > uint64(len(d.P)) {
 		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: name", errCorrupt)
 	}
-	name := string(prev[:k]) + string(d.bytes(int(n)))
+	name := string(prev[:k]) + string(d.Bytes(n))
 	var m slawatch.Minute
-	m.Sent, m.Received = d.uint32(), d.uint32()
-	m.RTTSum, m.RTTSumSq = d.uvarint(), d.uvarint()
-	m.RTTMin, m.RTTMax = d.uint32(), d.uint32()
+	m.Sent, m.Received = d.Uint32(), d.Uint32()
+	m.RTTSum, m.RTTSumSq = d.Uvarint(), d.Uvarint()
+	m.RTTMin, m.RTTMax = d.Uint32(), d.Uint32()
 	switch {
-	case d.bad:
+	case d.Bad:
 		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: record", errCorrupt)
 	case checkName(name) != "" || name <= string(prev):
 		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series name", errCorrupt)

@@ -7,6 +7,7 @@ import (
 	"math/bits"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/wire"
 )
 
 // chunkMinutes is the span of a chunk: one clock hour, aligned to the
@@ -120,20 +121,20 @@ func (c *columns) splitRTT(m *slawatch.Minute) {
 // decodeChunk decodes a chunk. Whatever p holds, it returns an error or
 // series whose every record passes checkMinute; it never panics.
 func decodeChunk(p []byte) ([]seriesHour, error) {
-	d := decoder{p: p}
-	if d.byte() != chunkVersion {
+	d := decoder{wire.Decoder{P: p}}
+	if d.Byte() != chunkVersion {
 		return nil, fmt.Errorf("chunk: %w: version", errCorrupt)
 	}
-	n := d.uvarint()
-	if d.bad || n > uint64(len(d.p))/3 { // id, absent mask, a column header
+	n := d.Uvarint()
+	if d.Bad || n > uint64(len(d.P))/3 { // id, absent mask, a column header
 		return nil, fmt.Errorf("chunk: %w: series count", errCorrupt)
 	}
 	out := make([]seriesHour, n)
 	c := newColumns()
 	var id int64
 	for i := range out {
-		gap, absent := d.uvarint(), d.uvarint()
-		if d.bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= fullHour {
+		gap, absent := d.Uvarint(), d.Uvarint()
+		if d.Bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= fullHour {
 			return nil, fmt.Errorf("chunk: %w: series header", errCorrupt)
 		}
 		id += int64(gap)
@@ -142,7 +143,7 @@ func decodeChunk(p []byte) ([]seriesHour, error) {
 			return nil, fmt.Errorf("chunk: series %d: %w", id, err)
 		}
 	}
-	if d.bad || len(d.p) != 0 {
+	if d.Bad || len(d.P) != 0 {
 		return nil, fmt.Errorf("chunk: %w: trailing bytes", errCorrupt)
 	}
 	return out, nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/wire"
 )
 
 // hourOf returns n series' records of the hour starting at minute t.
@@ -74,10 +75,10 @@ func TestColumnRoundTrip(t *testing.T) {
 		"spikes":   spikes,
 	} {
 		b := appendColumn(nil, vals, make([]uint64, 0, len(vals)))
-		d := decoder{p: b}
+		d := decoder{wire.Decoder{P: b}}
 		got, err := d.column(len(vals), nil)
-		if err != nil || len(d.p) != 0 || !slices.Equal(got, vals) {
-			t.Errorf("%s: got %v, %v (%d bytes left), want %v", name, got, err, len(d.p), vals)
+		if err != nil || len(d.P) != 0 || !slices.Equal(got, vals) {
+			t.Errorf("%s: got %v, %v (%d bytes left), want %v", name, got, err, len(d.P), vals)
 		}
 		t.Logf("%s: %d values in %d bytes", name, len(vals), len(b))
 	}

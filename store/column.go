@@ -161,16 +161,16 @@ func (p *colPlan) appendTerms(b []byte, t []uint64) []byte {
 
 // column decodes a column of n values into dst.
 func (d *decoder) column(n int, dst []uint64) ([]uint64, error) {
-	head := d.byte()
+	head := d.Byte()
 	delta, width := head&deltaFlag != 0, uint(head&^deltaFlag)
-	if d.bad || width > 64 || n == 0 || (delta && n < 2) {
+	if d.Bad || width > 64 || n == 0 || (delta && n < 2) {
 		return nil, fmt.Errorf("column: %w: header", errCorrupt)
 	}
 	dst = dst[:0]
 	if delta {
-		dst = append(dst, d.uvarint())
+		dst = append(dst, d.Uvarint())
 	}
-	base := uint64(d.varint())
+	base := uint64(d.Varint())
 	t, err := d.terms(n-len(dst), base, width)
 	if err != nil {
 		return nil, err
@@ -186,24 +186,24 @@ func (d *decoder) column(n int, dst []uint64) ([]uint64, error) {
 
 // terms decodes the exceptions and packed offsets of n terms.
 func (d *decoder) terms(n int, base uint64, width uint) ([]uint64, error) {
-	nexc := d.uvarint()
-	if d.bad || nexc > uint64(n) {
+	nexc := d.Uvarint()
+	if d.Bad || nexc > uint64(n) {
 		return nil, fmt.Errorf("column: %w: exception count", errCorrupt)
 	}
 	t := make([]uint64, n)
 	isExc := make([]bool, n)
 	idx := -1
 	for range nexc {
-		gap, off := d.uvarint(), d.varint()
-		if d.bad || gap == 0 || gap > uint64(n-1-idx) {
+		gap, off := d.Uvarint(), d.Varint()
+		if d.Bad || gap == 0 || gap > uint64(n-1-idx) {
 			return nil, fmt.Errorf("column: %w: exception", errCorrupt)
 		}
 		idx += int(gap)
 		t[idx], isExc[idx] = base+uint64(off), true
 	}
 	packed := (n - int(nexc)) * int(width)
-	r := bitReader{p: d.bytes((packed + 7) / 8)}
-	if d.bad {
+	r := bitReader{p: d.Bytes(uint64((packed + 7) / 8))}
+	if d.Bad {
 		return nil, fmt.Errorf("column: %w: packed values", errCorrupt)
 	}
 	for i := range t {
