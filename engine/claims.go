@@ -43,10 +43,11 @@ func (e *Evaluator) applyClaims(s *contract.BoundService, lv *level, rep *LevelR
 	}
 	for i := range lines {
 		ln := &lines[i]
-		cj := e.claimDeadlines(rule, ln)
-		cj.Amount = e.money(ln.amount)
+		dl := e.deadlines(rule, ln)
+		cj := &ClaimJSON{Amount: e.money(ln.amount), ClaimBy: fmtTime(dl.claim), ConfirmBy: fmtTime(dl.confirm),
+			Invoice: fmt.Sprintf("within %d billing cycle(s) after the month of the claim's %s", rule.InvoiceCycles, rule.InvoiceAfter)}
 		if e.in.claimsGiven {
-			e.judgeClaim(s, lv, rule, ln, cj)
+			e.judgeClaim(s, lv, rule, ln, cj, dl)
 		}
 		ln.claim = cj
 		if ln.forfeit {
@@ -62,28 +63,26 @@ func orMonth(ref string) string {
 	return "for " + ref
 }
 
-// claimDeadlines applies the provider's claim window to a line.
-func (e *Evaluator) claimDeadlines(rule *catalog.ClaimRule, ln *creditLine) *ClaimJSON {
-	loc := e.b.Location
-	cj := &ClaimJSON{Invoice: fmt.Sprintf("within %d billing cycle(s) after the month of the claim's %s", rule.InvoiceCycles, rule.InvoiceAfter)}
-	switch rule.Window {
-	case "month-after":
-		cj.ClaimBy = fmtTime(e.month.End.AddDate(0, 1, 0).Add(-time.Second))
-	default:
-		done := ln.completed
-		if done.IsZero() {
-			done = e.month.End
-		}
-		cj.ClaimBy = fmtTime(done.In(loc).AddDate(0, 0, rule.Days))
+// deadlines are a credit's last instants for the claim and, where the
+// provider needs one, the confirming support ticket (zero: none).
+type deadlines struct{ claim, confirm time.Time }
+
+// deadlines applies the provider's claim window to a line.
+func (e *Evaluator) deadlines(rule *catalog.ClaimRule, ln *creditLine) deadlines {
+	var dl deadlines
+	if rule.Window == "month-after" {
+		dl.claim = e.month.End.AddDate(0, 1, 0).Add(-time.Second)
+	} else {
+		dl.claim = firstSet(ln.completed, e.month.End).In(e.b.Location).AddDate(0, 0, rule.Days)
 	}
 	if rule.ConfirmDays > 0 {
-		cj.ConfirmBy = fmtTime(e.month.End.AddDate(0, 0, rule.ConfirmDays))
+		dl.confirm = e.month.End.AddDate(0, 0, rule.ConfirmDays)
 	}
-	return cj
+	return dl
 }
 
 // judgeClaim finds the claim covering a line and judges it.
-func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON) {
+func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, dl deadlines) {
 	var cands []*ticket.Claim
 	for _, other := range e.b.Services {
 		if other.Customer != s.Customer {
@@ -109,7 +108,7 @@ func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalo
 			continue
 		}
 		cj.ClaimID = c.ID
-		e.judgeTimely(rule, ln, cj, c)
+		e.judgeTimely(rule, ln, cj, c, dl)
 		return
 	}
 }
@@ -128,17 +127,14 @@ func covers(c *ticket.Claim, tpl string, ln *creditLine, sameService bool) bool 
 }
 
 // judgeTimely checks a complete claim against the deadlines.
-func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *ticket.Claim) {
-	by, _ := time.Parse(time.RFC3339, cj.ClaimBy)
-	if c.Submitted.After(by) {
+func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *ticket.Claim, dl deadlines) {
+	if c.Submitted.After(dl.claim) {
 		cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s submitted %s, after the deadline %s", c.ID, fmtTime(c.Submitted), cj.ClaimBy)
 		return
 	}
-	if cj.ConfirmBy != "" && !c.Confirmed.IsZero() {
-		if cb, _ := time.Parse(time.RFC3339, cj.ConfirmBy); c.Confirmed.After(cb) {
-			cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s confirmed by support ticket %s, after %s", c.ID, fmtTime(c.Confirmed), cj.ConfirmBy)
-			return
-		}
+	if !dl.confirm.IsZero() && c.Confirmed.After(dl.confirm) {
+		cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s confirmed by support ticket %s, after %s", c.ID, fmtTime(c.Confirmed), cj.ConfirmBy)
+		return
 	}
 	ln.forfeit = false
 	cj.Status = "claimed"

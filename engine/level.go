@@ -21,7 +21,12 @@ type level struct {
 	known   int      // value levels: measured minutes
 	unknown int      // value levels: minutes without measurement
 	fastVal bool     // the value is fed per record, not stepped
+	found   []found  // the outages the minute rule found, for notification judging
 }
+
+// found is one outage the minute rule found: its first minute and the
+// minute whose end detected it, unix minutes.
+type found struct{ start, detected int64 }
 
 func newLevel(e *Evaluator, l *contract.Level) (*level, error) {
 	lv := &level{e: e, l: l}
@@ -230,6 +235,7 @@ func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
 		return out
 	}
 	det := a + int64(max(r.consec, 1))
+	lv.found = append(lv.found, found{a, det})
 	o := OutageJSON{Start: lv.e.fmtMinute(a), End: lv.e.fmtMinute(b), Minutes: int(b - a), DetectedAt: lv.e.fmtMinute(det)}
 	if n := lv.l.Template.Objective.NotifyWithinMinutes; n > 0 {
 		o.NotifyBy = lv.e.fmtMinute(det + int64(n))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/calendar"
+
 	"github.com/shopspring/decimal"
 	"github.com/slawatch/slawatch/ticket"
 )
@@ -35,6 +37,7 @@ type ItemJSON struct {
 type judged struct {
 	id, kind, cause string
 	start, stop     time.Time // stop zero: has not happened
+	detected        time.Time // notifications: when the outage was detected
 	deadline        time.Time
 	target          string
 	met             *bool
@@ -190,15 +193,25 @@ func (lv *level) inMonth(t time.Time) bool {
 	return !t.Before(lv.e.month.Start) && t.Before(lv.e.month.End)
 }
 
-// tickets returns the service's tickets the level reads, opened in the month.
-func (lv *level) tickets() []*ticket.Ticket {
+// tickets returns the service's tickets of the kinds the level reads
+// for which keep holds.
+func (lv *level) tickets(keep func(*ticket.Ticket) bool) []*ticket.Ticket {
 	var out []*ticket.Ticket
 	for _, k := range lv.e.in.tickets[lv.l.Service] {
-		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && lv.inMonth(k.Opened) {
+		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && keep(k) {
 			out = append(out, k)
 		}
 	}
 	return out
+}
+
+// openedInMonth keeps the tickets opened in the month.
+func (lv *level) openedInMonth(k *ticket.Ticket) bool { return lv.inMonth(k.Opened) }
+
+// touchesMonth keeps the tickets open at some time in the month; one not
+// yet resolved is open to the month's end.
+func (lv *level) touchesMonth(k *ticket.Ticket) bool {
+	return spanOf(k.Opened, firstSet(k.Resolved, lv.e.month.End)).overlaps(lv.monthSpan())
 }
 
 // events returns the service's events of kind.
@@ -216,7 +229,7 @@ func (lv *level) events(kind string) []*ticket.Event {
 // responses times tickets from opening to response against their deadlines.
 func (lv *level) responses() (*timed, error) {
 	t := &timed{}
-	for _, k := range lv.tickets() {
+	for _, k := range lv.tickets(lv.openedInMonth) {
 		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Responded, fee: k.Fee}
 		j.completed = firstSet(k.Resolved, k.Responded, k.Opened)
 		dl, target, note, err := lv.deadline(k)
@@ -286,10 +299,7 @@ func (lv *level) channelDeadline(k *ticket.Ticket) (time.Time, string, string, e
 }
 
 // skipped names the closed days between from's date and to's date.
-func skipped(cal interface {
-	IsBusinessDay(time.Time) (bool, error)
-	Holiday(time.Time) (string, bool, error)
-}, from, to time.Time) string {
+func skipped(cal *calendar.Calendar, from, to time.Time) string {
 	var days []string
 	loc := to.Location()
 	y, m, d := from.In(loc).Date()
@@ -315,7 +325,7 @@ func (lv *level) resolutions() (*timed, error) {
 	t := &timed{}
 	var sum time.Duration
 	n := 0
-	for _, k := range lv.tickets() {
+	for _, k := range lv.tickets(lv.openedInMonth) {
 		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
 		h, ok := lv.l.Template.Timer.HoursBy.Values[k.LocationClass]
 		switch {
@@ -448,15 +458,13 @@ func (lv *level) outageMinutes(rep *LevelReport) *timed {
 	month := lv.monthSpan()
 	excl := lv.exclusionSpans()
 	var faults, cut []span
-	for _, k := range lv.faultTickets() {
+	for _, k := range lv.tickets(lv.touchesMonth) {
 		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
 		if j.excluded = lv.explicitlyExcluded(k.ID); j.excluded == "" {
-			end := k.Resolved
-			if end.IsZero() {
-				end = lv.e.month.End
+			if k.Resolved.IsZero() {
 				j.notes = append(j.notes, "still open: counted to the month's end")
 			}
-			faults = append(faults, spanOf(k.Opened, end))
+			faults = append(faults, spanOf(k.Opened, firstSet(k.Resolved, lv.e.month.End)))
 		}
 		t.items = append(t.items, j)
 	}
@@ -471,21 +479,6 @@ func (lv *level) outageMinutes(rep *LevelReport) *timed {
 		t.avail = big.NewRat((a-t.outageSecs)*100, a)
 	}
 	return t
-}
-
-// faultTickets returns the service's fault tickets that touch the month.
-func (lv *level) faultTickets() []*ticket.Ticket {
-	var out []*ticket.Ticket
-	for _, k := range lv.e.in.tickets[lv.l.Service] {
-		end := k.Resolved
-		if end.IsZero() {
-			end = lv.e.month.End
-		}
-		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && spanOf(k.Opened, end).overlaps(lv.monthSpan()) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // notifications judges each outage detected in the month by the notice
@@ -517,11 +510,9 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 	slices.SortStableFunc(dets, func(a, b judged) int { return a.start.Compare(b.start) })
 	match := matchNotices(dets, notices)
 	for k, d := range dets {
-		d.deadline = d.stop.Add(n) // stop holds the detection time until matched
-		detected := d.stop
-		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(detected))
+		d.deadline = d.detected.Add(n)
+		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(d.detected))
 		i := match[k]
-		d.stop = time.Time{}
 		if i < 0 {
 			d.met = ptr(false)
 			d.notes = append(d.notes, "no notice recorded")
@@ -531,7 +522,7 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 			d.over = d.stop.Sub(d.deadline)
 			d.notes = append(d.notes, "notice "+notices[i].ID)
 		}
-		d.completed = detected
+		d.completed = d.detected
 		t.items = append(t.items, d)
 	}
 	return t
@@ -543,18 +534,17 @@ func (lv *level) detections(rep *LevelReport) []judged {
 	var out []judged
 	for _, ev := range lv.events("outage-detected") {
 		if lv.inMonth(ev.Start) {
-			out = append(out, judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.Start})
+			out = append(out, judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, detected: ev.Start})
 		}
 	}
 	if len(out) > 0 {
 		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d outage-detected events replace the %d outages found in the samples", len(out), len(rep.Outages)))
 		return out
 	}
-	for _, o := range rep.Outages {
-		start, _ := time.Parse(time.RFC3339, o.Start)
-		det, _ := time.Parse(time.RFC3339, o.DetectedAt)
+	for _, f := range lv.found {
+		start, det := time.Unix(f.start*60, 0).In(lv.e.b.Location), time.Unix(f.detected*60, 0).In(lv.e.b.Location)
 		if lv.inMonth(det) {
-			out = append(out, judged{id: "outage " + o.Start, kind: "outage-detected", start: start, stop: det})
+			out = append(out, judged{id: "outage " + fmtTime(start), kind: "outage-detected", start: start, detected: det})
 		}
 	}
 	return out

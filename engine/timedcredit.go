@@ -113,18 +113,25 @@ func (lv *level) monthLine(rep *LevelReport, pct *big.Rat, tm *timed) creditLine
 	amt := lv.e.round(percent(b, pct))
 	rep.CreditPct = catalog.FormatRat(pct)
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s", rep.CreditPct, how, lv.e.money(amt), lv.e.b.Currency))
-	ln := creditLine{item: -1, pct: pct, amount: amt, start: lv.e.month.Start, completed: lv.e.month.End}
-	if tm != nil {
-		for _, j := range tm.items {
-			if j.counts() {
-				ln.refs = append(ln.refs, j.id)
-				if j.cause != "" {
-					ln.refs = append(ln.refs, j.cause)
-				}
+	return creditLine{item: -1, pct: pct, amount: amt, start: lv.e.month.Start, completed: lv.e.month.End, refs: missedRefs(tm)}
+}
+
+// missedRefs lists the ids and causes of the missed items behind a
+// month's credit, which a claim may name.
+func missedRefs(tm *timed) []string {
+	var refs []string
+	if tm == nil {
+		return nil
+	}
+	for _, j := range tm.items {
+		if j.counts() {
+			refs = append(refs, j.id)
+			if j.cause != "" {
+				refs = append(refs, j.cause)
 			}
 		}
 	}
-	return ln
+	return refs
 }
 
 func percent(base, pct *big.Rat) *big.Rat {
@@ -324,8 +331,7 @@ func (lv *level) lateCredit(rep *LevelReport, tm *timed) []creditLine {
 		}
 		b, how := lv.base()
 		amt := lv.e.round(percent(b, pct))
-		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %d business days late -> %s%% of %s = %s %s",
-			j.id, j.lateDays, catalog.FormatRat(pct), how, lv.e.money(amt), lv.e.b.Currency))
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: credit %s%% of %s = %s %s", j.id, catalog.FormatRat(pct), how, lv.e.money(amt), lv.e.b.Currency))
 		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, start: j.start, completed: j.completed})
 	}
 	return lines
@@ -407,9 +413,7 @@ func (lv *level) dayFeeCredit(rep *LevelReport, tm *timed) []creditLine {
 	rep.CreditPct = "per hour"
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("cumulative Platform Outage %s min -> %d started hours x one day's worth of %s (%s) = %s %s",
 		rep.OutageMinutes, hours, how, basis, lv.e.money(amt), lv.e.b.Currency))
-	ln := lv.monthLine(&LevelReport{}, new(big.Rat), tm)
-	ln.amount, ln.completed = amt, tm.lastOutage
-	return []creditLine{ln}
+	return []creditLine{{item: -1, pct: new(big.Rat), amount: amt, start: lv.e.month.Start, completed: tm.lastOutage, refs: missedRefs(tm)}}
 }
 
 // dayFee derives one day's worth of a monthly fee by the day_basis parameter.
