@@ -34,6 +34,9 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"BadInput", testBadInput},
 		{"ReadStops", testReadStops},
 		{"Reopen", testReopen},
+		{"Docs", testDocs},
+		{"Tokens", testTokens},
+		{"Outbox", testOutbox},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })

@@ -1,0 +1,117 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+)
+
+func testDocs(t *testing.T, url string) {
+	ctx := context.Background()
+	s := mustOpen(t, url, Options{})
+	put := func(d Doc) {
+		t.Helper()
+		if err := s.PutDoc(ctx, d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(Doc{Customer: "a", Kind: "ticket", ID: "T2", Body: []byte(`{"n":2}`)})
+	put(Doc{Customer: "a", Kind: "ticket", ID: "T1", Body: []byte(`{"n":1}`)})
+	put(Doc{Customer: "b", Kind: "ticket", ID: "T1", Body: []byte(`{"n":3}`)})
+	put(Doc{Customer: "a", Kind: "ticket", ID: "T1", Body: []byte(`{"n":4}`)}) // replaces
+	got, err := s.ListDocs(ctx, "a", "ticket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != "T1" || string(got[0].Body) != `{"n":4}` || got[1].ID != "T2" {
+		t.Errorf("ListDocs(a) = %+v", got)
+	}
+	all, err := s.ListDocs(ctx, "", "ticket")
+	if err != nil || len(all) != 3 {
+		t.Errorf("ListDocs(all) = %d docs, %v; want 3", len(all), err)
+	}
+	added, err := s.AddDoc(ctx, Doc{Customer: "a", Kind: "ticket", ID: "T1", Body: []byte(`{"n":5}`)})
+	if err != nil || added {
+		t.Errorf("AddDoc of an existing doc = %v, %v; want false", added, err)
+	}
+	if d, err := s.GetDoc(ctx, "a", "ticket", "T1"); err != nil || string(d.Body) != `{"n":4}` {
+		t.Errorf("GetDoc = %s, %v; want the first body kept", d.Body, err)
+	}
+	if err := s.DeleteDoc(ctx, "a", "ticket", "T1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetDoc(ctx, "a", "ticket", "T1"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("GetDoc after delete: %v, want ErrNotFound", err)
+	}
+	// values that would break an unparameterised query are stored as they are
+	odd := `x'); DROP TABLE docs; --`
+	put(Doc{Customer: odd, Kind: "ticket", ID: odd, Body: []byte(`{}`)})
+	if _, err := s.GetDoc(ctx, odd, "ticket", odd); err != nil {
+		t.Error(err)
+	}
+}
+
+func testTokens(t *testing.T, url string) {
+	ctx := context.Background()
+	s := mustOpen(t, url, Options{})
+	tok := Token{Hash: "ab12", Role: "customer", Customer: "kaisha", Name: "portal", Created: time.Unix(1_790_000_000, 0)}
+	if err := s.AddToken(ctx, tok); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToken(ctx, tok); err == nil {
+		t.Error("a second token with the same hash was stored")
+	}
+	got, err := s.LookupToken(ctx, "ab12")
+	if err != nil || got != tok {
+		t.Errorf("LookupToken = %+v, %v; want %+v", got, err, tok)
+	}
+	if _, err := s.LookupToken(ctx, "ab13"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown token: %v, want ErrNotFound", err)
+	}
+	if n, err := s.CountTokens(ctx, "customer"); n != 1 || err != nil {
+		t.Errorf("CountTokens = %d, %v", n, err)
+	}
+}
+
+func testOutbox(t *testing.T, url string) {
+	ctx := context.Background()
+	s := mustOpen(t, url, Options{})
+	now := time.UnixMilli(1_790_000_000_000)
+	sends := []Send{
+		{ID: "n1/email", Customer: "a", Notice: []byte(`{"id":"n1"}`), Channel: "email", NextAt: now},
+		{ID: "n1/webhook", Customer: "a", Notice: []byte(`{"id":"n1"}`), Channel: "webhook", NextAt: now.Add(time.Second)},
+	}
+	if n, err := s.Enqueue(ctx, sends); n != 2 || err != nil {
+		t.Fatalf("Enqueue = %d, %v", n, err)
+	}
+	if n, err := s.Enqueue(ctx, sends); n != 0 || err != nil {
+		t.Fatalf("Enqueue again = %d, %v; want 0 new", n, err)
+	}
+	due, err := s.Due(ctx, now, 10)
+	if err != nil || len(due) != 1 || due[0].ID != "n1/email" {
+		t.Fatalf("Due = %+v, %v", due, err)
+	}
+	if err := s.Settle(ctx, "n1/email", Pending, now.Add(time.Minute), "451 try later"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Settle(ctx, "n1/webhook", Sent, now.Add(2*time.Second), ""); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := s.Due(ctx, now.Add(30*time.Second), 10); len(due) != 0 {
+		t.Errorf("Due before the retry time = %+v", due)
+	}
+	all, err := s.Sends(ctx, "a")
+	if err != nil || len(all) != 2 {
+		t.Fatalf("Sends = %+v, %v", all, err)
+	}
+	if e := all[0]; e.Attempts != 1 || e.Error != "451 try later" || !e.NextAt.Equal(now.Add(time.Minute)) {
+		t.Errorf("retried send = %+v", e)
+	}
+	if w := all[1]; w.State != Sent || !w.SentAt.Equal(now.Add(2*time.Second)) {
+		t.Errorf("sent send = %+v", w)
+	}
+	if n, _ := s.CountSends(ctx, Pending); n != 1 {
+		t.Errorf("pending = %d, want 1", n)
+	}
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Outbox states.
+const (
+	Pending = "pending"
+	Sent    = "sent"
+	Failed  = "failed"
+)
+
+// Send is one notice to deliver on one channel: a row of the outbox.
+type Send struct {
+	ID       string // the notice's ID and the channel's name: unique
+	Customer string
+	Notice   []byte // JSON
+	Channel  string
+	State    string
+	Attempts int
+	NextAt   time.Time
+	SentAt   time.Time // zero until sent
+	Error    string    // the last failure
+}
+
+// Enqueue adds sends to the outbox in one transaction; a send whose ID is
+// already there (a notice queued before a restart) is left as it is. It
+// returns how many were new.
+func (s *Store) Enqueue(ctx context.Context, sends []Send) (int, error) {
+	n := 0
+	err := s.writeTx(ctx, func(tx *sql.Tx) error {
+		for _, x := range sends {
+			res, err := tx.ExecContext(ctx, `INSERT INTO outbox (id, customer, notice, channel, state, attempts, next_at)
+				VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (id) DO NOTHING`,
+				x.ID, x.Customer, string(x.Notice), x.Channel, Pending, x.NextAt.UnixMilli())
+			if err != nil {
+				return err
+			}
+			k, err := res.RowsAffected()
+			if err != nil {
+				return err
+			}
+			n += int(k)
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue notices: %w", err)
+	}
+	return n, nil
+}
+
+// Due returns up to limit pending sends whose time has come, the oldest
+// first.
+func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Send, error) {
+	return s.sends(ctx, `WHERE state = $1 AND next_at <= $2 ORDER BY next_at, id LIMIT $3`, Pending, now.UnixMilli(), limit)
+}
+
+// Sends returns a customer's sends ("" for all), by ID.
+func (s *Store) Sends(ctx context.Context, customer string) ([]Send, error) {
+	if customer == "" {
+		return s.sends(ctx, `ORDER BY id`)
+	}
+	return s.sends(ctx, `WHERE customer = $1 ORDER BY id`, customer)
+}
+
+func (s *Store) sends(ctx context.Context, where string, args ...any) ([]Send, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, customer, notice, channel, state, attempts, next_at, sent_at, last_error FROM outbox `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []Send
+	for rows.Next() {
+		var x Send
+		var notice string
+		var next, sent int64
+		if err := rows.Scan(&x.ID, &x.Customer, &notice, &x.Channel, &x.State, &x.Attempts, &next, &sent, &x.Error); err != nil {
+			return nil, fmt.Errorf("store: outbox: %w", err)
+		}
+		x.Notice, x.NextAt = []byte(notice), time.UnixMilli(next)
+		if sent != 0 {
+			x.SentAt = time.UnixMilli(sent)
+		}
+		out = append(out, x)
+	}
+	return out, rows.Err()
+}
+
+// Settle records the outcome of an attempt at a send: state Sent with
+// the time it went, Pending with the time of the next attempt, or Failed.
+func (s *Store) Settle(ctx context.Context, id, state string, at time.Time, errText string) error {
+	q := `UPDATE outbox SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3 WHERE id = $4`
+	if state == Sent {
+		q = `UPDATE outbox SET state = $1, attempts = attempts + 1, sent_at = $2, last_error = $3 WHERE id = $4`
+	}
+	if _, err := s.wdb.ExecContext(ctx, q, state, at.UnixMilli(), errText, id); err != nil {
+		return fmt.Errorf("store: settle notice %s: %w", id, err)
+	}
+	return nil
+}
+
+// CountSends counts the outbox's sends in a state.
+func (s *Store) CountSends(ctx context.Context, state string) (int, error) {
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE state = $1`, state).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count sends: %w", err)
+	}
+	return n, nil
+}
