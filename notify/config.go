@@ -1,0 +1,67 @@
+package notify
+
+import (
+	"net"
+	"net/mail"
+)
+
+// Config is the server's notification settings: the relay that email and
+// fax go through, the sender, and the fax gateway.
+type Config struct {
+	SMTP       SMTP   `yaml:"smtp" json:"smtp"`
+	From       string `yaml:"from" json:"from"`               // "slawatch <noc@example.net>"
+	FaxGateway string `yaml:"fax_gateway" json:"fax_gateway"` // "{number}@fax.example.net"; needed only for fax contacts
+}
+
+// Validate names the first bad field, as in `smtp.addr: "x": not host:port`.
+func (c Config) Validate() error {
+	host, port, err := net.SplitHostPort(c.SMTP.Addr)
+	if err != nil || host == "" || port == "" {
+		return invalid("smtp.addr: %q: not host:port", c.SMTP.Addr)
+	}
+	switch c.SMTP.StartTLS {
+	case "", StartTLSAuto, StartTLSAlways, StartTLSNever:
+	default:
+		return invalid("smtp.starttls: %q: not auto, always or never", c.SMTP.StartTLS)
+	}
+	if c.SMTP.Timeout < 0 {
+		return invalid("smtp.timeout: %s: negative", c.SMTP.Timeout)
+	}
+	if c.SMTP.Username != "" && c.SMTP.StartTLS == StartTLSNever && !isLoopback(host) {
+		return invalid("smtp.starttls: %q would send the password to %s in clear text", StartTLSNever, host)
+	}
+	if a, err := mail.ParseAddress(c.From); err != nil || a.Address == "" {
+		return invalid("from: %q: not an address", c.From)
+	}
+	if c.FaxGateway != "" {
+		if err := checkGateway(c.FaxGateway); err != nil {
+			return invalid("fax_gateway: %v", err)
+		}
+	}
+	return nil
+}
+
+// Channels returns the channels for one customer's contacts: one Email for
+// all the addresses, one Fax per number, and the webhook, in that order.
+func (c Config) Channels(ct Contacts) ([]Channel, error) {
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	if err := ct.Validate(); err != nil {
+		return nil, err
+	}
+	if len(ct.Fax) > 0 && c.FaxGateway == "" {
+		return nil, invalid("contacts.fax: fax numbers given but no fax_gateway is configured")
+	}
+	var chs []Channel
+	if len(ct.Email) > 0 {
+		chs = append(chs, &Email{SMTP: c.SMTP, From: c.From, To: ct.Email})
+	}
+	for _, num := range ct.Fax {
+		chs = append(chs, &Fax{Gateway: c.FaxGateway, Numbers: []string{num}, SMTP: c.SMTP, From: c.From})
+	}
+	if w := ct.Webhook; w != nil {
+		chs = append(chs, &Webhook{URL: w.URL, Secret: w.Secret})
+	}
+	return chs, nil
+}
