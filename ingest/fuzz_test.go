@@ -1,0 +1,35 @@
+package ingest
+
+import (
+	"testing"
+
+	"github.com/slawatch/slawatch"
+)
+
+// FuzzDecode: Decode never panics; what it refuses is EINVALID; what it
+// decodes encodes again to a body that decodes to the same blocks.
+func FuzzDecode(f *testing.F) {
+	f.Add(encodeAll(sampleBlocks))
+	f.Add([]byte(Magic))
+	f.Add(raw(7, 1, 0, 1, "a", 1, 1, 5, 25, 5, 5))
+	f.Add(raw(7, 2, 0, 2, "ab", 0, 0, 0, 0, 0, 0, 1, 1, "c", 1, 0, 0, 0, 0, 0))
+	f.Fuzz(func(t *testing.T, p []byte) {
+		got, err := decodeAll(p)
+		if err != nil {
+			if slawatch.ErrorCode(err) != slawatch.EINVALID {
+				t.Fatalf("error %v is not EINVALID", err)
+			}
+			return
+		}
+		if len(got) == 0 {
+			return // the magic alone: nothing to encode
+		}
+		again, err := decodeAll(encodeAll(got))
+		if err != nil {
+			t.Fatalf("re-encoded body does not decode: %v", err)
+		}
+		if !sameBlocks(again, got) {
+			t.Fatalf("round trip:\n got %+v\nwant %+v", again, got)
+		}
+	})
+}

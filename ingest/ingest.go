@@ -1,0 +1,54 @@
+// Package ingest is the HTTP protocol by which a probing agent delivers
+// minute records to the server: the body's encoding (AppendBlock, Decode)
+// and the agent's side of the exchange (Client).
+//
+// # Exchange
+//
+// The agent POSTs a body to URL/api/ingest with the header
+// "Authorization: Bearer TOKEN" and the Content-Type ContentType. The
+// server answers 200 with {"minutes":N,"records":N} once it has stored
+// every record of the body durably, and only then; the agent acknowledges
+// its spool only after that answer. A failed exchange is sent again, so
+// the server must store idempotently: the same (agent, series, minute)
+// delivered twice is stored once. Errors are answered as
+// {"error":{"code":"...","message":"..."}}.
+//
+// # Body
+//
+//	body    magic "SWM1", then blocks until the end
+//	block   minute uvarint (Unix minutes, 0 to MaxMinute),
+//	        record count uvarint, the records
+//	record  as package internal/wire writes them: the length of the prefix
+//	        the series name shares with the previous record's in the block
+//	        (uvarint), the rest's length (uvarint) and bytes, then Sent,
+//	        Received, RTTSum, RTTSumSq, RTTMin, RTTMax (uvarints)
+//
+// A series name is 1 to MaxSeriesBytes bytes. Records sorted by series
+// compress best: sorted names cost a few bytes each. Decode checks the
+// encoding, not whether a record's numbers are consistent (the store
+// does that).
+package ingest
+
+// ContentType is the media type of a body of minute records.
+const ContentType = "application/vnd.slawatch.minutes"
+
+// Magic opens every body: the format and its version.
+const Magic = "SWM1"
+
+// Limits of the encoding.
+const (
+	// MaxSeriesBytes is the longest series name, as the agent's
+	// configuration and the store allow.
+	MaxSeriesBytes = 256
+	// MaxMinute is the last minute of the year 9999
+	// (9999-12-31T23:59:00Z), the last the samples files can hold.
+	MaxMinute = 4_223_371_679
+)
+
+// What a client puts in one body: the agent groups pending minutes into
+// bodies of at most BodyMinutes minutes and, unless one minute alone is
+// larger, about BodyBytes bytes.
+const (
+	BodyMinutes = 64
+	BodyBytes   = 1 << 20
+)
