@@ -115,3 +115,18 @@ func testOutbox(t *testing.T, url string) {
 		t.Errorf("pending = %d, want 1", n)
 	}
 }
+
+func testAgentMinutes(t *testing.T, url string) {
+	s := mustOpen(t, url, Options{})
+	mustWrite(t, s, "a", t0+5, rec("x", 1, 0, 1))
+	mustWrite(t, s, "a", t0+7, rec("x", 1, 0, 1))
+	mustWrite(t, s, "b", t0+70, rec("y", 1, 0, 1))
+	mustCompact(t, s, t0+60) // a's hour becomes a chunk: its last minute is t0+59
+	got, err := s.AgentMinutes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got["a"] != t0+59 || got["b"] != t0+70 {
+		t.Errorf("AgentMinutes = %v; want a: %d, b: %d", got, t0+59, t0+70)
+	}
+}

@@ -37,6 +37,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"Docs", testDocs},
 		{"Tokens", testTokens},
 		{"Outbox", testOutbox},
+		{"AgentMinutes", testAgentMinutes},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
