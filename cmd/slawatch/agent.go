@@ -6,6 +6,8 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +26,12 @@ type AgentCommand struct {
 	contract string
 	month    string
 	logLevel string
+
+	server    string
+	token     string
+	tokenFile string
+
+	clock agent.Clock // nil: the real clock; tests run the agent faster
 }
 
 // Run parses the flags and probes until interrupted or --duration passes.
@@ -36,6 +44,9 @@ func (c *AgentCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit")
 	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM` (default: the current month)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.server, "server", "", "deliver minute records to the slawatch server at `URL` (needs spool.dir)")
+	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN)")
+	fs.StringVar(&c.token, "token", "", "the server's bearer `TOKEN`; visible to ps, so prefer --token-file or $SLAWATCH_TOKEN")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -47,6 +58,9 @@ func (c *AgentCommand) Run(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if err := c.checkServer(); err != nil {
+		return err
 	}
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
@@ -60,6 +74,10 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 	cfg, err := agent.LoadConfig(c.config)
 	if err != nil {
 		return err
+	}
+	if c.server != "" && cfg.Spool.Dir == "" {
+		// the server acknowledges what it stored; the spool keeps the rest
+		return usagef("--server needs a spool: set spool.dir in %s", cfg.File)
 	}
 	outs, err := c.outputs(log)
 	if err != nil {
@@ -76,7 +94,7 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		// a restart within a minute must not spool that minute twice
 		after = max(after, sp.Stats().NewestMinute)
 	}
-	a, err := agent.New(ctx, cfg, agent.Options{Logger: log, After: after})
+	a, err := agent.New(ctx, cfg, agent.Options{Clock: c.clock, Logger: log, After: after})
 	if err != nil {
 		return err
 	}
@@ -85,7 +103,7 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		ctx, cancel = context.WithTimeout(ctx, c.duration)
 		defer cancel()
 	}
-	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out)
+	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out, "server", c.server)
 	if sp == nil {
 		err = a.Run(ctx, outs.write)
 	} else {
@@ -98,6 +116,58 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		return err
 	}
 	return outs.finish(c.Stdout)
+}
+
+// checkServer checks --server and finds the token: --token-file,
+// --token or $SLAWATCH_TOKEN, in that order of preference.
+func (c *AgentCommand) checkServer() error {
+	if c.server == "" {
+		if c.token != "" || c.tokenFile != "" {
+			return usagef("--token and --token-file need --server")
+		}
+		return nil
+	}
+	if err := checkServerURL(c.server); err != nil {
+		return err
+	}
+	switch {
+	case c.token != "" && c.tokenFile != "":
+		return usagef("--token and --token-file: give one")
+	case c.tokenFile != "":
+		data, err := os.ReadFile(c.tokenFile)
+		if err != nil {
+			return fmt.Errorf("--token-file: %w", err)
+		}
+		c.token = strings.TrimSpace(string(data))
+	case c.token == "":
+		c.token = os.Getenv("SLAWATCH_TOKEN")
+	}
+	if c.token == "" {
+		return usagef("--server needs a token: --token-file FILE, $SLAWATCH_TOKEN or --token")
+	}
+	if i := strings.IndexFunc(c.token, func(r rune) bool { return r <= ' ' || r == 0x7f }); i >= 0 {
+		return usagef("the server's token holds a space or control character at byte %d", i)
+	}
+	return nil
+}
+
+// checkServerURL checks --server: http or https, a host, nothing after
+// the path (the agent POSTs to URL/api/ingest).
+func checkServerURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case err != nil:
+		return usagef("--server: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return usagef("--server %q: want an http:// or https:// URL", s)
+	case u.Hostname() == "":
+		return usagef("--server %q: no host", s)
+	case u.User != nil:
+		return usagef("--server %q: no credentials in the URL: give the token with --token-file or $SLAWATCH_TOKEN", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "":
+		return usagef("--server %q: no query or fragment: the agent POSTs to URL/api/ingest", s)
+	}
+	return nil
 }
 
 func openSpool(cfg *agent.Config, log *slog.Logger) (*spool.Spool, error) {

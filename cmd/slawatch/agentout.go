@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"net/http"
 	"os"
 	"time"
 
@@ -15,13 +17,14 @@ import (
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/spool"
 )
 
 // outputs are where the agent command puts minute records: the --out
-// file and the in-process evaluator of --contract.
+// file, the in-process evaluator of --contract and the --server.
 type outputs struct {
 	log   *slog.Logger
 	after int64 // minutes up to this one are already in the file
@@ -31,10 +34,16 @@ type outputs struct {
 
 	ev   *engine.Evaluator
 	evAt int64 // the last minute given to the evaluator
+
+	srv   *serverOut
+	group []spool.Batch // the batches being delivered
 }
 
 func (c *AgentCommand) outputs(log *slog.Logger) (*outputs, error) {
 	o := &outputs{log: log, after: -1 << 62, evAt: -1 << 62}
+	if c.server != "" {
+		o.srv = newServerOut(c.server, c.token, log)
+	}
 	if c.out != "" {
 		if err := o.openFile(c.out); err != nil {
 			return nil, err
@@ -142,7 +151,7 @@ func (o *outputs) openEvaluator(path, month string) error {
 }
 
 // any reports whether there is an output at all.
-func (o *outputs) any() bool { return o.w != nil || o.ev != nil }
+func (o *outputs) any() bool { return o.w != nil || o.ev != nil || o.srv != nil }
 
 // write puts one minute into every output. It is the agent's Sink when
 // there is no spool, and the spool consumer's step otherwise.
@@ -174,23 +183,64 @@ func (o *outputs) writeFile(m int64, recs []slawatch.SeriesMinute) error {
 	return o.file.Sync()
 }
 
-// deliver is the spool's consumer: each batch goes to the outputs and is
-// acknowledged only once written (and fsynced).
+// deliver is the spool's consumer: it takes batches in order, writes
+// each to the file and the evaluator, sends them to the server in groups,
+// and acknowledges a group only once every output holds it durably.
 func (o *outputs) deliver(ctx context.Context, sp *spool.Spool) error {
 	for {
-		b, err := sp.Next(ctx)
+		group, err := o.take(ctx, sp)
 		if err != nil {
 			return err
 		}
-		if err := o.write(b.Minute, b.Entries); err != nil {
-			o.log.Error("write minute", "minute", time.Unix(b.Minute*60, 0).UTC(), "err", err)
-			return err
+		for _, b := range group {
+			if err := o.write(b.Minute, b.Entries); err != nil {
+				o.log.Error("write minute", "minute", minuteTime(b.Minute), "err", err)
+				return err
+			}
 		}
-		if err := sp.Ack(b.Seq); err != nil {
+		if o.srv != nil {
+			if err := o.srv.send(ctx); err != nil {
+				return err
+			}
+		}
+		if err := sp.Ack(group[len(group)-1].Seq); err != nil {
 			return err
 		}
 	}
 }
+
+// take waits for the next batch. With a server it adds the batches
+// already spooled after it, up to a body's worth: ingest.BodyMinutes
+// minutes, or the first minute that takes the body past ingest.BodyBytes.
+func (o *outputs) take(ctx context.Context, sp *spool.Spool) ([]spool.Batch, error) {
+	b, err := sp.Next(ctx)
+	if err != nil {
+		return nil, err
+	}
+	o.group = append(o.group[:0], b)
+	if o.srv == nil {
+		return o.group, nil
+	}
+	o.srv.reset()
+	// Next with a done context returns a batch already spooled, if any,
+	// without waiting for one.
+	now, cancel := context.WithCancel(context.Background())
+	cancel()
+	for size := o.srv.add(b); len(o.group) < ingest.BodyMinutes && size < ingest.BodyBytes; {
+		b, err := sp.Next(now)
+		if errors.Is(err, context.Canceled) {
+			break // nothing more spooled yet
+		}
+		if err != nil {
+			return nil, err
+		}
+		o.group = append(o.group, b)
+		size = o.srv.add(b)
+	}
+	return o.group, nil
+}
+
+func minuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }
 
 // finish prints the in-process evaluation.
 func (o *outputs) finish(w io.Writer) error {
@@ -220,5 +270,108 @@ func (o *outputs) drain(sp *spool.Spool) {
 	}
 	if n := sp.Stats().Pending; n > 0 {
 		o.log.Warn("batches left in the spool for the next run", "batches", n)
+	}
+}
+
+// Delivery's retry intervals: from retryMin, doubling after each
+// temporary failure up to retryMax; a permanent failure waits retryMax.
+const (
+	retryMin = 200 * time.Millisecond
+	retryMax = 30 * time.Second
+)
+
+// serverOut delivers the spooled minutes to the --server, a group of
+// minutes to a POST, trying again until the server stores them.
+type serverOut struct {
+	client             *ingest.Client
+	log                *slog.Logger
+	retryMin, retryMax time.Duration
+
+	body        []byte // the group's body
+	minutes     int    // its blocks
+	records     int    // its records
+	first, last int64  // its first and last minutes
+}
+
+func newServerOut(url, token string, log *slog.Logger) *serverOut {
+	log = log.With("server", url)
+	return &serverOut{
+		client: &ingest.Client{URL: url, Token: token, Logger: log,
+			HTTP: &http.Client{Timeout: time.Minute}}, // a POST of 1 MiB even over a slow link
+		log: log, retryMin: retryMin, retryMax: retryMax,
+	}
+}
+
+// reset starts a new group.
+func (s *serverOut) reset() { s.body, s.minutes, s.records = s.body[:0], 0, 0 }
+
+// add puts a batch in the group's body and returns the body's size. A
+// minute the protocol cannot carry (before 1970, after 9999: a clock far
+// off) is logged and left out, since no server would ever take it.
+func (s *serverOut) add(b spool.Batch) int {
+	if b.Minute < 0 || b.Minute > ingest.MaxMinute {
+		s.log.Error("minute outside the years 1970 to 9999, not delivered", "minute", b.Minute, "records", len(b.Entries))
+		return len(s.body)
+	}
+	if s.minutes == 0 {
+		s.first = b.Minute
+	}
+	s.body = ingest.AppendBlock(s.body, b.Minute, b.Entries)
+	s.minutes, s.records, s.last = s.minutes+1, s.records+len(b.Entries), b.Minute
+	return len(s.body)
+}
+
+// send POSTs the group until the server has stored it, or ctx is done.
+// Every failure is logged: a temporary one (no answer, 408, 429, 5xx) at
+// WARN and retried after a growing pause; any other at ERROR and retried
+// at the longest pause, since it may be fixed on the server without the
+// agent knowing. Nothing is dropped.
+func (s *serverOut) send(ctx context.Context) error {
+	if s.minutes == 0 {
+		return nil
+	}
+	wait := s.retryMin
+	for attempt := 1; ; attempt++ {
+		_, err := s.client.Deliver(ctx, s.body)
+		if err == nil {
+			if attempt > 1 {
+				s.log.Info("delivered after retries", append(s.attrs(), "attempts", attempt)...)
+			}
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		pause, level := s.retryMax, slog.LevelError
+		if ingest.Temporary(err) {
+			pause, level, wait = wait, slog.LevelWarn, min(2*wait, s.retryMax)
+		}
+		pause = jitter(pause)
+		s.log.Log(ctx, level, "delivery failed, will retry",
+			append(s.attrs(), "attempt", attempt, "retry_in", pause.Round(time.Millisecond), "err", err)...)
+		if err := sleep(ctx, pause); err != nil {
+			return err
+		}
+	}
+}
+
+func (s *serverOut) attrs() []any {
+	return []any{"minutes", s.minutes, "records", s.records, "bytes", len(s.body),
+		"first_minute", minuteTime(s.first), "last_minute", minuteTime(s.last)}
+}
+
+// jitter returns a pause between d/2 and d, so that agents cut off
+// together do not all come back at the same instant.
+func jitter(d time.Duration) time.Duration { return d/2 + rand.N(d/2+1) }
+
+// sleep waits d, or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
