@@ -140,3 +140,6 @@ func (s *Store) CountTokens(ctx context.Context, role string) (int, error) {
 	}
 	return n, nil
 }
+
+// Ping checks the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }

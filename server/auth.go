@@ -1,0 +1,146 @@
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slawatch/slawatch/store"
+)
+
+// Roles of a token.
+const (
+	RoleOperator = "operator" // everything
+	RoleCustomer = "customer" // its own customer's data only
+	RoleAgent    = "agent"    // delivers minute records only
+)
+
+// principal is who a request's token belongs to.
+type principal struct {
+	role     string
+	customer string // customer tokens
+	agent    string // agent tokens: the name its records are stored under
+}
+
+// canSee reports whether p may read and change customer c's data.
+func (p principal) canSee(c string) bool {
+	return p.role == RoleOperator || (p.role == RoleCustomer && p.customer == c)
+}
+
+// NewToken returns a new random token: "sw_" and 32 random bytes.
+func NewToken() string {
+	var b [32]byte
+	rand.Read(b[:])
+	return "sw_" + base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// HashToken is how a token is stored: the hex SHA-256 of it. A token has
+// 256 random bits, so an unsalted fast hash is as good as a slow one.
+func HashToken(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:])
+}
+
+// CreateToken makes and stores a token for role and returns it; the
+// token itself is not kept.
+func CreateToken(ctx context.Context, st *store.Store, role, customer, agent, name string) (string, error) {
+	switch {
+	case role == RoleCustomer && customer == "":
+		return "", errors.New("a customer token needs a customer")
+	case role == RoleAgent && agent == "":
+		return "", errors.New("an agent token needs an agent name")
+	case role != RoleOperator && role != RoleCustomer && role != RoleAgent:
+		return "", fmt.Errorf("role %q: want operator, customer or agent", role)
+	}
+	if role == RoleAgent {
+		if why := checkID(agent); why != "" {
+			return "", fmt.Errorf("agent name %q: %s", agent, why)
+		}
+	}
+	tok := NewToken()
+	err := st.AddToken(ctx, store.Token{Hash: HashToken(tok), Role: role, Customer: customer, Agent: agent,
+		Name: name, Created: time.Now()})
+	return tok, err
+}
+
+type principalKey struct{}
+
+// authenticate resolves the bearer token of r; a missing or unknown
+// token is answered 401 here.
+func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal, bool) {
+	h := r.Header.Get("Authorization")
+	tok, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || tok == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="slawatch"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token")
+		return principal{}, false
+	}
+	t, err := s.st.LookupToken(r.Context(), HashToken(tok))
+	if errors.Is(err, store.ErrNotFound) {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="slawatch", error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", "unknown token")
+		return principal{}, false
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return principal{}, false
+	}
+	return principal{role: t.Role, customer: t.Customer, agent: t.Agent}, true
+}
+
+// access wraps a handler with authentication and a check that the token's
+// role is among roles; for customer tokens, a {customer} in the path must
+// be the token's own. Anything else is 403 (or 404 for another
+// customer's data, which a customer must not learn exists).
+func (s *Server) access(roles []string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		p, ok := s.authenticate(w, r)
+		if !ok {
+			return
+		}
+		allowed := false
+		for _, role := range roles {
+			allowed = allowed || role == p.role
+		}
+		if !allowed {
+			s.metrics.denied.Inc()
+			writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("a %s token may not do this", p.role))
+			return
+		}
+		if c := r.PathValue("customer"); c != "" && !p.canSee(c) {
+			s.metrics.denied.Inc()
+			writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("customer %q not found", c))
+			return
+		}
+		h(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	}
+}
+
+func principalOf(r *http.Request) principal {
+	p, _ := r.Context().Value(principalKey{}).(principal)
+	return p
+}
+
+// checkID checks an identifier from a path or body: a customer, ticket or
+// agent ID.
+func checkID(id string) string {
+	switch {
+	case id == "":
+		return "empty"
+	case len(id) > 128:
+		return "longer than 128 bytes"
+	}
+	for _, c := range id {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.:@", c)) {
+			return fmt.Sprintf("character %q: use letters, digits and - _ . : @", c)
+		}
+	}
+	return ""
+}

@@ -1,0 +1,154 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/store"
+)
+
+// Body limits.
+const (
+	maxJSONBody   = 1 << 20  // API requests
+	maxIngestBody = 32 << 20 // a delivery of minute records
+)
+
+// routes is the server's whole HTTP surface; docs/server.md and
+// /api/openapi.json describe it.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	op := []string{RoleOperator}
+	oc := []string{RoleOperator, RoleCustomer}
+	h := func(pattern string, roles []string, fn http.HandlerFunc) {
+		mux.Handle(pattern, s.instrument(pattern, s.access(roles, fn)))
+	}
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
+	h("POST /api/ingest", []string{RoleAgent}, s.ingest)
+	h("POST /api/tokens", op, s.createToken)
+	h("GET /api/customers", oc, s.listCustomers)
+	h("POST /api/customers", op, s.createCustomer)
+	h("GET /api/customers/{customer}", oc, s.getCustomer)
+	h("PUT /api/customers/{customer}", oc, s.putCustomer)
+	h("GET /api/customers/{customer}/contract", oc, s.getContract)
+	h("PUT /api/customers/{customer}/contract", oc, s.putContract)
+	h("GET /api/customers/{customer}/services", oc, s.listServices)
+	h("GET /api/customers/{customer}/maintenance", oc, s.listExclusions(true))
+	h("POST /api/customers/{customer}/maintenance", oc, s.addExclusion(true))
+	h("GET /api/customers/{customer}/exclusions", oc, s.listExclusions(false))
+	h("POST /api/customers/{customer}/exclusions", oc, s.addExclusion(false))
+	h("DELETE /api/customers/{customer}/exclusions/{id}", oc, s.deleteExclusion)
+	for _, k := range []recordKind{ticketKind, eventKind, claimKind} {
+		base := "/api/customers/{customer}/" + k.doc + "s"
+		h("GET "+base, oc, s.listRecords(k))
+		h("POST "+base, oc, s.addRecord(k))
+		h("GET "+base+"/{id}", oc, s.getRecord(k))
+	}
+	h("POST /api/customers/{customer}/tickets/{id}/respond", oc, s.ticketTime("responded"))
+	h("POST /api/customers/{customer}/tickets/{id}/resolve", oc, s.ticketTime("resolved"))
+	h("GET /api/customers/{customer}/claims/{id}/status", oc, s.claimStatus)
+	h("GET /api/customers/{customer}/outages", oc, s.listOutages)
+	h("GET /api/customers/{customer}/notices", oc, s.listNotices)
+	h("GET /api/customers/{customer}/reports/{month}", oc, s.getReport)
+	h("GET /api/customers/{customer}/reports/{month}/credits.csv", oc, s.getCredits)
+	h("POST /api/customers/{customer}/reports/{month}/recompute", oc, s.recomputeReport)
+	h("GET /api/reports/{month}/credits.csv", op, s.allCredits)
+	return mux
+}
+
+// instrument times a route.
+func (s *Server) instrument(route string, h http.Handler) http.Handler {
+	obs := s.metrics.requestDuration.WithLabelValues(route)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t := time.Now()
+		h.ServeHTTP(w, r)
+		obs.Observe(time.Since(t).Seconds())
+	})
+}
+
+func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+	if err := s.st.Ping(r.Context()); err != nil {
+		writeError(w, http.StatusServiceUnavailable, "unavailable", "database: "+err.Error())
+		return
+	}
+	next := s.eval.judged()
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.st.Backend(),
+		"judged_until": fmtMinute(next, time.UTC)})
+}
+
+// statusOf maps an error code to its HTTP status.
+var statusOf = map[string]int{
+	slawatch.EINVALID:  http.StatusBadRequest,
+	slawatch.ENOTFOUND: http.StatusNotFound,
+	slawatch.ECONFLICT: http.StatusConflict,
+	slawatch.EINTERNAL: http.StatusInternalServerError,
+}
+
+// fail answers err: its code's status and message, or 500 with the
+// details only in the log.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, slawatch.ENOTFOUND, "not found")
+	case slawatch.ErrorCode(err) != slawatch.EINTERNAL:
+		writeError(w, statusOf[slawatch.ErrorCode(err)], slawatch.ErrorCode(err), err.Error())
+	default:
+		s.internal(w, r, err)
+	}
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	writeError(w, http.StatusInternalServerError, slawatch.EINTERNAL, "internal error")
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg string) {
+	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// readJSON decodes a request body of at most maxJSONBody bytes strictly:
+// unknown fields and trailing data are errors naming what is wrong.
+func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		var te *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &mbe):
+			return err
+		case errors.Is(err, io.EOF):
+			return slawatch.Errorf(slawatch.EINVALID, "request body: empty; want a JSON object")
+		case errors.As(err, &te):
+			return slawatch.Errorf(slawatch.EINVALID, "request body: field %q: want %s, not %s", te.Field, te.Type, te.Value)
+		}
+		return slawatch.Errorf(slawatch.EINVALID, "request body: %s", strings.TrimPrefix(err.Error(), "json: "))
+	}
+	if dec.More() {
+		return slawatch.Errorf(slawatch.EINVALID, "request body: data after the JSON object")
+	}
+	return nil
+}
+
+// readBody reads a raw request body of at most limit bytes.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	return io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+}

@@ -1,0 +1,274 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
+)
+
+// groupWindow: an outage detected within this long of an open incident's
+// first detection, at the same customer and level, joins that incident
+// (failures at several sites with one cause are one incident).
+const groupWindow = 5 * time.Minute
+
+// Outage is one outage the server detected, as stored and listed by the
+// API: when the rule detected it, when the notice went, and whether that
+// met the level's deadline.
+type Outage struct {
+	ID       string     `json:"id"`
+	Service  string     `json:"service"`
+	Site     string     `json:"site,omitempty"`
+	Level    string     `json:"level"`
+	Incident string     `json:"incident"`
+	Start    time.Time  `json:"start"`
+	Detected time.Time  `json:"detected"`     // the end of the minute that made the run long enough
+	Judged   time.Time  `json:"evaluated_at"` // when the server judged that minute
+	End      *time.Time `json:"end,omitempty"`
+	Deadline time.Time  `json:"notify_by"`
+	Notice   string     `json:"notice"`
+	// Queued is set once the notice is in the outbox; a restart finding
+	// it unset queues the notice again (under the same ID, so once).
+	Queued     bool       `json:"queued"`
+	NotifiedAt *time.Time `json:"notified_at,omitempty"`
+	Met        *bool      `json:"deadline_met,omitempty"`
+}
+
+// Incident groups outages of one customer and level detected together.
+type Incident struct {
+	ID            string     `json:"id"`
+	Level         string     `json:"level"`
+	Outages       []string   `json:"outages"`
+	FirstDetected time.Time  `json:"first_detected"`
+	Closed        *time.Time `json:"closed,omitempty"`
+	// Recovered is set once the recovery notice is queued.
+	Recovered bool `json:"recovery_queued"`
+}
+
+// incidents turns the outages the evaluators report into outage and
+// incident records and notices in the outbox, one at a time, in order.
+// Every step can be replayed: a rebuilt evaluator reports its outages
+// again, and what is stored already is left as it is.
+type incidents struct {
+	s     *Server
+	mu    sync.Mutex
+	queue []found
+	wake  chan struct{}
+}
+
+func newIncidents(s *Server) *incidents {
+	return &incidents{s: s, wake: make(chan struct{}, 1)}
+}
+
+func (in *incidents) add(f []found) {
+	if len(f) == 0 {
+		return
+	}
+	in.mu.Lock()
+	in.queue = append(in.queue, f...)
+	in.mu.Unlock()
+	select {
+	case in.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (in *incidents) run(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-in.wake:
+		}
+		in.mu.Lock()
+		q := in.queue
+		in.queue = nil
+		in.mu.Unlock()
+		for _, f := range q {
+			var err error
+			if f.o.End == 0 {
+				err = in.detected(ctx, f)
+			} else {
+				err = in.ended(ctx, f)
+			}
+			if err != nil {
+				// the outage is reported again when the month is rebuilt
+				in.s.log.Error("outage", "customer", f.customer, "err", err)
+			}
+		}
+		in.s.notices.kick()
+	}
+}
+
+func outageID(svc, level string, start int64) string {
+	return fmt.Sprintf("%s/%s/%d", svc, level, start)
+}
+
+// detected records a new outage, joins or opens its incident and queues
+// its notice.
+func (in *incidents) detected(ctx context.Context, f found) error {
+	st := in.s.st
+	svc, lv := f.o.Service, f.o.Level
+	id := outageID(svc.Service.ID, lv.Template.ID, f.o.Start)
+	o, err := getDoc[Outage](ctx, st, f.customer, kindOutage, id)
+	switch {
+	case err == nil && o.Queued:
+		return nil // reported before a restart or a rebuild
+	case err == nil:
+		return in.queueOutage(ctx, f.customer, f.bound, &o)
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	in.s.metrics.outages.Inc()
+	o = Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
+		Start: minuteTime(f.o.Start), Detected: minuteTime(f.o.Detected + 1), Judged: f.at}
+	o.Deadline = o.Detected.Add(time.Duration(lv.Template.Objective.NotifyWithinMinutes) * time.Minute)
+	inc, err := in.incidentFor(ctx, f.customer, &o)
+	if err != nil {
+		return err
+	}
+	o.Incident = inc.ID
+	o.Notice = inc.ID + "/outage/" + o.Service
+	inc.Outages = append(inc.Outages, o.ID)
+	// the outage first, then the incident: a crash between leaves an
+	// outage whose notice is queued again on replay
+	if err := putDoc(ctx, st, f.customer, kindOutage, o.ID, o); err != nil {
+		return err
+	}
+	if err := putDoc(ctx, st, f.customer, kindIncident, inc.ID, inc); err != nil {
+		return err
+	}
+	in.s.log.Info("outage detected", "customer", f.customer, "service", o.Service, "level", o.Level,
+		"start", o.Start, "detected", o.Detected, "incident", inc.ID)
+	return in.queueOutage(ctx, f.customer, f.bound, &o)
+}
+
+// incidentFor returns the open incident of the customer and level that
+// the outage joins, or a new one.
+func (in *incidents) incidentFor(ctx context.Context, customer string, o *Outage) (*Incident, error) {
+	incs, err := listDocs[Incident](ctx, in.s.st, customer, kindIncident)
+	if err != nil {
+		return nil, err
+	}
+	for i := range incs {
+		x := &incs[i]
+		d := o.Detected.Sub(x.FirstDetected)
+		if x.Closed == nil && x.Level == o.Level && d >= -groupWindow && d <= groupWindow {
+			return x, nil
+		}
+	}
+	return &Incident{ID: "inc-" + o.Detected.UTC().Format("20060102T1504Z") + "-" + o.Service, Level: o.Level,
+		FirstDetected: o.Detected}, nil
+}
+
+// queueOutage puts the outage's notice in the outbox, one send per
+// channel of the customer's contacts, and marks the outage queued.
+func (in *incidents) queueOutage(ctx context.Context, customer string, b *contract.Bound, o *Outage) error {
+	n := notify.Notice{ID: o.Notice, Kind: notify.KindOutage, Incident: o.Incident, Start: o.Start,
+		Detected: o.Detected, Deadline: o.Deadline, Timezone: b.Timezone,
+		Sites: []notify.Site{{Service: o.Service, Site: o.Site, Level: o.Level, Start: o.Start}}}
+	if err := in.queue1(ctx, customer, n); err != nil {
+		return err
+	}
+	o.Queued = true
+	return putDoc(ctx, in.s.st, customer, kindOutage, o.ID, o)
+}
+
+// ended records the end of an outage and, when it was the incident's
+// last open one, queues the recovery notice.
+func (in *incidents) ended(ctx context.Context, f found) error {
+	st := in.s.st
+	id := outageID(f.o.Service.Service.ID, f.o.Level.Template.ID, f.o.Start)
+	o, err := getDoc[Outage](ctx, st, f.customer, kindOutage, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil // began before the evaluator's window: not reported
+	}
+	if err != nil {
+		return err
+	}
+	if o.End == nil {
+		end := minuteTime(f.o.End)
+		o.End = &end
+		if err := putDoc(ctx, st, f.customer, kindOutage, o.ID, o); err != nil {
+			return err
+		}
+		in.s.log.Info("outage ended", "customer", f.customer, "service", o.Service, "level", o.Level, "end", end)
+	}
+	inc, err := getDoc[Incident](ctx, st, f.customer, kindIncident, o.Incident)
+	if err != nil || inc.Recovered {
+		return err
+	}
+	n := notify.Notice{ID: inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.bound.Timezone}
+	var last time.Time
+	for _, oid := range inc.Outages {
+		x, err := getDoc[Outage](ctx, st, f.customer, kindOutage, oid)
+		if err != nil {
+			return err
+		}
+		if x.End == nil {
+			return nil // another site is still down
+		}
+		n.Sites = append(n.Sites, notify.Site{Service: x.Service, Site: x.Site, Level: x.Level, Start: x.Start, End: x.End})
+		if n.Start.IsZero() || x.Start.Before(n.Start) {
+			n.Start, n.Detected = x.Start, x.Detected
+		}
+		if x.End.After(last) {
+			last = *x.End
+		}
+	}
+	n.End = &last
+	inc.Closed = &last
+	if err := in.queue1(ctx, f.customer, n); err != nil {
+		return err
+	}
+	inc.Recovered = true
+	return putDoc(ctx, st, f.customer, kindIncident, inc.ID, inc)
+}
+
+// queue1 fills in the customer and puts one send per channel in the
+// outbox. A customer without contacts gets none: the notice is logged
+// as undeliverable, and its outage stays unnotified (the notification
+// level then shows the miss).
+func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notice) error {
+	cu, err := getDoc[Customer](ctx, in.s.st, customer, kindCustomer, customer)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	n.Customer, n.CustomerName = customer, cu.Name
+	chans, err := in.s.cfg.Notify.Channels(cu.Contacts)
+	if err != nil {
+		return err
+	}
+	if len(chans) == 0 {
+		in.s.metrics.notifications.WithLabelValues("none", "failed").Inc()
+		in.s.log.Warn("notice undeliverable: the customer has no contacts", "customer", customer, "notice", n.ID)
+		return nil
+	}
+	body, err := json.Marshal(n)
+	if err != nil {
+		return err
+	}
+	now := in.s.cfg.Now()
+	sends := make([]store.Send, len(chans))
+	for i, ch := range chans {
+		sends[i] = store.Send{ID: n.ID + "|" + ch.Name(), Customer: customer, Notice: body, Channel: ch.Name(), NextAt: now}
+	}
+	_, err = in.s.st.Enqueue(ctx, sends)
+	return err
+}
+
+// outages lists a customer's outages, the latest first.
+func (s *Server) outages(ctx context.Context, customer string) ([]Outage, error) {
+	os, err := listDocs[Outage](ctx, s.st, customer, kindOutage)
+	slices.SortFunc(os, func(a, b Outage) int { return b.Detected.Compare(a.Detected) })
+	return os, err
+}
+
+func minuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }

@@ -1,0 +1,66 @@
+package server
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/ingest"
+)
+
+// block is one minute of one delivery.
+type block struct {
+	minute int64
+	recs   []slawatch.SeriesMinute
+}
+
+// ingest stores an agent's delivery of minute records (the body format of
+// package ingest) under the agent's name and answers 200 only once every
+// record is durably stored: the agent acknowledges its spool on that
+// answer, so an error or a crash before it makes the agent send again,
+// and the store's idempotence makes the repeat harmless. A body that does
+// not decode, or a record the store refuses, is refused whole (400); the
+// blocks before it may be stored, which a resend leaves unchanged.
+func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
+	p := principalOf(r)
+	code := http.StatusOK
+	defer func() { s.metrics.ingestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
+	if ct := r.Header.Get("Content-Type"); ct != ingest.ContentType {
+		code = http.StatusUnsupportedMediaType
+		writeError(w, code, slawatch.EINVALID, "Content-Type "+ct+": want "+ingest.ContentType)
+		return
+	}
+	body, err := readBody(w, r, maxIngestBody)
+	if err != nil {
+		code = http.StatusRequestEntityTooLarge
+		s.fail(w, r, err)
+		return
+	}
+	var blocks []block
+	n := 0
+	err = ingest.Decode(body, func(minute int64, recs []slawatch.SeriesMinute) error {
+		blocks = append(blocks, block{minute, slices.Clone(recs)})
+		n += len(recs)
+		return nil
+	})
+	if err == nil {
+		for _, b := range blocks {
+			if err = s.st.WriteMinutes(r.Context(), p.agent, b.minute, b.recs); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		code = statusOf[slawatch.ErrorCode(err)]
+		s.fail(w, r, err)
+		return
+	}
+	for _, b := range blocks {
+		s.eval.deliver(p.agent, b.minute, b.recs)
+	}
+	s.eval.kick()
+	s.metrics.ingestRecords.Add(float64(n))
+	s.metrics.ingestMinutes.Add(float64(len(blocks)))
+	writeJSON(w, http.StatusOK, map[string]int{"minutes": len(blocks), "records": n})
+}

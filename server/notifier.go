@@ -1,0 +1,217 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
+)
+
+// sendTimeout bounds one attempt at one channel.
+const sendTimeout = time.Minute
+
+// maxInFlight bounds the sends under way at once, so that one slow relay
+// does not hold up the others.
+const maxInFlight = 8
+
+// notifier delivers the outbox: each send is tried until it goes, with
+// backoff between attempts, or fails for good. A send is marked sent only
+// after its channel accepted it; a crash in between sends it again on
+// restart under the same Message-ID and X-Slawatch-Notice-Id, by which
+// receivers can drop the repeat.
+type notifier struct {
+	s        *Server
+	wake     chan struct{}
+	mu       sync.Mutex
+	inflight map[string]bool
+	rnd      *rand.Rand
+	sem      chan struct{}
+	wg       sync.WaitGroup
+}
+
+func newNotifier(s *Server) *notifier {
+	n := &notifier{s: s, wake: make(chan struct{}, 1), inflight: map[string]bool{},
+		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), sem: make(chan struct{}, maxInFlight)}
+	s.metrics.outboxGauge(func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		k, _ := s.st.CountSends(ctx, store.Pending)
+		return float64(k)
+	})
+	return n
+}
+
+func (n *notifier) kick() {
+	select {
+	case n.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (n *notifier) run(ctx context.Context) {
+	defer n.wg.Wait()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		n.sendDue(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-n.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// sendDue starts a goroutine for every due send not already under way.
+func (n *notifier) sendDue(ctx context.Context) {
+	due, err := n.s.st.Due(ctx, n.s.cfg.Now(), 64)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.s.log.Error("outbox", "err", err)
+		}
+		return
+	}
+	for _, x := range due {
+		n.mu.Lock()
+		busy := n.inflight[x.ID]
+		n.inflight[x.ID] = true
+		n.mu.Unlock()
+		if busy {
+			continue
+		}
+		select {
+		case n.sem <- struct{}{}:
+		case <-ctx.Done():
+			return
+		}
+		n.wg.Add(1)
+		go func() {
+			defer n.wg.Done()
+			defer func() { <-n.sem }()
+			n.send(ctx, x)
+			n.mu.Lock()
+			delete(n.inflight, x.ID)
+			n.mu.Unlock()
+		}()
+	}
+}
+
+// send makes one attempt at one send and records its outcome.
+func (n *notifier) send(ctx context.Context, x store.Send) {
+	log := n.s.log.With("notice", x.ID, "channel", x.Channel)
+	var nt notify.Notice
+	if err := json.Unmarshal(x.Notice, &nt); err != nil {
+		n.settle(ctx, x, store.Failed, "outbox: "+err.Error(), log)
+		return
+	}
+	ch, err := n.channel(ctx, x)
+	if err != nil {
+		n.settle(ctx, x, store.Failed, err.Error(), log)
+		return
+	}
+	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	err = ch.Send(sctx, nt)
+	cancel()
+	now := n.s.cfg.Now()
+	switch {
+	case err == nil:
+		if err := n.s.st.Settle(ctx, x.ID, store.Sent, now, ""); err != nil {
+			log.Error("notice sent but not recorded; it may be sent again", "err", err)
+			return
+		}
+		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "sent").Inc()
+		n.s.metrics.detectToNotify.Observe(now.Sub(nt.Detected).Seconds())
+		log.Info("notice sent", "attempts", x.Attempts+1, "detected", nt.Detected, "deadline", nt.Deadline,
+			"deadline_met", !now.After(nt.Deadline))
+		if nt.Kind == notify.KindOutage {
+			if err := n.s.notified(ctx, nt, now); err != nil {
+				log.Error("notice sent: recording it", "err", err)
+			}
+		}
+	case ctx.Err() != nil:
+		return // shutting down: the send stays pending
+	case notify.IsPermanent(err):
+		n.settle(ctx, x, store.Failed, err.Error(), log)
+	default:
+		wait := notify.Backoff{Base: n.s.cfg.RetryBase, Max: n.s.cfg.RetryMax}.Next(x.Attempts+1, n.rand())
+		if err := n.s.st.Settle(ctx, x.ID, store.Pending, now.Add(wait), err.Error()); err != nil {
+			log.Error("outbox", "err", err)
+		}
+		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "retry").Inc()
+		log.Warn("notice not sent; will retry", "attempt", x.Attempts+1, "in", wait, "err", err)
+		time.AfterFunc(wait, n.kick)
+	}
+}
+
+func (n *notifier) rand() *rand.Rand {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return rand.New(rand.NewPCG(n.rnd.Uint64(), n.rnd.Uint64()))
+}
+
+func (n *notifier) settle(ctx context.Context, x store.Send, state, why string, log interface{ Error(string, ...any) }) {
+	if err := n.s.st.Settle(ctx, x.ID, state, n.s.cfg.Now(), why); err != nil {
+		log.Error("outbox", "err", err)
+	}
+	n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "failed").Inc()
+	log.Error("notice failed for good", "err", why)
+}
+
+// channel finds the send's channel among the customer's current contacts.
+func (n *notifier) channel(ctx context.Context, x store.Send) (notify.Channel, error) {
+	cu, err := getDoc[Customer](ctx, n.s.st, x.Customer, kindCustomer, x.Customer)
+	if err != nil {
+		return nil, err
+	}
+	chans, err := n.s.cfg.Notify.Channels(cu.Contacts)
+	if err != nil {
+		return nil, err
+	}
+	for _, ch := range chans {
+		if ch.Name() == x.Channel {
+			return ch, nil
+		}
+	}
+	return nil, errors.New("the customer's contacts no longer include " + x.Channel)
+}
+
+// kindOf is the kind of a channel name: email, fax or webhook.
+func kindOf(name string) string {
+	k, _, _ := strings.Cut(name, ":")
+	return k
+}
+
+// notified records the first send of an outage notice: the outage's
+// notified time and whether it met its deadline, and a customer-notified
+// event that the notification level judges.
+func (s *Server) notified(ctx context.Context, nt notify.Notice, at time.Time) error {
+	for _, site := range nt.Sites {
+		id := outageID(site.Service, site.Level, site.Start.Unix()/60)
+		o, err := getDoc[Outage](ctx, s.st, nt.Customer, kindOutage, id)
+		if err != nil {
+			return err
+		}
+		if o.NotifiedAt != nil {
+			continue // another channel was first
+		}
+		met := !at.After(o.Deadline)
+		o.NotifiedAt, o.Met = &at, &met
+		if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
+			return err
+		}
+		ev := record{"id": nt.ID, "service": site.Service, "kind": "customer-notified",
+			"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve"}
+		b, _ := json.Marshal(ev)
+		if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: kindEvent, ID: nt.ID, Body: b}); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+// Package server is `slawatch serve`: it stores the minute records agents
+// deliver, evaluates every service level of every customer's contract as
+// minutes arrive, detects outages and notifies customers, and answers the
+// JSON API under /api/ (described by /api/openapi.json).
+//
+// The flow: an agent POSTs minute records to /api/ingest; they are
+// acknowledged once the store has them on disk. Records wait in memory
+// until their minute is complete (every active agent has delivered it, or
+// the grace period has passed), then the minute is fed, in order, to the
+// month-to-date evaluator of each customer whose contract binds its
+// series. Outages the evaluators detect become incidents and notices in
+// the outbox, which a notifier delivers with retries. Reports are the
+// evaluator's month to date, the same JSON `slawatch evaluate` prints.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
+)
+
+// Config configures a Server. Zero fields take the defaults noted.
+type Config struct {
+	// Store is the database; the caller opens and closes it.
+	Store *store.Store
+	// Notify is how notices go out (SMTP server, sender, fax gateway).
+	Notify notify.Config
+	Logger *slog.Logger
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Grace is how long after a minute's end the server waits for agents
+	// that have gone quiet before judging the minute (default 90 s).
+	Grace time.Duration
+	// AgentTimeout: an agent that has delivered nothing for this long no
+	// longer holds back the judging of minutes (default 3 min).
+	AgentTimeout time.Duration
+	// CompactEvery is the interval of storage compaction (default 1 h).
+	CompactEvery time.Duration
+	// RetryBase and RetryMax bound the notifier's backoff (default 2 s, 5 min).
+	RetryBase, RetryMax time.Duration
+}
+
+func (c Config) withDefaults() Config {
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Grace <= 0 {
+		c.Grace = 90 * time.Second
+	}
+	if c.AgentTimeout <= 0 {
+		c.AgentTimeout = 3 * time.Minute
+	}
+	if c.CompactEvery <= 0 {
+		c.CompactEvery = time.Hour
+	}
+	if c.RetryBase <= 0 {
+		c.RetryBase = 2 * time.Second
+	}
+	if c.RetryMax <= 0 {
+		c.RetryMax = 5 * time.Minute
+	}
+	return c
+}
+
+// Server is the running system. Create it with New, serve Handler, and
+// Run its background work.
+type Server struct {
+	cfg     Config
+	st      *store.Store
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	metrics *metrics
+	eval    *evaluation
+	notices *notifier
+	handler http.Handler
+}
+
+// New prepares a server: it loads every customer's contract and rebuilds
+// the month-to-date evaluations from the store.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	cfg = cfg.withDefaults()
+	if cfg.Store == nil {
+		return nil, errors.New("server: no store")
+	}
+	if err := cfg.Notify.Validate(); err != nil {
+		return nil, fmt.Errorf("server: notify: %w", err)
+	}
+	cat, err := catalog.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: newMetrics()}
+	s.notices = newNotifier(s)
+	s.eval = newEvaluation(s)
+	if err := s.eval.start(ctx); err != nil {
+		return nil, err
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the HTTP handler of the API, /metrics and /healthz.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// Run does the server's background work until ctx is done: judging
+// minutes as they complete, sending notices, compacting storage.
+func (s *Server) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, fn := range []func(context.Context){s.eval.run, s.notices.run, s.compact} {
+		wg.Add(1)
+		go func() { defer wg.Done(); fn(ctx) }()
+	}
+	wg.Wait()
+	return nil
+}
+
+// ListenAndServe serves on addr until ctx is done, then shuts down
+// gracefully: it stops accepting, lets requests in flight finish (so
+// every acknowledged delivery is stored), and stops the background work.
+func (s *Server) ListenAndServe(ctx context.Context, ln net.Listener) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute,
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	bg, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(bg); close(done) }()
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-served:
+	}
+	s.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if serr := hs.Shutdown(sctx); serr != nil {
+		err = errors.Join(err, serr)
+	}
+	stop()
+	<-done
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	s.log.Info("stopped")
+	return err
+}
+
+// compact moves closed hours of staged records into chunks and applies
+// the retention, every CompactEvery.
+func (s *Server) compact(ctx context.Context) {
+	t := time.NewTicker(s.cfg.CompactEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		// an hour is compacted once agents' late minutes are unlikely
+		before := s.cfg.Now().Add(-2*time.Hour).Unix() / 60
+		st, err := s.st.Compact(ctx, before)
+		if err != nil {
+			s.log.Error("compaction failed", "err", err)
+			continue
+		}
+		s.log.Info("compacted", "stats", fmt.Sprintf("%+v", st))
+	}
+}
