@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/internal/wire"
@@ -38,7 +37,7 @@ func AppendBlock(b []byte, minute int64, recs []slawatch.SeriesMinute) []byte {
 // called for the blocks before it. Decode does not panic, and allocates no
 // more than a small multiple of len(p) whatever p claims.
 func Decode(p []byte, fn func(minute int64, recs []slawatch.SeriesMinute) error) error {
-	if !strings.HasPrefix(string(p), Magic) {
+	if len(p) < len(Magic) || string(p[:len(Magic)]) != Magic {
 		return slawatch.Errorf(slawatch.EINVALID, "ingest body: not a minute-records body (want magic %q at byte 0)", Magic)
 	}
 	d := decoder{body: p, Decoder: wire.Decoder{P: p[len(Magic):]}}
@@ -120,10 +119,7 @@ func (d *decoder) decodeName(i, prev int) error {
 	at := d.off()
 	k, m := d.Uvarint(), d.Uvarint()
 	suffix := d.Bytes(m)
-	shared := uint64(len(d.names) - prev)
-	if i == 0 {
-		shared = 0
-	}
+	shared := uint64(len(d.names) - prev) // the previous name's length; 0 for the first
 	switch {
 	case d.Bad:
 		return d.errorf(at, "record %d: name: truncated or overlong", i)
