@@ -60,6 +60,8 @@ type Evaluator struct {
 	outFirst, outLast *int64
 	named             sample.Batch // AddNamed's batch, reused
 	in                inputs       // tickets, events and claims
+	watches           []watch      // the notification rules' runs
+	onOutage          func(Outage)
 }
 
 // records holds the current minute's record of every series.
@@ -103,6 +105,7 @@ func New(b *contract.Bound, month Month) (*Evaluator, error) {
 	e.rec.cur = make([]slawatch.Minute, len(b.Series))
 	e.rec.stamp = make([]int64, len(b.Series))
 	e.subscribe()
+	e.watchNotifications()
 	return e, nil
 }
 
@@ -195,11 +198,12 @@ func (e *Evaluator) AddNamed(minute int64, recs []slawatch.SeriesMinute) error {
 
 func (e *Evaluator) outside(b *sample.Batch) {
 	e.stats.Outside += b.Rows
+	// copies: the caller may reuse the batch
 	if e.outFirst == nil || b.Minute < *e.outFirst {
-		e.outFirst = &b.Minute
+		e.outFirst = ptr(b.Minute)
 	}
 	if e.outLast == nil || b.Minute > *e.outLast {
-		e.outLast = &b.Minute
+		e.outLast = ptr(b.Minute)
 	}
 }
 
@@ -218,6 +222,9 @@ func (e *Evaluator) step(t int64) {
 		l.step(i, t, inMonth, &e.rec)
 	}
 	e.next = t + 1
+	if e.watches != nil {
+		e.detect(i, t)
+	}
 }
 
 // Finish judges the rest of the window and returns the report.

@@ -172,6 +172,12 @@ func (f *feed) gap(series, from, to string) *feed {
 // eval runs the engine over the fed minutes for month.
 func (f *feed) eval(month string) *engine.Report {
 	f.tb.Helper()
+	return f.evalWith(month, nil)
+}
+
+// evalWith is eval with a setup of the new evaluator (nil: none).
+func (f *feed) evalWith(month string, setup func(*engine.Evaluator)) *engine.Report {
+	f.tb.Helper()
 	m, err := engine.ParseMonth(month, f.loc)
 	if err != nil {
 		f.tb.Fatal(err)
@@ -179,6 +185,9 @@ func (f *feed) eval(month string) *engine.Report {
 	ev, err := engine.New(f.b, m)
 	if err != nil {
 		f.tb.Fatal(err)
+	}
+	if setup != nil {
+		setup(ev)
 	}
 	if err := f.setRecords(ev); err != nil {
 		f.tb.Fatal(err)

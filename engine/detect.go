@@ -1,0 +1,129 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/slawatch/slawatch/contract"
+)
+
+// Outage is an outage a notification level's minute rule detected, told
+// as minutes are judged so that a live server can send the notice the
+// level times. Its minutes are those of the level's report: Start,
+// Detected and End are the start, detected_at minus one minute and end of
+// one of its outages.
+type Outage struct {
+	Service *contract.BoundService
+	Level   *contract.Level
+	Rule    int // the template's minute rule: 0, or 1 + the index of its alternative (or)
+	// Unix minutes. Start is the run's first down minute; Detected the
+	// minute whose end made the run long enough (its consecutive-th
+	// minute): the outage was detected at the instant (Detected+1)*60.
+	// End is the first minute after the run, 0 while it lasts.
+	Start, Detected, End int64
+}
+
+// DetectedAt is the instant the outage was detected: the end of minute
+// Detected, the report's detected_at.
+func (o Outage) DetectedAt() time.Time { return time.Unix((o.Detected+1)*60, 0) }
+
+// OnOutage registers fn, called synchronously from Add, AddNamed and
+// Finish as soon as a minute's judgement detects an outage (End 0) and
+// again when a detected outage ends (End set), for the levels whose
+// template has a minute rule and a notification objective
+// (objective.notify_within_minutes), such as iij/outage-notification and
+// aryaka/tunnel-down-notify. A run of down minutes is an outage once it is
+// as long as the rule's consecutive, counted from its first minute; an
+// unknown or up minute ends it. Only outages the notification level's
+// report lists and judges are told: those detected inside the month (at
+// an instant in [start, end)) that are not wholly excluded; one that is
+// excluded up to its detection is told when it first reaches a
+// non-excluded minute. An outage still open at the end of the window gets
+// no end.
+//
+// Rules with series_consecutive are not watched: a series counts as
+// failed only inside a run that later minutes may complete, so their
+// minutes are final only at Finish. No catalog notification template has
+// one.
+//
+// Register fn before the first minute to be told of every outage; a later
+// fn is told of outages detected after it. A Clone starts without fn.
+func (e *Evaluator) OnOutage(fn func(Outage)) { e.onOutage = fn }
+
+// Window returns the unix minutes [from, to) the evaluator reads: the
+// month with the context its rules need on either side.
+func (e *Evaluator) Window() (from, to int64) { return e.w0, e.w1 }
+
+// Next returns the next minute the evaluator expects; every window minute
+// before it is judged.
+func (e *Evaluator) Next() int64 { return e.next }
+
+// watch follows the runs of down minutes of one rule of a notification
+// level, minute by minute.
+type watch struct {
+	lv      *level
+	r       *rule
+	idx     int // the rule's index in the level
+	n       int // the run length that is an outage
+	start   int // the open run's first window minute; -1: none
+	counted bool
+	told    bool // the open run's detection was told (or would have been)
+}
+
+// watchNotifications sets up a watch for every rule outages are
+// detected by: the notification levels' rules whose minutes are final
+// when judged, and that their report lists outages of.
+func (e *Evaluator) watchNotifications() {
+	for _, lv := range e.levels {
+		t := lv.l.Template
+		if t.Minute == nil || t.Objective.NotifyWithinMinutes <= 0 {
+			continue
+		}
+		notify := t.Timer != nil && t.Timer.Measure == "notification"
+		for k, r := range lv.rules {
+			if r.raw != nil || (r.consec < 2 && !notify) {
+				continue
+			}
+			e.watches = append(e.watches, watch{lv: lv, r: r, idx: k, n: max(r.consec, 1), start: -1})
+		}
+	}
+}
+
+// detect looks at window minute i, unix minute t, once every rule has
+// judged it.
+func (e *Evaluator) detect(i int, t int64) {
+	for k := range e.watches {
+		e.watches[k].see(e, i, t)
+	}
+}
+
+func (w *watch) see(e *Evaluator, i int, t int64) {
+	if w.r.group[i] != down {
+		if w.start >= 0 && w.told && e.onOutage != nil {
+			e.onOutage(w.outage(e, t))
+		}
+		w.start, w.counted, w.told = -1, false, false
+		return
+	}
+	if w.start < 0 {
+		w.start = i
+	}
+	// The report leaves out outages whose every month minute is excluded.
+	if !w.counted && t >= e.m0 && t < e.m1 && !w.lv.excluded(t-e.m0) {
+		w.counted = true
+	}
+	if w.told || !w.counted || i-w.start+1 < w.n {
+		return
+	}
+	if at := e.w0 + int64(w.start+w.n); at < e.m0 || at >= e.m1 {
+		return // detected in another month: that month's report judges it
+	}
+	w.told = true
+	if e.onOutage != nil {
+		e.onOutage(w.outage(e, 0))
+	}
+}
+
+func (w *watch) outage(e *Evaluator, end int64) Outage {
+	a := e.w0 + int64(w.start)
+	return Outage{Service: w.lv.l.Service, Level: w.lv.l, Rule: w.idx, Start: a, Detected: a + int64(w.n) - 1, End: end}
+}
