@@ -58,7 +58,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := checkCustomer(&c); err != nil {
+	if err := s.checkCustomer(&c); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -75,12 +75,17 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, c)
 }
 
-func checkCustomer(c *Customer) error {
+// checkCustomer checks a customer's ID and contacts, and that the server
+// can reach the contacts (an SMTP relay for email and fax).
+func (s *Server) checkCustomer(c *Customer) error {
 	if why := checkID(c.ID); why != "" {
 		return slawatch.Errorf(slawatch.EINVALID, "id %q: %s", c.ID, why)
 	}
 	if err := c.Contacts.Validate(); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "%v", err)
+	}
+	if _, err := s.cfg.Notify.Channels(c.Contacts); err != nil {
+		return slawatch.Errorf(slawatch.EINVALID, "contacts: %v", err)
 	}
 	return nil
 }
@@ -110,7 +115,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "id %q: differs from the path's %q", c.ID, id))
 		return
 	}
-	if err := checkCustomer(&c); err != nil {
+	if err := s.checkCustomer(&c); err != nil {
 		s.fail(w, r, err)
 		return
 	}

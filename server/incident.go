@@ -243,12 +243,9 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 	}
 	n.Customer, n.CustomerName = customer, cu.Name
 	chans, err := in.s.cfg.Notify.Channels(cu.Contacts)
-	if err != nil {
-		return err
-	}
-	if len(chans) == 0 {
+	if err != nil || len(chans) == 0 {
 		in.s.metrics.notifications.WithLabelValues("none", "failed").Inc()
-		in.s.log.Warn("notice undeliverable: the customer has no contacts", "customer", customer, "notice", n.ID)
+		in.s.log.Error("notice undeliverable: no usable contacts", "customer", customer, "notice", n.ID, "err", err)
 		return nil
 	}
 	body, err := json.Marshal(n)

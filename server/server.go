@@ -94,7 +94,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("server: no store")
 	}
-	if err := cfg.Notify.Validate(); err != nil {
+	if err := cfg.Notify.Validate(); cfg.Notify != (notify.Config{}) && err != nil {
 		return nil, fmt.Errorf("server: notify: %w", err)
 	}
 	cat, err := catalog.Builtin()

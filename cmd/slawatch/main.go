@@ -4,7 +4,9 @@
 //
 //	slawatch evaluate --contract FILE --samples FILE... --month YYYY-MM [--format table|json]
 //	slawatch catalog [show ID]
-//	slawatch agent --config FILE [--out FILE] [--duration D] [--contract FILE [--month YYYY-MM]]
+//	slawatch agent --config FILE [--out FILE] [--server URL --token T] [--duration D] [--contract FILE [--month YYYY-MM]]
+//	slawatch serve [--listen ADDR] [--data DIR] [--db URL] [--config FILE]
+//	slawatch token --role operator|customer|agent [--customer C] [--agent NAME] [--data DIR | --db URL]
 package main
 
 import (
@@ -47,6 +49,10 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = (&CatalogCommand{IO: cio}).Run(ctx, args[1:])
 	case "agent":
 		err = (&AgentCommand{IO: cio}).Run(ctx, args[1:])
+	case "serve":
+		err = (&ServeCommand{IO: cio}).Run(ctx, args[1:])
+	case "token":
+		err = (&TokenCommand{IO: cio}).Run(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -73,7 +79,9 @@ const usage = `usage: slawatch COMMAND [flags]
 commands:
   evaluate   judge a month of samples against a contract's service levels
   catalog    list the built-in service levels, or show one (catalog show ID)
-  agent      probe targets (ICMP, TCP, HTTP, DNS) and write minute records
+  agent      probe targets (ICMP, TCP, HTTP, DNS) and write or deliver minute records
+  serve      store agents' records, evaluate live, notify outages, answer the API
+  token      make an operator, customer or agent token for serve
 
 Run 'slawatch COMMAND -h' for a command's flags.
 `

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/server"
+	"github.com/slawatch/slawatch/store"
+)
+
+// ServeCommand runs the server.
+type ServeCommand struct {
+	IO
+	listen       string
+	data         string
+	db           string
+	config       string
+	retention    int
+	grace        time.Duration
+	agentTimeout time.Duration
+	logLevel     string
+	logFormat    string
+}
+
+// serverConfig is the file --config names: how notices go out.
+type serverConfig struct {
+	Notify notify.Config `yaml:"notify"`
+}
+
+// Run parses the flags and serves until interrupted.
+func (c *ServeCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "listen on `ADDR`")
+	fs.StringVar(&c.data, "data", "slawatch-data", "data `DIR`: the SQLite database and the first operator token")
+	fs.StringVar(&c.db, "db", "", "database `URL`: postgres://... (default: SQLite in --data)")
+	fs.StringVar(&c.config, "config", "", "server configuration `FILE` (YAML: notify: smtp, from, fax_gateway)")
+	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
+	fs.DurationVar(&c.grace, "grace", 90*time.Second, "with no agent delivering, judge a minute this long after its end")
+	fs.DurationVar(&c.agentTimeout, "agent-timeout", 3*time.Minute, "an agent silent this long no longer holds back judging")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	log, err := newLogger(c.Stderr, c.logLevel, c.logFormat)
+	if err != nil {
+		return err
+	}
+	var cfg serverConfig
+	if c.config != "" {
+		if cfg, err = readServerConfig(c.config); err != nil {
+			return err
+		}
+	}
+	st, err := openStore(ctx, c.data, c.db, c.retention, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := c.firstToken(ctx, st, log); err != nil {
+		return err
+	}
+	srv, err := server.New(ctx, server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, AgentTimeout: c.agentTimeout})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return err
+	}
+	log.Info("serving", "addr", ln.Addr().String(), "backend", st.Backend())
+	return srv.ListenAndServe(ctx, ln)
+}
+
+func newLogger(w interface{ Write([]byte) (int, error) }, level, format string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil {
+		return nil, usagef("--log-level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, usagef("--log-format %q: want text or json", format)
+}
+
+func readServerConfig(path string) (serverConfig, error) {
+	var cfg serverConfig
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return cfg, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := cfg.Notify.Validate(); err != nil {
+		return cfg, fmt.Errorf("%s: notify: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// openStore opens --db, or the SQLite file in --data.
+func openStore(ctx context.Context, data, db string, retention int, log *slog.Logger) (*store.Store, error) {
+	if db == "" {
+		if err := os.MkdirAll(data, 0o750); err != nil {
+			return nil, err
+		}
+		db = filepath.Join(data, store.DefaultFile)
+	}
+	return store.Open(ctx, db, store.Options{Logger: log, RetentionDays: retention})
+}
+
+// firstToken makes an operator token on the first start and writes it to
+// operator.token in the data directory (mode 0600), so that a new server
+// can be used at once.
+func (c *ServeCommand) firstToken(ctx context.Context, st *store.Store, log *slog.Logger) error {
+	n, err := st.CountTokens(ctx, server.RoleOperator)
+	if err != nil || n > 0 {
+		return err
+	}
+	if err := os.MkdirAll(c.data, 0o750); err != nil {
+		return err
+	}
+	tok, err := server.CreateToken(ctx, st, server.RoleOperator, "", "", "first operator")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(c.data, "operator.token")
+	if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+		return err
+	}
+	log.Info("created the first operator token", "file", path)
+	return nil
+}
+
+// TokenCommand makes a token.
+type TokenCommand struct{ IO }
+
+// Run makes a token and prints it.
+func (c *TokenCommand) Run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	data := fs.String("data", "slawatch-data", "data `DIR` of the server")
+	db := fs.String("db", "", "database `URL` (default: SQLite in --data)")
+	role := fs.String("role", "", "operator, customer or agent")
+	customer := fs.String("customer", "", "the customer a customer token is for")
+	agentName := fs.String("agent", "", "the name an agent token delivers as")
+	name := fs.String("name", "", "a note naming the token's holder")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	st, err := openStore(ctx, *data, *db, 0, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	tok, err := server.CreateToken(ctx, st, *role, *customer, *agentName, *name)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(c.Stdout, tok)
+	return nil
+}
