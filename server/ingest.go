@@ -7,21 +7,16 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/store"
 )
-
-// block is one minute of one delivery.
-type block struct {
-	minute int64
-	recs   []slawatch.SeriesMinute
-}
 
 // ingest stores an agent's delivery of minute records (the body format of
 // package ingest) under the agent's name and answers 200 only once every
 // record is durably stored: the agent acknowledges its spool on that
 // answer, so an error or a crash before it makes the agent send again,
 // and the store's idempotence makes the repeat harmless. A body that does
-// not decode, or a record the store refuses, is refused whole (400); the
-// blocks before it may be stored, which a resend leaves unchanged.
+// not decode, or a record the store refuses, is refused whole (400):
+// nothing of it is stored.
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
 	code := http.StatusOK
@@ -37,19 +32,15 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var blocks []block
+	var blocks []store.Block
 	n := 0
 	err = ingest.Decode(body, func(minute int64, recs []slawatch.SeriesMinute) error {
-		blocks = append(blocks, block{minute, slices.Clone(recs)})
+		blocks = append(blocks, store.Block{Minute: minute, Records: slices.Clone(recs)})
 		n += len(recs)
 		return nil
 	})
 	if err == nil {
-		for _, b := range blocks {
-			if err = s.st.WriteMinutes(r.Context(), p.agent, b.minute, b.recs); err != nil {
-				break
-			}
-		}
+		err = s.st.WriteBlocks(r.Context(), p.agent, blocks)
 	}
 	if err != nil {
 		code = statusOf[slawatch.ErrorCode(err)]
@@ -57,7 +48,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	for _, b := range blocks {
-		s.eval.deliver(p.agent, b.minute, b.recs)
+		s.eval.deliver(p.agent, b.Minute, b.Records)
 	}
 	s.eval.kick()
 	s.metrics.ingestRecords.Add(float64(n))

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 func testDocs(t *testing.T, url string) {
@@ -128,5 +130,37 @@ func testAgentMinutes(t *testing.T, url string) {
 	}
 	if len(got) != 2 || got["a"] != t0+59 || got["b"] != t0+70 {
 		t.Errorf("AgentMinutes = %v; want a: %d, b: %d", got, t0+59, t0+70)
+	}
+}
+
+// WriteBlocks stores many minutes at once, idempotently, and refuses a
+// delivery with one bad block whole.
+func testWriteBlocks(t *testing.T, url string) {
+	ctx := context.Background()
+	s := mustOpen(t, url, Options{})
+	blocks := []Block{
+		{Minute: t0, Records: []slawatch.SeriesMinute{rec("x", 2, 1, 10), rec("y", 1, 0, 5)}},
+		{Minute: t0 + 1, Records: []slawatch.SeriesMinute{rec("x", 2, 0, 10)}},
+		{Minute: t0 + 2},
+	}
+	for range 2 { // the second time is a resend: nothing changes
+		if err := s.WriteBlocks(ctx, "a", blocks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bad := []Block{{Minute: t0 + 3, Records: []slawatch.SeriesMinute{rec("x", 1, 0, 1)}}, {Minute: -1}}
+	if err := s.WriteBlocks(ctx, "a", bad); slawatch.ErrorCode(err) != slawatch.EINVALID {
+		t.Errorf("a bad block: %v, want EINVALID", err)
+	}
+	n := 0
+	err := s.ReadMinutes(ctx, t0, t0+10, func(m int64, recs []slawatch.SeriesMinute) error {
+		n += len(recs)
+		if m == t0+3 {
+			t.Errorf("minute %d of a refused delivery was stored", m)
+		}
+		return nil
+	})
+	if err != nil || n != 3 {
+		t.Errorf("read %d records (%v), want 3", n, err)
 	}
 }

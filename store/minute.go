@@ -19,19 +19,47 @@ import (
 // An empty recs stores nothing. Invalid input (see checkName, checkMinute,
 // MaxMinute) is refused whole with a slawatch.EINVALID error naming it.
 func (s *Store) WriteMinutes(ctx context.Context, agent string, minute int64, recs []slawatch.SeriesMinute) error {
-	if err := checkBatch(agent, minute, recs); err != nil {
-		return err
+	return s.WriteBlocks(ctx, agent, []Block{{Minute: minute, Records: recs}})
+}
+
+// Block is one agent-minute of records, for WriteBlocks.
+type Block struct {
+	Minute  int64
+	Records []slawatch.SeriesMinute
+}
+
+// WriteBlocks stores several minutes of one agent's records in one
+// transaction, as WriteMinutes stores one: durable when it returns,
+// idempotent, and refused whole (nothing stored) when any block is
+// invalid. One commit for many minutes is what lets an agent catching up
+// on its spool deliver quickly.
+func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) error {
+	for _, b := range blocks {
+		if err := checkBatch(agent, b.Minute, b.Records); err != nil {
+			return err
+		}
 	}
-	if len(recs) == 0 {
-		return nil
-	}
-	payload := appendBatch(nil, canonical(recs))
-	hash := sha256.Sum256(payload)
-	_, err := s.wdb.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
-		VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent, minute, hash) DO NOTHING`,
-		agent, minute, chunkStart(minute), hash[:16], payload)
+	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("store: write minutes of %s at %d: %w", agent, minute, err)
+		return fmt.Errorf("store: write minutes of %s: %w", agent, err)
+	}
+	defer tx.Rollback()
+	var payload []byte
+	for _, b := range blocks {
+		if len(b.Records) == 0 {
+			continue
+		}
+		payload = appendBatch(payload[:0], canonical(b.Records))
+		hash := sha256.Sum256(payload)
+		_, err := tx.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent, minute, hash) DO NOTHING`,
+			agent, b.Minute, chunkStart(b.Minute), hash[:16], payload)
+		if err != nil {
+			return fmt.Errorf("store: write minutes of %s at %d: %w", agent, b.Minute, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: write minutes of %s: commit: %w", agent, err)
 	}
 	return nil
 }

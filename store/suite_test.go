@@ -38,6 +38,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"Tokens", testTokens},
 		{"Outbox", testOutbox},
 		{"AgentMinutes", testAgentMinutes},
+		{"WriteBlocks", testWriteBlocks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
