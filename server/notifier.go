@@ -71,7 +71,7 @@ func (n *notifier) run(ctx context.Context) {
 
 // sendDue starts a goroutine for every due send not already under way.
 func (n *notifier) sendDue(ctx context.Context) {
-	due, err := n.s.st.Due(ctx, n.s.cfg.Now(), 64)
+	due, err := n.s.st.Due(ctx, time.Now(), 64) // retries run on real time
 	if err != nil {
 		if ctx.Err() == nil {
 			n.s.log.Error("outbox", "err", err)
@@ -141,7 +141,7 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		n.settle(ctx, x, store.Failed, err.Error(), log)
 	default:
 		wait := notify.Backoff{Base: n.s.cfg.RetryBase, Max: n.s.cfg.RetryMax}.Next(x.Attempts+1, n.rand())
-		if err := n.s.st.Settle(ctx, x.ID, store.Pending, now.Add(wait), err.Error()); err != nil {
+		if err := n.s.st.Settle(ctx, x.ID, store.Pending, time.Now().Add(wait), err.Error()); err != nil {
 			log.Error("outbox", "err", err)
 		}
 		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "retry").Inc()

@@ -1,0 +1,287 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
+)
+
+// harness is a server on a fresh SQLite store (or the given one), with
+// a clock the test moves, served over a real socket.
+type harness struct {
+	t      *testing.T
+	st     *store.Store
+	srv    *Server
+	ts     *httptest.Server
+	now    atomic.Int64 // unix nanoseconds
+	op     string       // an operator token
+	cancel context.CancelFunc
+	done   chan struct{}
+	notify notify.Config
+}
+
+func newHarness(t *testing.T, st *store.Store, start time.Time, nc notify.Config) *harness {
+	t.Helper()
+	if st == nil {
+		var err error
+		st, err = store.Open(context.Background(), filepath.Join(t.TempDir(), "slawatch.db"), store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+	}
+	h := &harness{t: t, st: st, notify: nc}
+	h.now.Store(start.UnixNano())
+	h.start()
+	tok, err := CreateToken(context.Background(), st, RoleOperator, "", "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.op = tok
+	return h
+}
+
+// start (re)starts the server on the harness's store.
+func (h *harness) start() {
+	h.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	srv, err := New(ctx, Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
+		RetryMax: 200 * time.Millisecond, AgentTimeout: time.Hour})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.srv, h.cancel, h.done = srv, cancel, make(chan struct{})
+	go func() { srv.Run(ctx); close(h.done) }()
+	h.ts = httptest.NewServer(srv.Handler())
+	h.t.Cleanup(h.stop)
+}
+
+// stop stops the server as a crash would leave it: nothing is flushed
+// beyond what the store already has.
+func (h *harness) stop() {
+	if h.cancel == nil {
+		return
+	}
+	h.ts.Close()
+	h.cancel()
+	<-h.done
+	h.cancel = nil
+}
+
+func (h *harness) restart() {
+	h.stop()
+	h.start()
+}
+
+func (h *harness) clock() time.Time { return time.Unix(0, h.now.Load()) }
+
+func (h *harness) setClock(t time.Time) { h.now.Store(t.UnixNano()) }
+
+// do sends a request with a token and returns the status and body. A
+// body that is []byte or string is sent as it is, anything else as JSON.
+func (h *harness) do(method, path, token string, body any) (int, []byte) {
+	h.t.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		r = bytes.NewReader(b)
+	case string:
+		r = bytes.NewReader([]byte(b))
+	default:
+		j, err := json.Marshal(b)
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		r = bytes.NewReader(j)
+	}
+	req, err := http.NewRequest(method, h.ts.URL+path, r)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := h.ts.Client().Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, err := io.ReadAll(resp.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return resp.StatusCode, out
+}
+
+// must sends a request that must answer want, and decodes the answer
+// into v when v is not nil.
+func (h *harness) must(want int, method, path, token string, body, v any) {
+	h.t.Helper()
+	code, out := h.do(method, path, token, body)
+	if code != want {
+		h.t.Fatalf("%s %s: %d %s; want %d", method, path, code, out, want)
+	}
+	if v != nil {
+		if err := json.Unmarshal(out, v); err != nil {
+			h.t.Fatalf("%s %s: %v in %s", method, path, err, out)
+		}
+	}
+}
+
+// customer creates a customer with contacts and uploads its contract.
+func (h *harness) customer(id string, contacts notify.Contacts, contractFile string) {
+	h.t.Helper()
+	h.must(http.StatusCreated, "POST", "/api/customers", h.op, Customer{ID: id, Name: id + " Inc.", Contacts: contacts}, nil)
+	y, err := os.ReadFile(contractFile)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.must(http.StatusOK, "PUT", "/api/customers/"+id+"/contract", h.op, y, nil)
+}
+
+func (h *harness) token(role, customer, agent string) string {
+	h.t.Helper()
+	var out struct{ Token string }
+	h.must(http.StatusCreated, "POST", "/api/tokens", h.op, map[string]string{"role": role, "customer": customer, "agent": agent}, &out)
+	return out.Token
+}
+
+// deliver sends minutes as an agent would, with the agent's token.
+func (h *harness) deliver(token string, minutes map[int64][]slawatch.SeriesMinute) {
+	h.t.Helper()
+	keys := make([]int64, 0, len(minutes))
+	for m := range minutes {
+		keys = append(keys, m)
+	}
+	slices.Sort(keys)
+	for i := 0; i < len(keys); i += 64 {
+		var body []byte
+		for _, m := range keys[i:min(i+64, len(keys))] {
+			body = ingest.AppendBlock(body, m, minutes[m])
+		}
+		c := ingest.Client{URL: h.ts.URL, Token: token, HTTP: h.ts.Client()}
+		if _, err := c.Deliver(context.Background(), body); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+}
+
+// waitJudged waits until the server has judged every minute before m.
+func (h *harness) waitJudged(m int64) {
+	h.t.Helper()
+	h.waitFor("minutes judged", func() bool {
+		h.srv.eval.kick()
+		return h.srv.eval.judged() >= m
+	})
+}
+
+// waitFor polls cond for up to 20 s (a bound for a hung test, not a
+// timing requirement).
+func (h *harness) waitFor(what string, cond func() bool) {
+	h.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			h.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// mailServer is a real SMTP server on 127.0.0.1:0 that keeps every
+// message it accepts; it answers 451 to the first fail messages.
+type mailServer struct {
+	addr string
+	mu   sync.Mutex
+	fail int
+	msgs []mail
+}
+
+type mail struct {
+	to   []string
+	data string
+}
+
+func startMailServer(t *testing.T, fail int) *mailServer {
+	t.Helper()
+	ms := &mailServer{fail: fail}
+	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{ms: ms}, nil }))
+	srv.Domain = "mx.test"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms.addr = ln.Addr().String()
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	t.Cleanup(func() {
+		srv.Close()
+		if err := <-done; err != nil && !errors.Is(err, smtp.ErrServerClosed) {
+			t.Errorf("smtp server: %v", err)
+		}
+	})
+	return ms
+}
+
+func (ms *mailServer) messages() []mail {
+	ms.mu.Lock()
+	defer ms.mu.Unlock()
+	return append([]mail(nil), ms.msgs...)
+}
+
+type mailSession struct {
+	ms *mailServer
+	m  mail
+}
+
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.m.to = append(s.m.to, to)
+	return nil
+}
+func (s *mailSession) Data(r io.Reader) error {
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return err
+	}
+	s.ms.mu.Lock()
+	defer s.ms.mu.Unlock()
+	if s.ms.fail > 0 {
+		s.ms.fail--
+		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
+	}
+	s.m.data = string(b)
+	s.ms.msgs = append(s.ms.msgs, s.m)
+	return nil
+}
+func (s *mailSession) Reset()        { s.m = mail{} }
+func (s *mailSession) Logout() error { return nil }
+
+// testLogger logs to the test's log when -v is given.
+func testLogger(t *testing.T) *slog.Logger {
+	if !testing.Verbose() {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+}

@@ -1,0 +1,187 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/notify"
+)
+
+// hook is a webhook receiver that checks every signature.
+type hook struct {
+	t      *testing.T
+	secret string
+	mu     sync.Mutex
+	got    []notify.Notice
+	srv    *httptest.Server
+}
+
+func startHook(t *testing.T, secret string) *hook {
+	k := &hook{t: t, secret: secret}
+	k.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		err := notify.VerifySignature(secret, r.Header.Get(notify.HeaderTimestamp), body,
+			r.Header.Get(notify.HeaderSignature), time.Now(), time.Minute)
+		if err != nil {
+			t.Errorf("webhook signature: %v", err)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var n notify.Notice
+		if err := json.Unmarshal(body, &n); err != nil {
+			t.Errorf("webhook body: %v", err)
+		}
+		k.mu.Lock()
+		k.got = append(k.got, n)
+		k.mu.Unlock()
+	}))
+	t.Cleanup(k.srv.Close)
+	return k
+}
+
+func (k *hook) notices() []notify.Notice {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return append([]notify.Notice(nil), k.got...)
+}
+
+// up and silent are a minute of 60 pings every second, answered or not.
+func up(series string) slawatch.SeriesMinute {
+	var m slawatch.Minute
+	for range 60 {
+		m.AddReply(20_000)
+	}
+	return slawatch.SeriesMinute{Series: series, M: m}
+}
+
+func silent(series string) slawatch.SeriesMinute {
+	var m slawatch.Minute
+	for range 60 {
+		m.AddLost()
+	}
+	return slawatch.SeriesMinute{Series: series, M: m}
+}
+
+// minutesOf builds minutes [from, to) of the IIJ example's Internet
+// router, silent in the minutes down says.
+func minutesOf(from, to int64, down func(int64) bool) map[int64][]slawatch.SeriesMinute {
+	out := map[int64][]slawatch.SeriesMinute{}
+	for m := from; m < to; m++ {
+		r := up("kaisha-router")
+		if down(m) {
+			r = silent("kaisha-router")
+		}
+		out[m] = []slawatch.SeriesMinute{r, up("kaisha-dc-primary"), up("kaisha-dc-secondary")}
+	}
+	return out
+}
+
+// An outage found live is notified once by email (a real SMTP exchange)
+// and once by signed webhook, within its deadline, and once more on
+// recovery; a restart in the middle of the outage repeats and drops
+// nothing; the notice is the customer-notified event the notification
+// level judges.
+func TestOutageNotified(t *testing.T) {
+	ms := startMailServer(t, 1) // the first attempt is refused 451: retried
+	hk := startHook(t, "0123456789abcdef-secret")
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+		From: "noc@provider.example"})
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
+		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
+	agent := h.token(RoleAgent, "", "tyo1")
+
+	// silent 00:05..00:10 (six minutes): the fifth silent minute is
+	// 00:09, so the outage is detected at its end, 00:10; it ends at 00:11
+	down := func(m int64) bool { return m >= t0+5 && m < t0+11 }
+	all := minutesOf(t0, t0+20, down)
+	part := func(a, b int64) map[int64][]slawatch.SeriesMinute {
+		out := map[int64][]slawatch.SeriesMinute{}
+		for m := a; m < b; m++ {
+			out[m] = all[m]
+		}
+		return out
+	}
+	h.setClock(time.Unix((t0+10)*60+20, 0)) // 20 s after the detection
+	h.deliver(agent, part(t0, t0+10))
+	h.waitJudged(t0 + 10)
+	h.waitFor("the outage notice by email and webhook", func() bool {
+		return len(ms.messages()) == 1 && len(hk.notices()) == 1
+	})
+	n := hk.notices()[0]
+	if n.Kind != notify.KindOutage || !n.Start.Equal(time.Unix((t0+5)*60, 0)) || !n.Detected.Equal(time.Unix((t0+10)*60, 0)) {
+		t.Errorf("outage notice: kind %s, start %s, detected %s; want outage from 00:05, detected 00:10", n.Kind, n.Start, n.Detected)
+	}
+	if !n.Deadline.Equal(time.Unix((t0+40)*60, 0)) {
+		t.Errorf("deadline %s, want 00:40 (30 min after detection)", n.Deadline)
+	}
+	if m := ms.messages()[0]; len(m.to) != 1 || m.to[0] != "noc@kaisha.example" || !strings.Contains(m.data, "internet-tokyo") {
+		t.Errorf("mail to %v:\n%s", m.to, m.data)
+	}
+
+	// a crash in the middle of the outage: the rebuilt evaluation finds
+	// the outage again, and the server knows it was notified
+	h.restart()
+	h.waitJudged(t0 + 10)
+	h.setClock(time.Unix((t0+20)*60, 0))
+	h.deliver(agent, part(t0+10, t0+20))
+	h.waitJudged(t0 + 20)
+	h.waitFor("the recovery notices", func() bool { return len(ms.messages()) == 2 && len(hk.notices()) == 2 })
+	time.Sleep(300 * time.Millisecond) // anything repeated would arrive by now (retries are 50-200 ms)
+	if k, w := len(ms.messages()), len(hk.notices()); k != 2 || w != 2 {
+		t.Errorf("%d mails and %d webhooks, want 2 and 2 (outage, recovery)", k, w)
+	}
+	if r := hk.notices()[1]; r.Kind != notify.KindRecovery || r.End == nil || !r.End.Equal(time.Unix((t0+11)*60, 0)) {
+		t.Errorf("recovery notice %+v, want the end at 00:11", r)
+	}
+
+	var outs struct{ Outages []Outage }
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/outages", h.op, nil, &outs)
+	if len(outs.Outages) != 1 {
+		t.Fatalf("outages: %+v, want 1", outs.Outages)
+	}
+	o := outs.Outages[0]
+	if o.NotifiedAt == nil || o.Met == nil || !*o.Met || o.End == nil {
+		t.Errorf("outage %+v: want notified, deadline met, ended", o)
+	}
+	// the notification level judges the notice sent
+	var rep struct {
+		Customers []struct {
+			Services []struct {
+				ID     string
+				Levels []struct {
+					Template string
+					Met      *bool
+					Items    []struct {
+						Met      *bool
+						Deadline string
+					}
+				}
+			}
+		}
+	}
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/reports/2026-10", h.op, nil, &rep)
+	found := false
+	for _, s := range rep.Customers[0].Services {
+		for _, l := range s.Levels {
+			if s.ID == "internet-tokyo" && l.Template == "iij/outage-notification" {
+				found = true
+				if len(l.Items) != 1 || l.Items[0].Met == nil || !*l.Items[0].Met || l.Met == nil || !*l.Met {
+					t.Errorf("outage-notification level: %+v; want one item, met", l)
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no iij/outage-notification level for internet-tokyo in the report")
+	}
+	_ = context.Background
+}
