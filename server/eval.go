@@ -261,7 +261,7 @@ func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesM
 		for _, r := range recs {
 			for _, c := range e.route[r.Series] {
 				if c.stale.IsZero() {
-					c.stale = now
+					c.stale = time.Now() // the delay is real time
 				}
 			}
 		}
@@ -487,13 +487,13 @@ func (e *evaluation) feed(t int64, recs []slawatch.SeriesMinute, route map[strin
 }
 
 // recomputeStale rebuilds customers that received late data, once the
-// late agent has had a few seconds to deliver the rest of its backlog.
+// late agent has had RecomputeDelay to deliver the rest of its backlog.
 func (e *evaluation) recomputeStale(ctx context.Context) {
-	now := e.s.cfg.Now()
+	now := time.Now()
 	e.mu.Lock()
 	var ids []string
 	for id, c := range e.customers {
-		if !c.stale.IsZero() && now.Sub(c.stale) >= 5*time.Second {
+		if !c.stale.IsZero() && now.Sub(c.stale) >= e.s.cfg.RecomputeDelay {
 			ids = append(ids, id)
 		}
 	}

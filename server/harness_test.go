@@ -66,7 +66,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, AgentTimeout: time.Hour})
+		RetryMax: 200 * time.Millisecond, AgentTimeout: time.Hour, RecomputeDelay: 20 * time.Millisecond})
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -26,6 +26,7 @@ func (s *Server) routes() http.Handler {
 	op := []string{RoleOperator}
 	oc := []string{RoleOperator, RoleCustomer}
 	h := func(pattern string, roles []string, fn http.HandlerFunc) {
+		s.routeRoles = append(s.routeRoles, routeRoles{pattern, roles})
 		mux.Handle(pattern, s.instrument(pattern, s.access(roles, fn)))
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
@@ -61,6 +62,12 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/customers/{customer}/reports/{month}/recompute", oc, s.recomputeReport)
 	h("GET /api/reports/{month}/credits.csv", op, s.allCredits)
 	return mux
+}
+
+// routeRoles is an authenticated route and the roles that may call it.
+type routeRoles struct {
+	pattern string
+	roles   []string
 }
 
 // instrument times a route.

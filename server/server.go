@@ -45,6 +45,10 @@ type Config struct {
 	AgentTimeout time.Duration
 	// CompactEvery is the interval of storage compaction (default 1 h).
 	CompactEvery time.Duration
+	// RecomputeDelay: a customer that received late data (records of a
+	// minute already judged) is recomputed this long after the first of
+	// them, so that an agent's whole backlog is in first (default 5 s).
+	RecomputeDelay time.Duration
 	// RetryBase and RetryMax bound the notifier's backoff (default 2 s, 5 min).
 	RetryBase, RetryMax time.Duration
 }
@@ -64,6 +68,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.CompactEvery <= 0 {
 		c.CompactEvery = time.Hour
+	}
+	if c.RecomputeDelay <= 0 {
+		c.RecomputeDelay = 5 * time.Second
 	}
 	if c.RetryBase <= 0 {
 		c.RetryBase = 2 * time.Second
@@ -85,6 +92,8 @@ type Server struct {
 	eval    *evaluation
 	notices *notifier
 	handler http.Handler
+	// routeRoles lists the authenticated routes, for the access tests.
+	routeRoles []routeRoles
 }
 
 // New prepares a server: it loads every customer's contract and rebuilds
