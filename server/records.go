@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -154,7 +155,8 @@ func (s *Server) validate(ctx context.Context, customer string, b *contract.Boun
 		return err
 	}
 	rs = slices.DeleteFunc(rs, func(x record) bool { return x["id"] == r["id"] })
-	rs = append(rs, r)
+	rs = append([]record{r}, rs...) // line 2 of the file
+
 	data := bytes.NewReader(k.csv(customer, rs))
 	file := k.doc + " " + r["id"]
 	var (
@@ -169,6 +171,10 @@ func (s *Server) validate(ctx context.Context, customer string, b *contract.Boun
 		events, err = ticket.ReadEvents(data, file, b.Location)
 	default:
 		claims, err = ticket.ReadClaims(data, file, b.Location)
+	}
+	var fe *slawatch.FieldError
+	if errors.As(err, &fe) && fe.Line == 2 {
+		return slawatch.Errorf(slawatch.EINVALID, "%s: %s: %s", file, fe.Field, fe.Msg)
 	}
 	if err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "%v", err)
