@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -49,6 +50,9 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cs = slices.DeleteFunc(cs, func(c Customer) bool { return !p.canSee(c.ID) })
+	for i := range cs {
+		cs[i] = redacted(cs[i])
+	}
 	writeJSON(w, http.StatusOK, map[string]any{"customers": nonNil(cs)})
 }
 
@@ -72,7 +76,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "customer %q exists", c.ID))
 		return
 	}
-	writeJSON(w, http.StatusCreated, c)
+	writeJSON(w, http.StatusCreated, redacted(c))
 }
 
 // checkCustomer checks a customer's ID and contacts, and that the server
@@ -90,13 +94,24 @@ func (s *Server) checkCustomer(c *Customer) error {
 	return nil
 }
 
+// getCustomer shows a customer; a webhook secret is never shown back.
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
 	c, err := getDoc[Customer](r.Context(), s.st, r.PathValue("customer"), kindCustomer, r.PathValue("customer"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, redacted(c))
+}
+
+// redacted hides a customer's webhook secret.
+func redacted(c Customer) Customer {
+	if c.Contacts.Webhook != nil {
+		wh := *c.Contacts.Webhook
+		wh.Secret = "(set)"
+		c.Contacts.Webhook = &wh
+	}
+	return c
 }
 
 // putCustomer changes a customer's name and contacts. Only an operator
@@ -129,7 +144,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, redacted(c))
 }
 
 func (s *Server) getContract(w http.ResponseWriter, r *http.Request) {
@@ -433,8 +448,13 @@ func (s *Server) ticketTime(field string) http.HandlerFunc {
 		var req struct {
 			At string `json:"at"`
 		}
-		if r.ContentLength != 0 {
-			if err := readJSON(w, r, &req); err != nil {
+		body, err := readBody(w, r, maxJSONBody)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if len(bytes.TrimSpace(body)) > 0 {
+			if err := decodeJSON(body, &req); err != nil {
 				s.fail(w, r, err)
 				return
 			}

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,7 +21,9 @@ const (
 )
 
 // routes is the server's whole HTTP surface; docs/server.md and
-// /api/openapi.json describe it.
+// /api/openapi.json describe it. Error codes are slawatch's (invalid,
+// not_found, conflict, internal) and the HTTP layer's own: unauthorized,
+// forbidden, too_large, unsupported_media_type, unavailable.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	op := []string{RoleOperator}
@@ -87,7 +90,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	next := s.eval.judged()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.st.Backend(),
-		"judged_until": fmtMinute(next, time.UTC)})
+		"judged_before": fmtMinute(next, time.UTC)})
 }
 
 // statusOf maps an error code to its HTTP status.
@@ -99,19 +102,23 @@ var statusOf = map[string]int{
 }
 
 // fail answers err: its code's status and message, or 500 with the
-// details only in the log.
-func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+// details only in the log. It returns the status.
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) int {
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &mbe):
 		writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body larger than %d bytes", mbe.Limit))
+		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, store.ErrNotFound):
 		writeError(w, http.StatusNotFound, slawatch.ENOTFOUND, "not found")
+		return http.StatusNotFound
 	case slawatch.ErrorCode(err) != slawatch.EINTERNAL:
-		writeError(w, statusOf[slawatch.ErrorCode(err)], slawatch.ErrorCode(err), err.Error())
-	default:
-		s.internal(w, r, err)
+		code := statusOf[slawatch.ErrorCode(err)]
+		writeError(w, code, slawatch.ErrorCode(err), err.Error())
+		return code
 	}
+	s.internal(w, r, err)
+	return http.StatusInternalServerError
 }
 
 func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
@@ -134,14 +141,20 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // readJSON decodes a request body of at most maxJSONBody bytes strictly:
 // unknown fields and trailing data are errors naming what is wrong.
 func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxJSONBody))
+	body, err := readBody(w, r, maxJSONBody)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON decodes one JSON value strictly.
+func decodeJSON(body []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
 		var te *json.UnmarshalTypeError
 		switch {
-		case errors.As(err, &mbe):
-			return err
 		case errors.Is(err, io.EOF):
 			return slawatch.Errorf(slawatch.EINVALID, "request body: empty; want a JSON object")
 		case errors.As(err, &te):

@@ -23,13 +23,12 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	defer func() { s.metrics.ingestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
 	if ct := r.Header.Get("Content-Type"); ct != ingest.ContentType {
 		code = http.StatusUnsupportedMediaType
-		writeError(w, code, slawatch.EINVALID, "Content-Type "+ct+": want "+ingest.ContentType)
+		writeError(w, code, "unsupported_media_type", "Content-Type "+ct+": want "+ingest.ContentType)
 		return
 	}
 	body, err := readBody(w, r, maxIngestBody)
 	if err != nil {
-		code = http.StatusRequestEntityTooLarge
-		s.fail(w, r, err)
+		code = s.fail(w, r, err)
 		return
 	}
 	var blocks []store.Block
@@ -43,8 +42,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		err = s.st.WriteBlocks(r.Context(), p.agent, blocks)
 	}
 	if err != nil {
-		code = statusOf[slawatch.ErrorCode(err)]
-		s.fail(w, r, err)
+		code = s.fail(w, r, err)
 		return
 	}
 	for _, b := range blocks {

@@ -59,6 +59,10 @@ func (s *Server) getCredits(w http.ResponseWriter, r *http.Request) {
 // billing. A customer whose month cannot be reported is skipped and named
 // in the X-Slawatch-Skipped header.
 func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
+	if _, err := time.Parse("2006-01", r.PathValue("month")); err != nil {
+		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "month %q: want YYYY-MM", r.PathValue("month")))
+		return
+	}
 	docs, err := s.st.ListDocs(r.Context(), "", kindContract)
 	if err != nil {
 		s.fail(w, r, err)
