@@ -1,0 +1,103 @@
+package server
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/notify"
+)
+
+// Tunnels down at two sites at once are one incident: each site's outage
+// is notified (by fax, through the email-to-fax gateway), naming the
+// incident, and the incident's recovery once both are back.
+func TestIncidentAcrossSites(t *testing.T) {
+	ms := startMailServer(t, 0)
+	t0 := time.Date(2026, 10, 10, 3, 0, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+	h.customer("globex", notify.Contacts{Fax: []string{"+81 6-1234-5678"}}, "testdata/tunnels.yaml")
+	agent := h.token(RoleAgent, "", "pop-osa")
+
+	// the POP fails at 03:02 for three minutes; Osaka's second tunnel
+	// stays up, but any tunnel down is the site's outage; Nagoya's comes
+	// back a minute later than Osaka's
+	minutes := map[int64][]slawatch.SeriesMinute{}
+	for m := t0; m < t0+10; m++ {
+		oa, ob, na := up("tun-osaka-a"), up("tun-osaka-b"), up("tun-nagoya-a")
+		if m >= t0+2 && m < t0+5 {
+			oa = silent("tun-osaka-a")
+		}
+		if m >= t0+2 && m < t0+6 {
+			na = silent("tun-nagoya-a")
+		}
+		minutes[m] = []slawatch.SeriesMinute{na, oa, ob}
+	}
+	h.setClock(time.Unix((t0+10)*60, 0))
+	h.deliver(agent, minutes)
+	h.waitJudged(t0 + 10)
+	h.waitFor("two outage notices and a recovery", func() bool { return len(ms.messages()) == 3 })
+
+	var outs struct{ Outages []Outage }
+	h.must(http.StatusOK, "GET", "/api/customers/globex/outages", h.op, nil, &outs)
+	if len(outs.Outages) != 2 || outs.Outages[0].Incident != outs.Outages[1].Incident {
+		t.Fatalf("outages %+v: want two in one incident", outs.Outages)
+	}
+	inc := outs.Outages[0].Incident
+	for i, m := range ms.messages() {
+		if len(m.to) != 1 || m.to[0] != "+81612345678@fax.example.net" {
+			t.Errorf("message %d to %v, want the fax gateway address", i, m.to)
+		}
+		if !strings.Contains(m.data, inc) {
+			t.Errorf("message %d does not name the incident %s:\n%s", i, inc, m.data)
+		}
+	}
+	last := ms.messages()[2].data
+	if !strings.Contains(last, "osaka") || !strings.Contains(last, "nagoya") {
+		t.Errorf("the recovery notice does not list both sites:\n%s", last)
+	}
+	var sends struct{ Notices []noticeJSON }
+	h.must(http.StatusOK, "GET", "/api/customers/globex/notices", h.op, nil, &sends)
+	if len(sends.Notices) != 3 {
+		t.Errorf("notices %+v, want 3", sends.Notices)
+	}
+	for _, n := range sends.Notices {
+		if n.State != "sent" || n.SentAt == nil {
+			t.Errorf("notice %s: %s", n.ID, n.State)
+		}
+	}
+}
+
+// /metrics exposes ingest, evaluation lag, notifications and queue
+// depths; /healthz answers without a token.
+func TestMetricsAndHealth(t *testing.T) {
+	h := newHarness(t, nil, time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), notify.Config{})
+	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
+	agent := h.token(RoleAgent, "", "tyo1")
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h.setClock(time.Unix((t0+3)*60, 0))
+	h.deliver(agent, minutesOf(t0, t0+3, func(int64) bool { return false }))
+	h.waitJudged(t0 + 3)
+	code, body := h.do("GET", "/metrics", "", nil)
+	if code != http.StatusOK {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for _, want := range []string{
+		"slawatch_ingest_records_total 9", // 3 minutes x 3 series
+		"slawatch_ingest_minutes_total 3",
+		`slawatch_ingest_requests_total{code="200"} 1`,
+		"slawatch_evaluation_lag_seconds_count",
+		"slawatch_pending_minutes 0",
+		"slawatch_outbox_pending 0",
+		"slawatch_judged_minute_timestamp_seconds",
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+	if code, body := h.do("GET", "/healthz", "", nil); code != http.StatusOK || !strings.Contains(string(body), `"status": "ok"`) {
+		t.Errorf("/healthz: %d %s", code, body)
+	}
+}
