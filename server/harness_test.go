@@ -24,7 +24,29 @@ import (
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
+	"github.com/slawatch/slawatch/store/storetest"
 )
+
+// backends runs fn against a fresh SQLite store and a fresh PostgreSQL
+// schema.
+func backends(t *testing.T, fn func(t *testing.T, st *store.Store)) {
+	for _, b := range []struct {
+		name string
+		url  func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "slawatch.db") }},
+		{"postgres", func(t *testing.T) string { return storetest.FreshPostgres(t) }},
+	} {
+		t.Run(b.name, func(t *testing.T) {
+			st, err := store.Open(context.Background(), b.url(t), store.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			fn(t, st)
+		})
+	}
+}
 
 // harness is a server on a fresh SQLite store (or the given one), with
 // a clock the test moves, served over a real socket.

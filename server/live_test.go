@@ -14,6 +14,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
 	"github.com/slawatch/slawatch/ticket"
 )
 
@@ -86,11 +87,13 @@ func sameJSON(t *testing.T, what string, got, want []byte) {
 // with two agents measuring one series (their records summed), a record
 // delivered twice, and records arriving late (after their minute was
 // judged), which makes the server recompute; and after the month closes.
-func TestReportMatchesEvaluate(t *testing.T) {
+func TestReportMatchesEvaluate(t *testing.T) { backends(t, testReportMatchesEvaluate) }
+
+func testReportMatchesEvaluate(t *testing.T, st *store.Store) {
 	t0 := time.Date(2026, 10, 31, 20, 0, 0, 0, time.UTC).Unix() / 60 // 05:00 on 1 November in Tokyo
 	_ = t0
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Unix() / 60 // 09:00 on 1 October in Tokyo
-	h := newHarness(t, nil, time.Unix(start*60, 0), notify.Config{})
+	h := newHarness(t, st, time.Unix(start*60, 0), notify.Config{})
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
 	a1, a2 := h.token(RoleAgent, "", "tyo1"), h.token(RoleAgent, "", "osa1")
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
 )
 
 // hook is a webhook receiver that checks every signature.
@@ -89,11 +90,13 @@ func minutesOf(from, to int64, down func(int64) bool) map[int64][]slawatch.Serie
 // recovery; a restart in the middle of the outage repeats and drops
 // nothing; the notice is the customer-notified event the notification
 // level judges.
-func TestOutageNotified(t *testing.T) {
+func TestOutageNotified(t *testing.T) { backends(t, testOutageNotified) }
+
+func testOutageNotified(t *testing.T, st *store.Store) {
 	ms := startMailServer(t, 1) // the first attempt is refused 451: retried
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
 		From: "noc@provider.example"})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")

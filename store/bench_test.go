@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/store/storetest"
 )
 
 // benchBatches returns k batches of n steady records each.
@@ -29,7 +30,7 @@ func benchBackends(b *testing.B) map[string]func(b *testing.B) *Store {
 			return mustOpen(b, filepath.Join(b.TempDir(), "bench.db"), Options{})
 		},
 		"postgres": func(b *testing.B) *Store {
-			return mustOpen(b, freshPostgres(b), Options{})
+			return mustOpen(b, storetest.FreshPostgres(b), Options{})
 		},
 	}
 }
