@@ -44,6 +44,10 @@ type custEval struct {
 	months map[string]*monthEval // open months, by YYYY-MM
 	closed map[string]*monthEval // the last months closed, for reports
 	stale  time.Time             // non-zero: late data arrived then; recompute
+	// before and after are the context minutes the months' windows add
+	// to the month; checkAt is the next minute a month opens or closes
+	before, after int64
+	checkAt       int64
 	// recs is the minute being fed, reused
 	recs []slawatch.SeriesMinute
 }
@@ -129,6 +133,12 @@ func (e *evaluation) start(ctx context.Context) error {
 // rebuilds them. The caller holds mu or is alone.
 func (e *evaluation) add(id string, b *contract.Bound) *custEval {
 	c := &custEval{id: id, bound: b, months: map[string]*monthEval{}, closed: map[string]*monthEval{}}
+	for _, sv := range b.Services {
+		for _, l := range sv.Levels {
+			bf, af := l.Template.ContextMinutes()
+			c.before, c.after = max(c.before, int64(bf)), max(c.after, int64(af))
+		}
+	}
 	e.customers[id] = c
 	for _, name := range b.Series {
 		e.route[name] = append(e.route[name], c)
@@ -183,7 +193,7 @@ func (e *evaluation) recompute(ctx context.Context, id string) error {
 func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 	from := e.next
 	for _, c := range cs {
-		c.months, c.stale = map[string]*monthEval{}, time.Time{}
+		c.months, c.stale, c.checkAt = map[string]*monthEval{}, time.Time{}, 0
 		if err := e.openMonths(c, e.next); err != nil {
 			return err
 		}
@@ -214,11 +224,21 @@ func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 // t and that are not open yet. A month opened after its window began is
 // rebuilt by the caller.
 func (e *evaluation) openMonths(c *custEval, t int64) error {
+	if t < c.checkAt {
+		return nil
+	}
 	loc := c.bound.Location
 	at := time.Unix(t*60, 0).In(loc)
+	c.checkAt = math.MaxInt64
 	for _, d := range []int{-1, 0, 1} {
-		name := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, loc).Format("2006-01")
-		if c.months[name] != nil {
+		first := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, loc)
+		name := first.Format("2006-01")
+		w0 := first.Unix()/60 - c.before
+		w1 := first.AddDate(0, 1, 0).Unix()/60 + c.after
+		if t < w0 {
+			c.checkAt = min(c.checkAt, w0)
+		}
+		if t < w0 || t >= w1 || c.months[name] != nil || c.closed[name] != nil {
 			continue
 		}
 		m, err := engine.ParseMonth(name, loc)
@@ -229,16 +249,16 @@ func (e *evaluation) openMonths(c *custEval, t int64) error {
 		if err != nil {
 			return fmt.Errorf("customer %s %s: %w", c.id, name, err)
 		}
-		w0, w1 := ev.Window()
-		if t < w0 || t >= w1 || c.closed[name] != nil {
-			continue
-		}
-		me := &monthEval{month: m, ev: ev, w0: w0, w1: w1}
+		me := &monthEval{month: m, ev: ev}
+		me.w0, me.w1 = ev.Window()
 		b := c.bound
 		ev.OnOutage(func(o engine.Outage) {
 			e.found = append(e.found, found{customer: c.id, bound: b, o: o, at: e.s.cfg.Now()})
 		})
 		c.months[name] = me
+	}
+	for _, m := range c.months {
+		c.checkAt = min(c.checkAt, m.w1)
 	}
 	return nil
 }
@@ -424,6 +444,9 @@ func (e *evaluation) take(m int64) []slawatch.SeriesMinute {
 // The caller holds mu.
 func (e *evaluation) moveTo(ctx context.Context, t int64) error {
 	for _, c := range e.customers {
+		if t < c.checkAt {
+			continue
+		}
 		for name, m := range c.months {
 			if t >= m.w1 {
 				delete(c.months, name)
