@@ -51,7 +51,7 @@ func backends(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 // harness is a server on a fresh SQLite store (or the given one), with
 // a clock the test moves, served over a real socket.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	srv    *Server
 	ts     *httptest.Server
@@ -62,7 +62,7 @@ type harness struct {
 	notify notify.Config
 }
 
-func newHarness(t *testing.T, st *store.Store, start time.Time, nc notify.Config) *harness {
+func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
 	t.Helper()
 	if st == nil {
 		var err error
@@ -245,7 +245,7 @@ type mail struct {
 	data string
 }
 
-func startMailServer(t *testing.T, fail int) *mailServer {
+func startMailServer(t testing.TB, fail int) *mailServer {
 	t.Helper()
 	ms := &mailServer{fail: fail}
 	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{ms: ms}, nil }))
@@ -301,7 +301,7 @@ func (s *mailSession) Reset()        { s.m = mail{} }
 func (s *mailSession) Logout() error { return nil }
 
 // testLogger logs to the test's log when -v is given.
-func testLogger(t *testing.T) *slog.Logger {
+func testLogger(t testing.TB) *slog.Logger {
 	if !testing.Verbose() {
 		return nil
 	}

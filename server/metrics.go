@@ -56,7 +56,7 @@ func newMetrics() *metrics {
 	m.notifications = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slawatch_notifications_total",
 		Help: "Notice delivery attempts by channel kind and outcome (sent, retry, failed)."}, []string{"channel", "outcome"})
 	m.detectToNotify = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "slawatch_detection_to_notification_seconds",
-		Help:    "From the evaluation detecting an outage to its notice being sent on a channel.",
+		Help:    "From the rule firing (the evaluation judging the minute that completes an outage) to its notice first accepted by a channel.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 20)})
 	m.recomputes = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_recomputes_total",
 		Help: "Month evaluations rebuilt from storage (late data, exclusions, contract changes, requests)."})

@@ -127,7 +127,6 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 			return
 		}
 		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "sent").Inc()
-		n.s.metrics.detectToNotify.Observe(now.Sub(nt.Detected).Seconds())
 		log.Info("notice sent", "attempts", x.Attempts+1, "detected", nt.Detected, "deadline", nt.Deadline,
 			"deadline_met", !now.After(nt.Deadline))
 		if nt.Kind == notify.KindOutage {
@@ -203,6 +202,7 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, at time.Time) e
 		}
 		met := !at.After(o.Deadline)
 		o.NotifiedAt, o.Met = &at, &met
+		s.metrics.detectToNotify.Observe(at.Sub(o.Judged).Seconds())
 		if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
 			return err
 		}

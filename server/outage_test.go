@@ -18,14 +18,14 @@ import (
 
 // hook is a webhook receiver that checks every signature.
 type hook struct {
-	t      *testing.T
+	t      testing.TB
 	secret string
 	mu     sync.Mutex
 	got    []notify.Notice
 	srv    *httptest.Server
 }
 
-func startHook(t *testing.T, secret string) *hook {
+func startHook(t testing.TB, secret string) *hook {
 	k := &hook{t: t, secret: secret}
 	k.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
