@@ -83,6 +83,11 @@ func (s *SMTP) helloName() string {
 // accepted the message, nothing that follows (QUIT) can fail the send:
 // failing it would send the notice twice.
 func (s *SMTP) send(ctx context.Context, from string, rcpts []string, msg []byte) error {
+	if s.StartTLS == StartTLSNever {
+		if err := s.clearTextAuth(); err != nil {
+			return fmt.Errorf("smtp %s: %w", s.Addr, err)
+		}
+	}
 	conn, err := (&net.Dialer{Timeout: s.timeout()}).DialContext(ctx, "tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("smtp %s: %w", s.Addr, err)
@@ -188,9 +193,10 @@ func (s *SMTP) auth(c *smtp.Client, secure bool) error {
 	if s.Username == "" {
 		return nil
 	}
-	host, _, _ := net.SplitHostPort(s.Addr)
-	if !secure && !isLoopback(host) {
-		return permanentf("refusing to send the password in clear text to %s: the connection is not encrypted", host)
+	if !secure {
+		if err := s.clearTextAuth(); err != nil {
+			return err
+		}
 	}
 	if ok, _ := c.Extension("AUTH"); !ok {
 		return permanentf("a username is configured but the server offers no AUTH")
@@ -199,6 +205,16 @@ func (s *SMTP) auth(c *smtp.Client, secure bool) error {
 		return fmt.Errorf("auth: %w", err)
 	}
 	return nil
+}
+
+// clearTextAuth refuses to send the password unencrypted to anywhere but
+// this host.
+func (s *SMTP) clearTextAuth() error {
+	host, _, _ := net.SplitHostPort(s.Addr)
+	if s.Username == "" || isLoopback(host) {
+		return nil
+	}
+	return permanentf("refusing to send the password in clear text to %s: the connection is not encrypted", host)
 }
 
 // startTLS speaks the plain-text start of RFC 3207 itself (greeting, EHLO,
