@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Render writes the notice as a subject line and a plain-text body, with
@@ -19,11 +20,33 @@ func Render(n Notice) (subject, body string, err error) {
 	if err != nil {
 		return "", "", err
 	}
+	n = cleaned(n)
 	r := renderer{n: n, loc: loc, sites: sortedSites(n.Sites)}
 	if n.Kind == KindOutage {
 		return r.outageSubject(), r.outageBody(), nil
 	}
 	return r.recoverySubject(), r.recoveryBody(), nil
+}
+
+// cleaned replaces control characters in the names a notice carries with
+// spaces: they come from contracts and customers, and a line break in one
+// would break the layout of the text, or of a fax.
+func cleaned(n Notice) Notice {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	n.Customer, n.CustomerName, n.Incident = clean(n.Customer), clean(n.CustomerName), clean(n.Incident)
+	n.Sites = slices.Clone(n.Sites)
+	for i := range n.Sites {
+		s := &n.Sites[i]
+		s.Site, s.Service, s.Level = clean(s.Site), clean(s.Service), clean(s.Level)
+	}
+	return n
 }
 
 type renderer struct {
@@ -34,8 +57,7 @@ type renderer struct {
 
 // sortedSites orders sites by site then service, so that the text does not
 // depend on the order the server found them in.
-func sortedSites(sites []Site) []Site {
-	s := slices.Clone(sites)
+func sortedSites(s []Site) []Site {
 	slices.SortStableFunc(s, func(a, b Site) int {
 		return cmp.Or(cmp.Compare(a.Site, b.Site), cmp.Compare(a.Service, b.Service))
 	})

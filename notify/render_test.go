@@ -99,13 +99,13 @@ func TestRenderErrors(t *testing.T) {
 
 func TestDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
-		0:                                 "0 s",
-		45 * time.Second:                  "45 s",
-		time.Minute:                       "1 min",
-		83*time.Minute + 59*time.Second:   "1 h 23 min",
-		2 * time.Hour:                     "2 h",
-		26*time.Hour + 5*time.Minute:      "1 d 2 h 5 min",
-		48 * time.Hour:                    "2 d",
+		0:                               "0 s",
+		45 * time.Second:                "45 s",
+		time.Minute:                     "1 min",
+		83*time.Minute + 59*time.Second: "1 h 23 min",
+		2 * time.Hour:                   "2 h",
+		26*time.Hour + 5*time.Minute:    "1 d 2 h 5 min",
+		48 * time.Hour:                  "2 d",
 	} {
 		if got := duration(d); got != want {
 			t.Errorf("duration(%s) = %q, want %q", d, got, want)

@@ -2,9 +2,11 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"testing"
+	"time"
 )
 
 // closedAddr is an address on which nothing listens.
@@ -98,5 +100,35 @@ func TestJSONTimeout(t *testing.T) {
 	var s SMTP
 	if err := s.UnmarshalJSON([]byte(`{"timeout":"soon"}`)); err == nil {
 		t.Error("timeout soon accepted")
+	}
+}
+
+// TestSMTPSilentServer: a relay that accepts the connection and says
+// nothing is given up on when the context ends, as a temporary failure.
+func TestSMTPSilentServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			accepted <- c
+		}
+	}()
+	for _, mode := range []string{StartTLSNever, StartTLSAuto} {
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		e := &Email{SMTP: SMTP{Addr: ln.Addr().String(), StartTLS: mode}, From: "noc@slawatch.test", To: []string{"ops@sample.co.jp"}}
+		err := e.Send(ctx, iijOutage(t))
+		cancel()
+		if err == nil || IsPermanent(err) || !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("%s: got %v, want a temporary deadline failure", mode, err)
+		}
+	}
+	select {
+	case c := <-accepted:
+		c.Close()
+	default:
 	}
 }

@@ -35,7 +35,7 @@ type transaction struct {
 	From     string
 	To       []string
 	Data     []byte
-	Reply    int // 250, or the error code the server gave to DATA
+	Reply    int    // 250, or the error code the server gave to DATA
 	Hello    string // the client's EHLO name
 	TLS      bool
 	AuthUser string

@@ -1,0 +1,106 @@
+package notify
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+func testConfig() Config {
+	return Config{
+		SMTP:       SMTP{Addr: "smtp.example.net:587", HelloName: "slawatch.example.net", Username: "notify", Password: "pw", StartTLS: StartTLSAlways},
+		From:       "slawatch <noc@example.net>",
+		FaxGateway: "{number}@fax.example.net",
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*Config)
+		want string
+	}{
+		{"valid", func(*Config) {}, ""},
+		{"no fax gateway", func(c *Config) { c.FaxGateway = "" }, ""},
+		{"addr", func(c *Config) { c.SMTP.Addr = "smtp.example.net" }, `smtp.addr: "smtp.example.net": not host:port`},
+		{"starttls", func(c *Config) { c.SMTP.StartTLS = "yes" }, `smtp.starttls: "yes": not auto, always or never`},
+		{"timeout", func(c *Config) { c.SMTP.Timeout = -time.Second }, "smtp.timeout: -1s: negative"},
+		{"clear-text password", func(c *Config) { c.SMTP.StartTLS = StartTLSNever },
+			`smtp.starttls: "never" would send the password to smtp.example.net in clear text`},
+		{"clear-text password to loopback", func(c *Config) { c.SMTP.Addr, c.SMTP.StartTLS = "127.0.0.1:25", StartTLSNever }, ""},
+		{"from", func(c *Config) { c.From = "noc" }, `from: "noc": not an address`},
+		{"fax gateway", func(c *Config) { c.FaxGateway = "fax.example.net" },
+			`fax_gateway: "fax.example.net": must contain {number} exactly once`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := testConfig()
+			tc.edit(&c)
+			err := c.Validate()
+			if (err == nil) != (tc.want == "") || (err != nil && err.Error() != tc.want) {
+				t.Errorf("got %v, want %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigYAMLAndJSON(t *testing.T) {
+	const y = `
+smtp: {addr: "smtp.example.net:587", hello: slawatch.example.net, username: notify, password: pw, starttls: always, timeout: 20s}
+from: slawatch <noc@example.net>
+fax_gateway: "{number}@fax.example.net"
+`
+	var fromYAML Config
+	dec := yaml.NewDecoder(strings.NewReader(y))
+	dec.KnownFields(true)
+	if err := dec.Decode(&fromYAML); err != nil {
+		t.Fatal(err)
+	}
+	const j = `{"smtp": {"addr": "smtp.example.net:587", "hello": "slawatch.example.net", "username": "notify",
+		"password": "pw", "starttls": "always", "timeout": "20s"},
+		"from": "slawatch <noc@example.net>", "fax_gateway": "{number}@fax.example.net"}`
+	var fromJSON Config
+	if err := json.Unmarshal([]byte(j), &fromJSON); err != nil {
+		t.Fatal(err)
+	}
+	want := testConfig()
+	want.SMTP.Timeout = 20 * time.Second
+	if fromYAML != want || fromJSON != want {
+		t.Errorf("YAML %+v\nJSON %+v\nwant %+v", fromYAML, fromJSON, want)
+	}
+}
+
+func TestConfigChannels(t *testing.T) {
+	c := testConfig()
+	chs, err := c.Channels(Contacts{
+		Email:   []string{"ops@sample.co.jp", "noc@sample.co.jp"},
+		Fax:     []string{"+81 3-1234-5678", "06-1234-5678"},
+		Webhook: &WebhookContact{URL: "https://hooks.sample.co.jp/x", Secret: testSecret},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, ch := range chs {
+		names = append(names, ch.Name())
+	}
+	want := "email:ops@sample.co.jp,noc@sample.co.jp fax:+81312345678 fax:0612345678 webhook:https://hooks.sample.co.jp/x"
+	if got := strings.Join(names, " "); got != want {
+		t.Errorf("channels %s\nwant %s", got, want)
+	}
+	if e := chs[0].(*Email); e.SMTP != c.SMTP || e.From != c.From {
+		t.Errorf("email channel %+v", e)
+	}
+
+	c.FaxGateway = ""
+	_, err = c.Channels(Contacts{Fax: []string{"+81312345678"}})
+	if err == nil || err.Error() != "contacts.fax: fax numbers given but no fax_gateway is configured" {
+		t.Errorf("fax without gateway: %v", err)
+	}
+	_, err = c.Channels(Contacts{Email: []string{"x"}})
+	if err == nil || !strings.HasPrefix(err.Error(), "contacts.email[0]") {
+		t.Errorf("bad contacts: %v", err)
+	}
+}
