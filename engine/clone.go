@@ -20,9 +20,6 @@ func (e *Evaluator) Clone() *Evaluator {
 	c := *e
 	c.onOutage = nil
 	c.named = sample.Batch{} // AddNamed's scratch space
-	if e.outFirst != nil {
-		c.outFirst, c.outLast = ptr(*e.outFirst), ptr(*e.outLast)
-	}
 	c.rec.cur = slices.Clone(e.rec.cur)
 	c.rec.stamp = slices.Clone(e.rec.stamp)
 	c.in = e.in.clone()

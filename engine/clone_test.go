@@ -27,6 +27,7 @@ type stream struct {
 	tickets []ticket.Ticket // nil: not given
 	events  []ticket.Event
 	claims  []ticket.Claim
+	reports map[[2]int64]string // fresh's results, by cut and records
 }
 
 // setRecords gives ev the stream's tickets, events and claims, if any.
@@ -64,12 +65,24 @@ func (s *stream) evaluator(tb testing.TB) *engine.Evaluator {
 // fresh is the report of a new evaluator fed the minutes before cut.
 func (s *stream) fresh(tb testing.TB, cut int64, records bool) string {
 	tb.Helper()
+	key := [2]int64{cut, 0}
+	if records {
+		key[1] = 1
+	}
+	if r, ok := s.reports[key]; ok {
+		return r
+	}
 	ev := s.evaluator(tb)
 	if records {
 		s.setRecords(tb, ev)
 	}
 	s.feed(tb, ev, 0, cut)
-	return finishJSON(tb, ev)
+	r := finishJSON(tb, ev)
+	if s.reports == nil {
+		s.reports = map[[2]int64]string{}
+	}
+	s.reports[key] = r
+	return r
 }
 
 // finishJSON finishes ev: its report as JSON, or its error.

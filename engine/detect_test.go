@@ -361,9 +361,9 @@ func TestDetectFinish(t *testing.T) {
 // month's start, middle and end, fed by Add or AddNamed, with an
 // exclusion, a feed that may stop early and clones finished on the way.
 func TestDetectRandom(t *testing.T) {
-	n := 150
+	n := 60
 	if testing.Short() {
-		n = 20
+		n = 10
 	}
 	excl := `exclusions:
   - {start: "2026-11-01T00:03:00+09:00", end: "2026-11-01T00:20:00+09:00", kind: suspension, reason: unpaid, services: [acme/inet]}

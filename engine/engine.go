@@ -56,8 +56,9 @@ type Evaluator struct {
 	rec        records
 	next       int64 // the next window minute to judge
 	stats      SampleStats
-	// the first and last minutes of rows outside the window
-	outFirst, outLast *int64
+	// the first and last minutes of rows outside the window, if any
+	outFirst, outLast int64
+	anyOutside        bool
 	named             sample.Batch // AddNamed's batch, reused
 	in                inputs       // tickets, events and claims
 	watches           []watch      // the notification rules' runs
@@ -198,13 +199,14 @@ func (e *Evaluator) AddNamed(minute int64, recs []slawatch.SeriesMinute) error {
 
 func (e *Evaluator) outside(b *sample.Batch) {
 	e.stats.Outside += b.Rows
-	// copies: the caller may reuse the batch
-	if e.outFirst == nil || b.Minute < *e.outFirst {
-		e.outFirst = ptr(b.Minute)
+	// values, not pointers into the batch: the caller reuses it
+	if !e.anyOutside || b.Minute < e.outFirst {
+		e.outFirst = b.Minute
 	}
-	if e.outLast == nil || b.Minute > *e.outLast {
-		e.outLast = ptr(b.Minute)
+	if !e.anyOutside || b.Minute > e.outLast {
+		e.outLast = b.Minute
 	}
+	e.anyOutside = true
 }
 
 // stepUntil judges the window minutes before t, which had no data.
@@ -230,8 +232,8 @@ func (e *Evaluator) step(t int64) {
 // Finish judges the rest of the window and returns the report.
 func (e *Evaluator) Finish() (*Report, error) {
 	e.stepUntil(e.w1)
-	if e.outFirst != nil {
-		e.stats.OutsideFirst, e.stats.OutsideLast = e.fmtMinute(*e.outFirst), e.fmtMinute(*e.outLast)
+	if e.anyOutside {
+		e.stats.OutsideFirst, e.stats.OutsideLast = e.fmtMinute(e.outFirst), e.fmtMinute(e.outLast)
 	}
 	if e.stats.Rows > 0 && e.stats.InMonth == 0 {
 		return nil, fmt.Errorf("no sample falls in %s (%s): %d rows read, %d outside the month (%s to %s); check --month",
