@@ -15,9 +15,10 @@ import (
 // The copy shares only what never changes: the bound contract, its
 // templates and the business calendars. It starts with no OnOutage
 // callback: finishing it reports no outage twice. The copy and e may be
-// used from different goroutines.
+// used from different goroutines; Clone itself reads e, so it must not
+// run while another goroutine feeds e.
 func (e *Evaluator) Clone() *Evaluator {
-	c := *e
+	c := *e // needCur, set up by New, is shared: nothing writes it
 	c.onOutage = nil
 	c.named = sample.Batch{} // AddNamed's scratch space
 	c.rec.cur = slices.Clone(e.rec.cur)

@@ -37,8 +37,11 @@ func (o Outage) DetectedAt() time.Time { return time.Unix((o.Detected+1)*60, 0) 
 // report lists and judges are told: those detected inside the month (at
 // an instant in [start, end)) that are not wholly excluded; one that is
 // excluded up to its detection is told when it first reaches a
-// non-excluded minute. An outage still open at the end of the window gets
-// no end.
+// non-excluded minute. An outage detected at the month's first instant
+// (the end of the minute before it) is told once the month's first
+// minute shows it lasts into the month: the report lists only outages
+// with a minute in the month. An outage still open at the end of the
+// window gets no end.
 //
 // Rules with series_consecutive are not watched: a series counts as
 // failed only inside a run that later minutes may complete, so their
