@@ -40,12 +40,18 @@ func (f *Fax) Send(ctx context.Context, n Notice) error {
 		return sendError(f.Name(), permanentf("no fax numbers"))
 	}
 	var errs []error
+	perm := true
 	for _, num := range f.Numbers {
 		if err := f.send(ctx, n, num); err != nil {
 			errs = append(errs, err)
+			perm = perm && permanent(err)
 		}
 	}
-	return sendError(f.Name(), errors.Join(errs...))
+	if len(errs) == 0 {
+		return nil
+	}
+	// Permanent only if no number would take a retry.
+	return &SendError{Channel: f.Name(), Permanent: perm, Err: errors.Join(errs...)}
 }
 
 func (f *Fax) send(ctx context.Context, n Notice, number string) error {

@@ -93,3 +93,18 @@ func TestFaxRejected(t *testing.T) {
 		t.Errorf("bad number: got %v, want permanent", err)
 	}
 }
+
+// TestFaxMixedFailures: a Fax of two numbers, one refused for good and one
+// unreachable for now, is retried.
+func TestFaxMixedFailures(t *testing.T) {
+	ms := startMailServer(t, mailServerOptions{Reject: []string{"0612345678@fax.test"}})
+	f := &Fax{Gateway: "{number}@fax.test", Numbers: []string{"06-1234-5678", "+81312345678"},
+		SMTP: SMTP{Addr: ms.Addr, StartTLS: StartTLSNever}, From: "noc@slawatch.test"}
+	ms.mu.Lock()
+	ms.fail451 = 1
+	ms.mu.Unlock()
+	err := f.Send(context.Background(), iijOutage(t))
+	if err == nil || IsPermanent(err) || !strings.Contains(err.Error(), "550") || !strings.Contains(err.Error(), "451") {
+		t.Errorf("got %v, want a temporary failure with the 550 and the 451", err)
+	}
+}
