@@ -104,3 +104,16 @@ func TestConfigChannels(t *testing.T) {
 		t.Errorf("bad contacts: %v", err)
 	}
 }
+
+// A server without a relay can still send webhooks; email or fax
+// contacts then need one.
+func TestChannelsWithoutRelay(t *testing.T) {
+	var none Config
+	chs, err := none.Channels(Contacts{Webhook: &WebhookContact{URL: "https://hooks.example.net/x", Secret: "0123456789abcdef"}})
+	if err != nil || len(chs) != 1 || chs[0].Name() != "webhook:https://hooks.example.net/x" {
+		t.Errorf("webhook only, no relay: %v, %v", chs, err)
+	}
+	if _, err := none.Channels(Contacts{Email: []string{"noc@example.net"}}); err == nil || !strings.Contains(err.Error(), "smtp.addr") {
+		t.Errorf("email without a relay: %v, want an error naming smtp.addr", err)
+	}
+}

@@ -88,7 +88,7 @@ func (s *Server) checkCustomer(c *Customer) error {
 	if err := c.Contacts.Validate(); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}
-	if _, err := s.cfg.Notify.Channels(c.Contacts); err != nil && !c.Contacts.IsEmpty() {
+	if _, err := s.cfg.Notify.Channels(c.Contacts); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "contacts: %v", err)
 	}
 	return nil
