@@ -126,6 +126,11 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
+	// a run crossing a month's end is seen by both months' evaluators,
+	// the second from the start of its window: one outage
+	if open, err := in.openOutage(ctx, f.customer, svc.Service.ID, lv.Template.ID); err != nil || open != nil {
+		return err
+	}
 	in.s.metrics.outages.Inc()
 	o = Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
 		Start: minuteTime(f.o.Start), Detected: minuteTime(f.o.Detected + 1), Judged: f.at}
@@ -188,9 +193,13 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	id := outageID(f.o.Service.Service.ID, f.o.Level.Template.ID, f.o.Start)
 	o, err := getDoc[Outage](ctx, st, f.customer, kindOutage, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil // began before the evaluator's window: not reported
-	}
-	if err != nil {
+		// the next month's evaluator ends a run the last month's began
+		open, err := in.openOutage(ctx, f.customer, f.o.Service.Service.ID, f.o.Level.Template.ID)
+		if err != nil || open == nil || open.Start.After(minuteTime(f.o.Start)) {
+			return err
+		}
+		o = *open
+	} else if err != nil {
 		return err
 	}
 	if o.End == nil {
@@ -259,6 +268,21 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 	}
 	_, err = in.s.st.Enqueue(ctx, sends)
 	return err
+}
+
+// openOutage returns the customer's outage of a service and level that
+// has not ended, if any.
+func (in *incidents) openOutage(ctx context.Context, customer, service, level string) (*Outage, error) {
+	os, err := listDocs[Outage](ctx, in.s.st, customer, kindOutage)
+	if err != nil {
+		return nil, err
+	}
+	for i := range os {
+		if o := &os[i]; o.End == nil && o.Service == service && o.Level == level {
+			return o, nil
+		}
+	}
+	return nil, nil
 }
 
 // outages lists a customer's outages, the latest first.

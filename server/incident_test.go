@@ -109,3 +109,39 @@ func TestMetricsAndHealth(t *testing.T) {
 		t.Errorf("/healthz: %d %s", code, body)
 	}
 }
+
+// An outage across a month's end is one outage: October's evaluator
+// detects it, November's (whose window starts a few minutes before
+// November) sees it again from there; one notice, one recovery.
+func TestOutageAcrossMonths(t *testing.T) {
+	ms := startMailServer(t, 0)
+	// 23:45 on 31 October in Tokyo
+	t0 := time.Date(2026, 10, 31, 14, 45, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+		From: "noc@provider.example"})
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
+	agent := h.token(RoleAgent, "", "tyo1")
+	// silent 23:50-00:06 Tokyo: detected at 23:55 (the end of the fifth
+	// silent minute, 23:54), ended at 00:06
+	down := func(m int64) bool { return m >= t0+5 && m < t0+21 }
+	h.setClock(time.Unix((t0+30)*60, 0))
+	h.deliver(agent, minutesOf(t0, t0+30, down))
+	h.waitJudged(t0 + 30)
+	h.waitFor("the outage and recovery notices", func() bool { return len(ms.messages()) >= 2 })
+	var outs struct{ Outages []Outage }
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/outages", h.op, nil, &outs)
+	if len(outs.Outages) != 1 {
+		t.Fatalf("outages %+v, want 1", outs.Outages)
+	}
+	o := outs.Outages[0]
+	if !o.Start.Equal(time.Unix((t0+5)*60, 0)) || !o.Detected.Equal(time.Unix((t0+10)*60, 0)) || o.End == nil || !o.End.Equal(time.Unix((t0+21)*60, 0)) {
+		t.Errorf("outage %+v: want 23:50 to 00:06, detected 23:55", o)
+	}
+	h.waitFor("every notice sent", func() bool {
+		n, _ := h.st.CountSends(t.Context(), "pending")
+		return n == 0
+	})
+	if n := len(ms.messages()); n != 2 {
+		t.Errorf("%d messages, want 2 (outage, recovery)", n)
+	}
+}
