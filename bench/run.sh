@@ -252,6 +252,9 @@ $(cat "$cmds")
 EOF
 	[ -f "$root/bench/agent.md" ] && { echo; cat "$root/bench/agent.md"; }
 	[ -f "$root/bench/storage.md" ] && { echo; cat "$root/bench/storage.md"; }
+	for f in serve.md serve-outage.md notify.md; do
+		[ -f "$root/bench/$f" ] && { echo; sed 's/^# /## /' "$root/bench/$f"; }
+	done
 } >"$tmp/report.md"
 [[ $OUT == /* ]] || OUT=$root/$OUT
 mv "$tmp/report.md" "$OUT"
