@@ -36,23 +36,29 @@ import (
 // once, with the same values, and nothing else.
 //
 // Minutes are wall-clock minutes and the binary has no faster clock, so
-// the test takes about three minutes of real time.
+// the test takes about three minutes of real time. bench/serve-outage.sh
+// runs it with a longer outage and more agents and targets, through the
+// environment: SLAWATCH_E2E_OUTAGE (a duration), SLAWATCH_E2E_AGENTS,
+// SLAWATCH_E2E_TARGETS (per agent).
 func TestServeE2E(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test with real processes over about three minutes of wall time: skipped with -short")
 	}
+	outage, nAgents, nTargets := e2eKnobs(t)
 	bin := buildSlawatch(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "data")
-	targets := listenAcceptClose(t)
+	tcpTarget := listenAcceptClose(t)
 	addr := freeAddr(t)
 	url := "http://" + addr
 
-	agents := []*e2eAgent{{name: "e2e-a"}, {name: "e2e-b"}}
-	for _, a := range agents {
+	var agents []*e2eAgent
+	for i := range nAgents {
+		a := &e2eAgent{name: fmt.Sprintf("e2e-%c", 'a'+i)}
 		a.token = strings.TrimSpace(runBin(t, bin, "token", "--data", data, "--role", "agent", "--agent", a.name))
-		a.config = writeAgentConfig(t, dir, a.name, targets)
+		a.config = writeAgentConfig(t, dir, a.name, i, nTargets, tcpTarget)
 		a.out = filepath.Join(dir, a.name+".csv")
+		agents = append(agents, a)
 	}
 
 	srv := startProc(t, bin, filepath.Join(dir, "serve-1.log"), "serve", "--data", data, "--listen", addr)
@@ -70,7 +76,7 @@ func TestServeE2E(t *testing.T) {
 	srv.kill(t)
 	down := time.Now()
 	t.Logf("server killed at %s", down.Format(time.TimeOnly))
-	time.Sleep(70 * time.Second)
+	time.Sleep(outage)
 	for _, a := range agents {
 		if a.proc.exited() {
 			t.Fatalf("agent %s exited while the server was down:\n%s", a.name, a.proc.tail())
@@ -81,31 +87,8 @@ func TestServeE2E(t *testing.T) {
 	restart := time.Now()
 	waitHealthy(t, url, srv)
 	t.Logf("server restarted at %s after %s down", restart.Format(time.TimeOnly), restart.Sub(down).Round(time.Second))
-
-	// Caught up: every minute complete at the restart is in the --out
-	// files (the agents write --out before sending) and every --out
-	// record is in the store.
-	backlog := restart.Add(-3*time.Second).Unix()/60 - 1
-	live, err := store.Open(context.Background(), filepath.Join(data, store.DefaultFile), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer live.Close()
-	waitFor(t, "the agents to deliver their backlog", 120*time.Second, func() (bool, error) {
-		stored, err := storedRows(live)
-		if err != nil {
-			return false, err
-		}
-		for _, a := range agents {
-			rows := outRecords(t, a.out)
-			if lastMinute(rows) < backlog || !subset(rows, stored) {
-				return false, nil
-			}
-		}
-		return true, nil
-	}, srv)
-	live.Close()
-	t.Logf("agents caught up %s after the restart", time.Since(restart).Round(time.Second))
+	catchUp := waitCaughtUp(t, filepath.Join(data, store.DefaultFile), agents, restart, srv)
+	t.Logf("agents caught up %s after the restart", catchUp.Round(100*time.Millisecond))
 
 	for _, a := range agents {
 		a.proc.stop(t, 30*time.Second)
@@ -120,7 +103,62 @@ func TestServeE2E(t *testing.T) {
 			t.Errorf("agent %s: %d batches left in its spool", a.name, st.Pending)
 		}
 	}
-	checkStored(t, filepath.Join(data, store.DefaultFile), agents)
+	sum := checkStored(t, filepath.Join(data, store.DefaultFile), agents)
+	t.Logf("summary: agents=%d targets=%d outage=%s measured=%d stored=%d missing=%d duplicated=%d different=%d unmeasured=%d catch_up=%.1fs",
+		nAgents, nTargets, restart.Sub(down).Round(time.Second), sum.measured, sum.stored, sum.missing, sum.duplicated,
+		sum.different, sum.unmeasured, catchUp.Seconds())
+}
+
+// e2eKnobs reads the outage, the number of agents and the targets of
+// each from the environment (see TestServeE2E).
+func e2eKnobs(t *testing.T) (outage time.Duration, agents, targets int) {
+	outage, agents, targets = 70*time.Second, 2, 50
+	var err error
+	if v := os.Getenv("SLAWATCH_E2E_OUTAGE"); v != "" {
+		if outage, err = time.ParseDuration(v); err != nil || outage < 61*time.Second {
+			t.Fatalf("SLAWATCH_E2E_OUTAGE=%s: want a duration over a minute", v)
+		}
+	}
+	if v := os.Getenv("SLAWATCH_E2E_AGENTS"); v != "" {
+		if agents, err = strconv.Atoi(v); err != nil || agents < 1 || agents > 26 {
+			t.Fatalf("SLAWATCH_E2E_AGENTS=%s: want 1 to 26", v)
+		}
+	}
+	if v := os.Getenv("SLAWATCH_E2E_TARGETS"); v != "" {
+		if targets, err = strconv.Atoi(v); err != nil || targets < 1 || targets > 60000 {
+			t.Fatalf("SLAWATCH_E2E_TARGETS=%s: want 1 to 60000", v)
+		}
+	}
+	return outage, agents, targets
+}
+
+// waitCaughtUp waits until every minute complete at the restart is in
+// the --out files (the agents write --out before sending) and every
+// --out record is in the store, and returns how long after the restart.
+func waitCaughtUp(t *testing.T, db string, agents []*e2eAgent, restart time.Time, srv *proc) time.Duration {
+	t.Helper()
+	backlog := restart.Add(-3*time.Second).Unix()/60 - 1
+	live, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer live.Close()
+	var at time.Time
+	waitFor(t, "the agents to deliver their backlog", 180*time.Second, func() (bool, error) {
+		at = time.Now()
+		stored, err := storedRows(live)
+		if err != nil {
+			return false, err
+		}
+		for _, a := range agents {
+			rows := outRecords(t, a.out)
+			if lastMinute(rows) < backlog || !subset(rows, stored) {
+				return false, nil
+			}
+		}
+		return true, nil
+	}, srv)
+	return at.Sub(restart)
 }
 
 // e2eAgent is one agent process and its files.
@@ -129,10 +167,15 @@ type e2eAgent struct {
 	proc                     *proc
 }
 
+// storeSummary counts what checkStored found.
+type storeSummary struct {
+	measured, stored, missing, duplicated, different, unmeasured int
+}
+
 // checkStored compares the store with the agents' --out files, agent by
 // agent (each measures series of its own), and looks for an agent-minute
 // stored as two different batches.
-func checkStored(t *testing.T, db string, agents []*e2eAgent) {
+func checkStored(t *testing.T, db string, agents []*e2eAgent) storeSummary {
 	st, err := store.Open(context.Background(), db, store.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -142,56 +185,64 @@ func checkStored(t *testing.T, db string, agents []*e2eAgent) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
+	var sum storeSummary
+	mine := 0
 	for _, a := range agents {
-		rows := outRecords(t, a.out)
-		mine := map[string]string{}
-		for k, v := range stored {
-			if strings.HasPrefix(seriesOf(k), a.name+"-") {
-				mine[k] = v
-			}
-		}
-		missing, differ := 0, 0
-		for k, v := range rows {
-			switch got, ok := mine[k]; {
-			case !ok:
-				missing++
-				if missing <= 5 {
-					t.Errorf("agent %s: measured but not stored: %s", a.name, v)
-				}
-			case got != v:
-				differ++
-				if differ <= 5 {
-					t.Errorf("agent %s: stored %s, measured %s", a.name, got, v)
-				}
-			}
-		}
-		extra := 0
-		for k, v := range mine {
-			if _, ok := rows[k]; !ok {
-				extra++
-				if extra <= 5 {
-					t.Errorf("agent %s: stored but not measured: %s", a.name, v)
-				}
-			}
-		}
-		total += len(mine)
-		t.Logf("agent %s: %d records measured over %d minutes, %d stored, %d missing, %d different, %d not measured",
-			a.name, len(rows), countMinutes(rows), len(mine), missing, differ, extra)
-		if len(rows) == 0 {
-			t.Errorf("agent %s measured nothing", a.name)
+		s := compareAgent(t, a, stored)
+		mine += s.stored
+		sum.measured, sum.stored, sum.missing = sum.measured+s.measured, sum.stored+s.stored, sum.missing+s.missing
+		sum.different, sum.unmeasured = sum.different+s.different, sum.unmeasured+s.unmeasured
+	}
+	if mine != len(stored) {
+		t.Errorf("%d records stored, %d of them the agents'", len(stored), mine)
+		sum.unmeasured += len(stored) - mine
+	}
+	sum.duplicated = checkStagedOnce(t, db)
+	return sum
+}
+
+// compareAgent compares one agent's --out file with its records in the
+// store.
+func compareAgent(t *testing.T, a *e2eAgent, stored map[string]string) storeSummary {
+	rows := outRecords(t, a.out)
+	mine := map[string]string{}
+	for k, v := range stored {
+		if strings.HasPrefix(seriesOf(k), a.name+"-") {
+			mine[k] = v
 		}
 	}
-	if total != len(stored) {
-		t.Errorf("%d records stored, %d of them the agents'", len(stored), total)
+	s := storeSummary{measured: len(rows), stored: len(mine)}
+	for k, v := range rows {
+		switch got, ok := mine[k]; {
+		case !ok:
+			if s.missing++; s.missing <= 5 {
+				t.Errorf("agent %s: measured but not stored: %s", a.name, v)
+			}
+		case got != v:
+			if s.different++; s.different <= 5 {
+				t.Errorf("agent %s: stored %s, measured %s", a.name, got, v)
+			}
+		}
 	}
-	checkStagedOnce(t, db)
+	for k, v := range mine {
+		if _, ok := rows[k]; !ok {
+			if s.unmeasured++; s.unmeasured <= 5 {
+				t.Errorf("agent %s: stored but not measured: %s", a.name, v)
+			}
+		}
+	}
+	t.Logf("agent %s: %d records measured over %d minutes, %d stored, %d missing, %d different, %d not measured",
+		a.name, len(rows), countMinutes(rows), len(mine), s.missing, s.different, s.unmeasured)
+	if len(rows) == 0 {
+		t.Errorf("agent %s measured nothing", a.name)
+	}
+	return s
 }
 
 // checkStagedOnce looks in the staging table for an agent-minute stored
 // as two different batches, which reading would hide (the first stored
 // wins). A schema without that table is reported, not failed.
-func checkStagedOnce(t *testing.T, db string) {
+func checkStagedOnce(t *testing.T, db string) int {
 	conn, err := sql.Open("sqlite", "file:"+db+"?_pragma=query_only(1)")
 	if err != nil {
 		t.Fatal(err)
@@ -202,12 +253,13 @@ func checkStagedOnce(t *testing.T, db string) {
 		(SELECT COUNT(*) AS n FROM staged GROUP BY agent, minute)`).Scan(&rows, &dup)
 	if err != nil {
 		t.Logf("no check of staged batches: %v", err)
-		return
+		return 0
 	}
 	t.Logf("%d agent-minutes staged", rows)
 	if dup > 0 {
 		t.Errorf("%d agent-minutes stored as more than one batch", dup)
 	}
+	return dup
 }
 
 // storedRows reads every record of the store as a --out row, keyed by
@@ -292,23 +344,29 @@ func subset(a, b map[string]string) bool {
 	return true
 }
 
-// writeAgentConfig writes the agent.yaml of agent name: 40 TCP targets
-// on the test's listener and, where ICMP is allowed, 10 loopback
-// addresses pinged, every 500 ms; series named after the agent.
-func writeAgentConfig(t *testing.T, dir, name, tcpAddr string) string {
+// writeAgentConfig writes the agent.yaml of agent number i: n targets
+// probed every 500 ms, series named after the agent. Where ICMP is
+// allowed, a fifth of them (at most 100) connect to the test's TCP
+// listener and the rest ping loopback addresses 127.(i+1).x.y; otherwise
+// all connect.
+func writeAgentConfig(t *testing.T, dir, name string, i, n int, tcpAddr string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "agent: %s\ndefaults: {interval: 500ms, timeout: 400ms}\nspool: {dir: %s}\ntargets:\n",
 		name, filepath.Join(dir, name+"-spool"))
-	for i := range 40 {
-		fmt.Fprintf(&b, "  - {series: %s-tcp-%03d, tcp: {address: %q}}\n", name, i, tcpAddr)
-	}
+	tcp := n
 	if p, err := probe.ListenPinger(false, ""); err == nil {
 		p.Close()
-		for i := range 10 {
-			fmt.Fprintf(&b, "  - {series: %s-icmp-%03d, icmp: {host: 127.0.%d.%d}}\n", name, i, len(name), i+1)
-		}
+		tcp = max(min(n/5, 100), 1)
 	} else {
 		t.Logf("no ICMP here (%v): TCP targets only", err)
+	}
+	for j := range n {
+		if j < tcp {
+			fmt.Fprintf(&b, "  - {series: %s-tcp-%05d, tcp: {address: %q}}\n", name, j, tcpAddr)
+			continue
+		}
+		k := j - tcp
+		fmt.Fprintf(&b, "  - {series: %s-icmp-%05d, icmp: {host: 127.%d.%d.%d}}\n", name, k, i+1, k/250, k%250+1)
 	}
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
