@@ -263,13 +263,15 @@ func (e *evaluation) openMonths(c *custEval, t int64) error {
 	return nil
 }
 
-// deliver takes one agent's delivery, already stored: it is kept until
-// its minutes are judged. Records of minutes already judged are late:
-// their customers are marked for recomputation.
+// deliver takes one agent's delivery of a minute, already stored, and
+// keeps the records some customer binds until the minute is judged; it
+// keeps recs itself (reordered). Records of minutes already judged are
+// late: their customers are marked for recomputation.
 func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesMinute) {
 	now := e.s.cfg.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	recs = slices.DeleteFunc(recs, func(r slawatch.SeriesMinute) bool { return e.route[r.Series] == nil })
 	a := e.agents[agent]
 	if a == nil {
 		a = &agentMark{mark: minute}
@@ -294,7 +296,7 @@ func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesM
 	}
 	have := p.byAgent[agent]
 	if have == nil {
-		p.byAgent[agent] = slices.Clone(recs)
+		p.byAgent[agent] = recs
 		e.nPending += len(recs)
 	} else {
 		seen := make(map[string]bool, len(have))
