@@ -1,6 +1,9 @@
 package slawatch
 
-import "math/bits"
+import (
+	"math/bits"
+	"time"
+)
 
 // MaxRTTMicros is the largest round-trip time a sample may carry (60 s).
 // It bounds RTTSumSq so a minute of up to 5,000 replies cannot overflow.
@@ -81,3 +84,19 @@ func (m *Minute) Merge(o Minute) bool {
 	m.RTTSum, m.RTTSumSq = sum, sumsq
 	return true
 }
+
+// FloorDiv divides rounding toward minus infinity, so that the seconds
+// before 1970 fall in the right minute.
+func FloorDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && (a < 0) != (b < 0) {
+		q--
+	}
+	return q
+}
+
+// UnixMinute returns the Unix minute holding t.
+func UnixMinute(t time.Time) int64 { return FloorDiv(t.Unix(), 60) }
+
+// MinuteTime returns the start of Unix minute m, in UTC.
+func MinuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }

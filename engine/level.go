@@ -3,10 +3,11 @@ package engine
 import (
 	"fmt"
 
-	"github.com/slawatch/slawatch"
 	"math/big"
 	"math/bits"
 	"time"
+
+	"github.com/slawatch/slawatch"
 
 	"github.com/slawatch/slawatch/contract"
 )
@@ -74,8 +75,8 @@ func (lv *level) markExclusions() {
 
 // clip returns the exclusion's minutes as month minute indexes [a, b).
 func (lv *level) clip(x *contract.Exclusion) (int64, int64) {
-	a := floorDiv(x.Start.Unix(), 60) - lv.e.m0
-	b := -floorDiv(-x.End.Unix(), 60) - lv.e.m0
+	a := slawatch.FloorDiv(x.Start.Unix(), 60) - lv.e.m0
+	b := -slawatch.FloorDiv(-x.End.Unix(), 60) - lv.e.m0
 	return max(a, 0), min(b, lv.e.m1-lv.e.m0)
 }
 

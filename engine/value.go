@@ -76,7 +76,7 @@ func (v *value) addRecord(k int, t int64, m *slawatch.Minute) {
 // addBlock folds a minute into its clock-aligned block; a block's loss is
 // lost / sent over the block's measured minutes.
 func (v *value) addBlock(t int64, m *slawatch.Minute) {
-	id := floorDiv(t, int64(v.block))
+	id := slawatch.FloorDiv(t, int64(v.block))
 	if id != v.blk.id {
 		v.flushBlock()
 		v.blk.id = id
@@ -197,11 +197,3 @@ func (f *fracMean) mean() (*big.Rat, bool) {
 }
 
 func bigU(x uint64) *big.Int { return new(big.Int).SetUint64(x) }
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}

@@ -1,6 +1,10 @@
 package sample
 
-import "errors"
+import (
+	"errors"
+
+	slawatch "github.com/slawatch/slawatch"
+)
 
 // Reasons an RFC 3339 time is rejected; they end the "is not an RFC 3339
 // time" message.
@@ -163,16 +167,6 @@ func digits(b []byte) (int64, bool) {
 
 func isDigit(c byte) bool { return '0' <= c && c <= '9' }
 
-// floorDiv divides rounding toward minus infinity, so that the seconds
-// before 1970 fall in the right minute.
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
-}
-
 // timeCache remembers the minute of the last time parsed. Consecutive rows
 // mostly share their minute, and the minute depends only on the text up to
 // the minutes and on the zone (a zone offset is whole minutes and the
@@ -200,6 +194,6 @@ func (c *timeCache) minute(b []byte) (int64, error) {
 	_, zone, _ := secondsAndZone(b[16:])
 	copy(c.prefix[:], b[:16])
 	c.zlen = copy(c.zone[:], zone)
-	c.last = floorDiv(sec, 60)
+	c.last = slawatch.FloorDiv(sec, 60)
 	return c.last, nil
 }

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 // rfc3339Syntax is the strict syntax of RFC 3339 §5.6. time.Parse accepts
@@ -47,8 +49,8 @@ func checkAgainstReference(t *testing.T, prime, s string) {
 	var c timeCache
 	c.minute([]byte(prime))
 	gotMin, err := c.minute([]byte(s))
-	if (err == nil) != wantOK || (wantOK && gotMin != floorDiv(want, 60)) {
-		t.Fatalf("after %q, minute(%q) = %d, %v; want %d, ok %v", prime, s, gotMin, err, floorDiv(want, 60), wantOK)
+	if (err == nil) != wantOK || (wantOK && gotMin != slawatch.FloorDiv(want, 60)) {
+		t.Fatalf("after %q, minute(%q) = %d, %v; want %d, ok %v", prime, s, gotMin, err, slawatch.FloorDiv(want, 60), wantOK)
 	}
 }
 
@@ -114,8 +116,8 @@ func randomTime(rng *rand.Rand) string {
 
 func TestFloorDiv(t *testing.T) {
 	for _, tc := range [][3]int64{{0, 60, 0}, {59, 60, 0}, {60, 60, 1}, {-1, 60, -1}, {-60, 60, -1}, {-61, 60, -2}} {
-		if got := floorDiv(tc[0], tc[1]); got != tc[2] {
-			t.Errorf("floorDiv(%d, %d) = %d, want %d", tc[0], tc[1], got, tc[2])
+		if got := slawatch.FloorDiv(tc[0], tc[1]); got != tc[2] {
+			t.Errorf("slawatch.FloorDiv(%d, %d) = %d, want %d", tc[0], tc[1], got, tc[2])
 		}
 	}
 }

@@ -98,18 +98,18 @@ func (e *evaluation) start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.next = floorMinute(now.Add(-e.s.cfg.Grace))
+	e.next = slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
 	var lowest int64 = math.MaxInt64
 	for name, m := range marks {
 		// agents heard from in the last day are presumed alive: judging
 		// waits for them (until AgentTimeout) to deliver what they spooled
-		if m >= floorMinute(now)-24*60 {
+		if m >= slawatch.UnixMinute(now)-24*60 {
 			e.agents[name] = &agentMark{mark: m, seen: now}
 			lowest = min(lowest, m+1)
 		}
 	}
 	if lowest != math.MaxInt64 {
-		e.next = min(lowest, floorMinute(now))
+		e.next = min(lowest, slawatch.UnixMinute(now))
 	}
 	docs, err := e.s.st.ListDocs(ctx, "", kindContract)
 	if err != nil {
@@ -332,9 +332,9 @@ func (e *evaluation) target(now time.Time) int64 {
 		}
 	}
 	if bound == math.MaxInt64 {
-		return floorMinute(now.Add(-e.s.cfg.Grace))
+		return slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
 	}
-	return min(bound, floorMinute(now))
+	return min(bound, slawatch.UnixMinute(now))
 }
 
 // run judges minutes as they complete, recomputes customers that had
@@ -556,14 +556,4 @@ func (e *evaluation) judged() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.next
-}
-
-func floorMinute(t time.Time) int64 { return floorDiv(t.Unix(), 60) }
-
-func floorDiv(a, b int64) int64 {
-	q := a / b
-	if a%b != 0 && (a < 0) != (b < 0) {
-		q--
-	}
-	return q
 }

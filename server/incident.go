@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
@@ -133,7 +134,7 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	}
 	in.s.metrics.outages.Inc()
 	o = Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
-		Start: minuteTime(f.o.Start), Detected: minuteTime(f.o.Detected + 1), Judged: f.at}
+		Start: slawatch.MinuteTime(f.o.Start), Detected: slawatch.MinuteTime(f.o.Detected + 1), Judged: f.at}
 	o.Deadline = o.Detected.Add(time.Duration(lv.Template.Objective.NotifyWithinMinutes) * time.Minute)
 	inc, err := in.incidentFor(ctx, f.customer, &o)
 	if err != nil {
@@ -195,7 +196,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	if errors.Is(err, store.ErrNotFound) {
 		// the next month's evaluator ends a run the last month's began
 		open, err := in.openOutage(ctx, f.customer, f.o.Service.Service.ID, f.o.Level.Template.ID)
-		if err != nil || open == nil || open.Start.After(minuteTime(f.o.Start)) {
+		if err != nil || open == nil || open.Start.After(slawatch.MinuteTime(f.o.Start)) {
 			return err
 		}
 		o = *open
@@ -203,7 +204,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 		return err
 	}
 	if o.End == nil {
-		end := minuteTime(f.o.End)
+		end := slawatch.MinuteTime(f.o.End)
 		o.End = &end
 		if err := putDoc(ctx, st, f.customer, kindOutage, o.ID, o); err != nil {
 			return err
@@ -291,5 +292,3 @@ func (s *Server) outages(ctx context.Context, customer string) ([]Outage, error)
 	slices.SortFunc(os, func(a, b Outage) int { return b.Detected.Compare(a.Detected) })
 	return os, err
 }
-
-func minuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }

@@ -84,7 +84,7 @@ type records struct {
 func (s *Server) loadRecords(ctx context.Context, customer string, b *contract.Bound) (records, error) {
 	var out records
 	var err error
-	read := func(k recordKind, extra []record, parse func(io.Reader, string, *time.Location) error) {
+	read := func(k recordKind, parse func(io.Reader, string, *time.Location) error) {
 		if err != nil {
 			return
 		}
@@ -92,21 +92,20 @@ func (s *Server) loadRecords(ctx context.Context, customer string, b *contract.B
 		if rs, err = listDocs[record](ctx, s.st, customer, k.doc); err != nil {
 			return
 		}
-		rs = append(rs, extra...)
 		if len(rs) == 0 {
 			return
 		}
 		err = parse(bytes.NewReader(k.csv(customer, rs)), "stored "+k.doc+"s of "+customer, b.Location)
 	}
-	read(ticketKind, nil, func(r io.Reader, f string, loc *time.Location) (e error) {
+	read(ticketKind, func(r io.Reader, f string, loc *time.Location) (e error) {
 		out.tickets, e = ticket.ReadTickets(r, f, loc)
 		return e
 	})
-	read(eventKind, nil, func(r io.Reader, f string, loc *time.Location) (e error) {
+	read(eventKind, func(r io.Reader, f string, loc *time.Location) (e error) {
 		out.events, e = ticket.ReadEvents(r, f, loc)
 		return e
 	})
-	read(claimKind, nil, func(r io.Reader, f string, loc *time.Location) (e error) {
+	read(claimKind, func(r io.Reader, f string, loc *time.Location) (e error) {
 		out.claims, e = ticket.ReadClaims(r, f, loc)
 		return e
 	})

@@ -4,7 +4,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 // Append stores the batch of one minute and returns its sequence number.
@@ -93,7 +94,7 @@ func (s *Spool) pending(segments int) bool {
 func (s *Spool) refuse(minute int64, entries int) error {
 	s.stats.DroppedBatches++
 	s.stats.DroppedEntries += int64(entries)
-	s.log.Warn("spool full: batch refused", keyMinute, minuteTime(minute), keyEntries, entries,
+	s.log.Warn("spool full: batch refused", keyMinute, slawatch.MinuteTime(minute), keyEntries, entries,
 		keyBytes, s.total, keyMaxBytes, s.opt.MaxBytes)
 	return fmt.Errorf("append minute %s: %d bytes stored of %d: %w", minuteText(minute), s.total, s.opt.MaxBytes, ErrFull)
 }
@@ -132,7 +133,7 @@ func (s *Spool) dropOldest(victims int) error {
 	switch {
 	case d.batches > 0:
 		s.log.Warn("spool full: oldest batches dropped", keySegments, d.segments, keyBatches, d.batches,
-			keyEntries, d.entries, keyFirstMinute, minuteTime(d.first), keyLastMinute, minuteTime(d.last))
+			keyEntries, d.entries, keyFirstMinute, slawatch.MinuteTime(d.first), keyLastMinute, slawatch.MinuteTime(d.last))
 	case d.segments > 0:
 		s.log.Info("spool full: acknowledged segments dropped", keySegments, d.segments)
 	}
@@ -211,8 +212,5 @@ func (s *Spool) publish(r record) {
 	s.appended = make(chan struct{})
 }
 
-// minuteTime is a Unix minute as a time, for logs.
-func minuteTime(minute int64) time.Time { return time.Unix(minute*60, 0).UTC() }
-
 // minuteText is a Unix minute for messages.
-func minuteText(minute int64) string { return minuteTime(minute).Format("2006-01-02T15:04Z") }
+func minuteText(minute int64) string { return slawatch.MinuteTime(minute).Format("2006-01-02T15:04Z") }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	slawatch "github.com/slawatch/slawatch"
 )
 
 // Next returns the batch after the last one it returned: after Open or
@@ -93,7 +95,7 @@ func (s *Spool) lost(seg uint64, rec record) {
 	defer s.mu.Unlock()
 	s.stats.LostBytes += int64(rec.size)
 	s.log.Error("spool batch unreadable, skipped", keySegment, segmentName(seg), keySeq, rec.seq,
-		keyOffset, rec.off, keyBytesLost, rec.size, keyMinute, minuteTime(rec.minute))
+		keyOffset, rec.off, keyBytesLost, rec.size, keyMinute, slawatch.MinuteTime(rec.minute))
 }
 
 // Ack acknowledges every batch up to seq, durably when it returns, and

@@ -97,7 +97,7 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 
 // csvRow is a record as --out writes it.
 func csvRow(m int64, r slawatch.SeriesMinute) string {
-	return fmt.Sprintf("%s,%s,%d,%d,%d,%d,%d,%d", minuteTime(m).Format(time.RFC3339), r.Series,
+	return fmt.Sprintf("%s,%s,%d,%d,%d,%d,%d,%d", slawatch.MinuteTime(m).Format(time.RFC3339), r.Series,
 		r.M.Sent, r.M.Received, r.M.RTTSum, r.M.RTTSumSq, r.M.RTTMin, r.M.RTTMax)
 }
 

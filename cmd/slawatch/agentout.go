@@ -194,7 +194,7 @@ func (o *outputs) deliver(ctx context.Context, sp *spool.Spool) error {
 		}
 		for _, b := range group {
 			if err := o.write(b.Minute, b.Entries); err != nil {
-				o.log.Error("write minute", "minute", minuteTime(b.Minute), "err", err)
+				o.log.Error("write minute", "minute", slawatch.MinuteTime(b.Minute), "err", err)
 				return err
 			}
 		}
@@ -239,8 +239,6 @@ func (o *outputs) take(ctx context.Context, sp *spool.Spool) ([]spool.Batch, err
 	}
 	return o.group, nil
 }
-
-func minuteTime(m int64) time.Time { return time.Unix(m*60, 0).UTC() }
 
 // finish prints the in-process evaluation.
 func (o *outputs) finish(w io.Writer) error {
@@ -357,7 +355,7 @@ func (s *serverOut) send(ctx context.Context) error {
 
 func (s *serverOut) attrs() []any {
 	return []any{"minutes", s.minutes, "records", s.records, "bytes", len(s.body),
-		"first_minute", minuteTime(s.first), "last_minute", minuteTime(s.last)}
+		"first_minute", slawatch.MinuteTime(s.first), "last_minute", slawatch.MinuteTime(s.last)}
 }
 
 // jitter returns a pause between d/2 and d, so that agents cut off
