@@ -90,6 +90,34 @@ func checkBatch(agent string, minute int64, recs []slawatch.SeriesMinute) error 
 // if one agent had sent every probe. recs is fn's to keep. An error from
 // fn stops the reading and is returned.
 func (s *Store) ReadMinutes(ctx context.Context, from, to int64, fn func(minute int64, recs []slawatch.SeriesMinute) error) error {
+	return s.ReadMinutesOf(ctx, from, to, nil, fn)
+}
+
+// ReadMinutesOf is ReadMinutes of the records keep accepts: keep(agent,
+// series) false drops a record before the agents' records are summed.
+// The server reads with it only what each series' assigned agents
+// measured. A nil keep accepts every record.
+func (s *Store) ReadMinutesOf(ctx context.Context, from, to int64, keep func(agent, series string) bool,
+	fn func(minute int64, recs []slawatch.SeriesMinute) error) error {
+	return s.readEntries(ctx, from, to, keep, func(minute int64, es []entry) error {
+		return emit(minute, es, fn)
+	})
+}
+
+// ReadAgentMinutes is ReadMinutesOf without summing across agents: fn is
+// called for every minute and agent with records, minutes in increasing
+// order and agents by name, with the agent's first stored record of each
+// series, sorted by series.
+func (s *Store) ReadAgentMinutes(ctx context.Context, from, to int64, keep func(agent, series string) bool,
+	fn func(minute int64, agent string, recs []slawatch.SeriesMinute) error) error {
+	return s.readEntries(ctx, from, to, keep, func(minute int64, es []entry) error {
+		return emitByAgent(minute, es, fn)
+	})
+}
+
+// readEntries calls fn with the entries keep accepts of every minute in
+// [from, to) that has any.
+func (s *Store) readEntries(ctx context.Context, from, to int64, keep func(agent, series string) bool, fn func(int64, []entry) error) error {
 	from, to = max(from, 0), min(to, MaxMinute+1)
 	for h := chunkStart(from); h < to; h += chunkMinutes {
 		next, ok, err := s.nextHour(ctx, h, to)
@@ -104,7 +132,13 @@ func (s *Store) ReadMinutes(ctx context.Context, from, to int64, fn func(minute 
 		var es []entry
 		for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
 			es = hour.entries(int(i), es[:0])
-			if err := emit(h+i, es, fn); err != nil {
+			if keep != nil {
+				es = slices.DeleteFunc(es, func(e entry) bool { return !keep(e.agent, e.series) })
+			}
+			if len(es) == 0 {
+				continue
+			}
+			if err := fn(h+i, es); err != nil {
 				return err
 			}
 		}
@@ -138,15 +172,44 @@ type entry struct {
 	m             slawatch.Minute
 }
 
+// sortEntries orders a minute's entries by series, agent and the order
+// they were stored in.
+func sortEntries(es []entry) {
+	slices.SortFunc(es, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.agent, b.agent), cmp.Compare(a.prio, b.prio))
+	})
+}
+
+// emitByAgent calls fn for each agent of a minute's entries with its
+// first stored record of each series.
+func emitByAgent(minute int64, es []entry, fn func(int64, string, []slawatch.SeriesMinute) error) error {
+	slices.SortFunc(es, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.agent, b.agent), cmp.Compare(a.series, b.series), cmp.Compare(a.prio, b.prio))
+	})
+	for i := 0; i < len(es); {
+		j := i
+		var recs []slawatch.SeriesMinute
+		for ; j < len(es) && es[j].agent == es[i].agent; j++ {
+			if j > i && es[j].series == es[j-1].series {
+				continue // a later copy
+			}
+			recs = append(recs, slawatch.SeriesMinute{Series: es[j].series, M: es[j].m})
+		}
+		if err := fn(minute, es[i].agent, recs); err != nil {
+			return err
+		}
+		i = j
+	}
+	return nil
+}
+
 // emit resolves one minute's entries and calls fn: for each agent and
 // series the first stored record, and across agents their sum.
 func emit(minute int64, es []entry, fn func(int64, []slawatch.SeriesMinute) error) error {
 	if len(es) == 0 {
 		return nil
 	}
-	slices.SortFunc(es, func(a, b entry) int {
-		return cmp.Or(cmp.Compare(a.series, b.series), cmp.Compare(a.agent, b.agent), cmp.Compare(a.prio, b.prio))
-	})
+	sortEntries(es)
 	recs := make([]slawatch.SeriesMinute, 0, len(es))
 	for i, e := range es {
 		switch {
