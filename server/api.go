@@ -28,6 +28,14 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if req.Role == RoleOperator && (req.Customer != "" || req.Agent != "") {
+		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "an operator token names no customer and no agent"))
+		return
+	}
+	if req.Role == RoleCustomer && req.Agent != "" || req.Role == RoleAgent && req.Customer != "" {
+		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "a %s token names a customer or an agent, not both", req.Role))
+		return
+	}
 	if req.Role == RoleCustomer {
 		if _, err := s.st.GetDoc(r.Context(), req.Customer, kindCustomer, req.Customer); err != nil {
 			s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "customer: %q is not a customer", req.Customer))
@@ -104,11 +112,14 @@ func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, redacted(c))
 }
 
+// secretShown is what the API shows of a webhook secret.
+const secretShown = "(set)"
+
 // redacted hides a customer's webhook secret.
 func redacted(c Customer) Customer {
 	if c.Contacts.Webhook != nil {
 		wh := *c.Contacts.Webhook
-		wh.Secret = "(set)"
+		wh.Secret = secretShown
 		c.Contacts.Webhook = &wh
 	}
 	return c
@@ -130,15 +141,20 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "id %q: differs from the path's %q", c.ID, id))
 		return
 	}
-	if err := s.checkCustomer(&c); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if _, err := s.st.GetDoc(r.Context(), id, kindCustomer, id); err != nil {
+	old, err := getDoc[Customer](r.Context(), s.st, id, kindCustomer, id)
+	if err != nil {
 		if principalOf(r).role != RoleOperator || !errors.Is(err, store.ErrNotFound) {
 			s.fail(w, r, err)
 			return
 		}
+	}
+	// what GET shows of a webhook secret, sent back, keeps the secret
+	if wh := c.Contacts.Webhook; wh != nil && wh.Secret == secretShown && old.Contacts.Webhook != nil {
+		wh.Secret = old.Contacts.Webhook.Secret
+	}
+	if err := s.checkCustomer(&c); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if err := putDoc(r.Context(), s.st, id, kindCustomer, id, c); err != nil {
 		s.fail(w, r, err)
@@ -178,6 +194,12 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	b, err := s.bind(id, body, excl)
+	if err == nil {
+		err = s.eval.checkBinds(id, b.Series)
+	}
+	if err == nil {
+		err = s.checkOrphans(ctx, id, b)
+	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -401,6 +423,20 @@ func (s *Server) addRecord(k recordKind) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
+		if rec == nil {
+			s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "request body: null; want a JSON object"))
+			return
+		}
+		if err := checkRecordSize(k, rec); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if principalOf(r).role == RoleCustomer {
+			if err := customerRecord(k, rec); err != nil {
+				s.fail(w, r, err)
+				return
+			}
+		}
 		now := s.cfg.Now().UTC().Format(time.RFC3339)
 		switch k.doc {
 		case kindTicket:
@@ -410,6 +446,13 @@ func (s *Server) addRecord(k recordKind) http.HandlerFunc {
 		}
 		if _, err := s.st.GetDoc(ctx, id, k.doc, rec["id"]); err == nil {
 			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q exists", k.doc, rec["id"]))
+			return
+		}
+		if n, err := s.st.CountDocs(ctx, id, k.doc); err != nil {
+			s.fail(w, r, err)
+			return
+		} else if n >= maxRecordsPerKind {
+			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s: customer %s has %d already, the most one customer may store", k.doc, id, n))
 			return
 		}
 		s.saveRecord(w, r, k, rec, http.StatusCreated)
@@ -438,12 +481,13 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request, k recordKind
 		s.fail(w, r, err)
 		return
 	}
+	s.eval.recordsChanged(id, k.doc+" "+rec["id"]+" changed")
 	writeJSON(w, status, rec)
 }
 
-// ticketTime records a ticket's response or resolution, at the time the
-// body gives ({"at": "..."}) or now.
-func (s *Server) ticketTime(field string) http.HandlerFunc {
+// recordTime records a ticket's response or resolution, or a claim's
+// confirmation, at the time the body gives ({"at": "..."}) or now.
+func (s *Server) recordTime(k recordKind, field string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			At string `json:"at"`
@@ -459,18 +503,18 @@ func (s *Server) ticketTime(field string) http.HandlerFunc {
 				return
 			}
 		}
-		rec, err := getDoc[record](r.Context(), s.st, r.PathValue("customer"), kindTicket, r.PathValue("id"))
+		rec, err := getDoc[record](r.Context(), s.st, r.PathValue("customer"), k.doc, r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if rec[field] != "" {
-			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "ticket %q: %s already at %s", rec["id"], field, rec[field]))
+			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q: %s already at %s", k.doc, rec["id"], field, rec[field]))
 			return
 		}
 		rec[field] = req.At
 		defaultTo(rec, field, s.cfg.Now().UTC().Format(time.RFC3339))
-		s.saveRecord(w, r, ticketKind, rec, http.StatusOK)
+		s.saveRecord(w, r, k, rec, http.StatusOK)
 	}
 }
 

@@ -17,39 +17,65 @@ import (
 )
 
 // evaluation is the live, month-to-date evaluation of every customer.
-// Minutes are judged in order: a minute is fed to the evaluators once it
-// is complete, that is once every active agent has delivered it (agents
-// deliver in order), or, with no agent active, Grace after its end.
+//
+// Each customer is judged on its own: its minutes are fed, in order, to
+// its month-to-date evaluators once they are complete, that is once
+// every agent that measures one of its series has delivered past them —
+// or, at the latest, Grace after the minute's end, whatever any agent
+// does. So an agent that is silent, slow or sends nonsense delays only
+// the customers whose series it measures, and those by Grace at most.
+//
+// Records of a minute already judged are late: the open months they fall
+// in are rebuilt from the store, and a closed month gets a new revision
+// of its final report (within ReviseMonths of its end).
 type evaluation struct {
 	s  *Server
 	mu sync.Mutex
-	// customers with a contract, and which of them bind each series
+	// customers with a contract; route finds the customers binding a
+	// series: one, or several for a shared series of the provider's
 	customers map[string]*custEval
 	route     map[string][]*custEval
-	pending   map[int64]*pendingMinute
-	nPending  int
+	owners    map[string]*Series // every series assignment, by name
 	agents    map[string]*agentMark
-	next      int64 // the next minute to judge: every earlier one is judged
-	// completeAt is when the data that let next advance arrived
+	started   time.Time // when this server started: agents replay their spools first
+	// completeAt is when the data that let a customer advance arrived
 	completeAt time.Time
 	found      []found // outages detected while feeding, for the incidents
 	wake       chan struct{}
 	inc        *incidents
 }
 
-// custEval is one customer's contract and its open months.
+// custEval is one customer's contract, its open months and what waits
+// to be judged.
 type custEval struct {
 	id     string
 	bound  *contract.Bound
-	months map[string]*monthEval // open months, by YYYY-MM
-	closed map[string]*monthEval // the last months closed, for reports
-	stale  time.Time             // non-zero: late data arrived then; recompute
+	agents []string // the agents measuring its bound series
+	next   int64    // every earlier minute is judged
+	// pending holds the records of minutes not yet judged, by minute and
+	// agent; an agent's second delivery of a minute adds only the series
+	// its first lacked (the first stored wins, as in the store)
+	pending  map[int64]map[string][]slawatch.SeriesMinute
+	nPending int
+	months   map[string]*monthEval // open months, by YYYY-MM
+	closed   map[string]*monthEval // the last months closed
+	stale    time.Time             // non-zero: late data for an open month arrived then
+	dirty    map[string]*revisionDue
 	// before and after are the context minutes the months' windows add
 	// to the month; checkAt is the next minute a month opens or closes
 	before, after int64
 	checkAt       int64
-	// recs is the minute being fed, reused
-	recs []slawatch.SeriesMinute
+	recs          []slawatch.SeriesMinute // the minute being fed, reused
+}
+
+// revisionDue is a closed month whose report must be revised: why, and
+// whether its minutes changed (then it is evaluated afresh from the
+// store) or only its records.
+type revisionDue struct {
+	since   time.Time
+	rescan  bool
+	why     map[string]bool
+	records int
 }
 
 // monthEval is the evaluator of one month of one customer.
@@ -57,13 +83,6 @@ type monthEval struct {
 	month  engine.Month
 	ev     *engine.Evaluator
 	w0, w1 int64
-}
-
-// pendingMinute holds the records delivered for a minute not yet judged,
-// by agent; an agent's second delivery of a minute adds only the series
-// its first lacked (first stored wins, as in the store).
-type pendingMinute struct {
-	byAgent map[string][]slawatch.SeriesMinute
 }
 
 // agentMark is how far an agent has delivered.
@@ -80,59 +99,71 @@ type found struct {
 	at       time.Time
 }
 
-// keepClosed is how many closed months a customer keeps in memory for
-// reports; older months are read from the stored final report.
+// keepClosed is how many closed months a customer keeps in memory.
 const keepClosed = 2
+
+// maxReplay bounds how far back judging resumes after a restart.
+const maxReplay = 24 * time.Hour
 
 func newEvaluation(s *Server) *evaluation {
 	return &evaluation{s: s, customers: map[string]*custEval{}, route: map[string][]*custEval{},
-		pending: map[int64]*pendingMinute{}, agents: map[string]*agentMark{}, wake: make(chan struct{}, 1),
+		owners: map[string]*Series{}, agents: map[string]*agentMark{}, wake: make(chan struct{}, 1),
 		inc: newIncidents(s)}
 }
 
-// start loads every customer's contract, decides where judging resumes
-// and rebuilds the open months from the store.
+// start loads the series, every customer's contract and the agents'
+// marks, decides where each customer's judging resumes, rebuilds its
+// open months from the store and puts every stored record after that
+// point back in pending: nothing stored is ever skipped.
 func (e *evaluation) start(ctx context.Context) error {
 	now := e.s.cfg.Now()
+	e.started = now
+	var err error
+	if e.owners, err = loadSeries(ctx, e.s.st); err != nil {
+		return err
+	}
 	marks, err := e.s.st.AgentMinutes(ctx)
 	if err != nil {
 		return err
 	}
-	e.next = slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
-	var lowest int64 = math.MaxInt64
 	for name, m := range marks {
-		// agents heard from in the last day are presumed alive: judging
-		// waits for them (until AgentTimeout) to deliver what they spooled
-		if m >= slawatch.UnixMinute(now)-24*60 {
-			e.agents[name] = &agentMark{mark: m, seen: now}
-			lowest = min(lowest, m+1)
-		}
-	}
-	if lowest != math.MaxInt64 {
-		e.next = min(lowest, slawatch.UnixMinute(now))
+		e.agents[name] = &agentMark{mark: m}
 	}
 	docs, err := e.s.st.ListDocs(ctx, "", kindContract)
 	if err != nil {
 		return err
 	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	var cs []*custEval
 	for _, d := range docs {
 		b, err := e.s.loadBound(ctx, d.Customer)
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", d.Customer, err)
 		}
-		cs = append(cs, e.add(d.Customer, b))
+		c := e.add(d.Customer, b)
+		floor := slawatch.UnixMinute(now.Add(-e.s.cfg.Grace - maxReplay))
+		c.next = max(e.target(c, now), floor)
+		cs = append(cs, c)
 	}
-	e.s.log.Info("evaluation resumes", "minute", fmtMinute(e.next, time.UTC), "customers", len(cs), "agents", len(e.agents))
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.rebuild(ctx, cs)
+	e.s.log.Info("evaluation resumes", "customers", len(cs), "agents", len(e.agents), "series", len(e.owners))
+	if err := e.rebuild(ctx, cs); err != nil {
+		return err
+	}
+	if err := e.loadPending(ctx, cs); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		e.missingReports(ctx, c, now)
+	}
+	return nil
 }
 
 // add makes the live state of a customer, without months; the caller
-// rebuilds them. The caller holds mu or is alone.
+// rebuilds them. The caller holds mu.
 func (e *evaluation) add(id string, b *contract.Bound) *custEval {
-	c := &custEval{id: id, bound: b, months: map[string]*monthEval{}, closed: map[string]*monthEval{}}
+	c := &custEval{id: id, bound: b, months: map[string]*monthEval{}, closed: map[string]*monthEval{},
+		pending: map[int64]map[string][]slawatch.SeriesMinute{}, dirty: map[string]*revisionDue{}}
 	for _, sv := range b.Services {
 		for _, l := range sv.Levels {
 			bf, af := l.Template.ContextMinutes()
@@ -143,14 +174,28 @@ func (e *evaluation) add(id string, b *contract.Bound) *custEval {
 	for _, name := range b.Series {
 		e.route[name] = append(e.route[name], c)
 	}
+	e.setAgents(c)
 	return c
 }
 
+// setAgents finds the agents that measure c's bound series. The caller
+// holds mu.
+func (e *evaluation) setAgents(c *custEval) {
+	var agents []string
+	for _, name := range c.bound.Series {
+		if x := e.owners[name]; x != nil && (x.Customer == c.id || x.Customer == "") {
+			agents = append(agents, x.Agents...)
+		}
+	}
+	slices.Sort(agents)
+	c.agents = slices.Compact(agents)
+}
+
 // remove drops a customer's live state. The caller holds mu.
-func (e *evaluation) remove(id string) {
+func (e *evaluation) remove(id string) *custEval {
 	c := e.customers[id]
 	if c == nil {
-		return
+		return nil
 	}
 	delete(e.customers, id)
 	for _, name := range c.bound.Series {
@@ -159,20 +204,76 @@ func (e *evaluation) remove(id string) {
 			delete(e.route, name)
 		}
 	}
+	return c
 }
 
 // setContract replaces a customer's contract (or its exclusions) and
-// recomputes its open months from the store.
+// recomputes its open months from the store. Judging goes on from where
+// it was; what was pending stays pending.
 func (e *evaluation) setContract(ctx context.Context, id string, b *contract.Bound) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	old := e.customers[id]
-	e.remove(id)
+	old := e.remove(id)
 	c := e.add(id, b)
+	c.pending = map[int64]map[string][]slawatch.SeriesMinute{}
+	c.next = e.target(c, e.s.cfg.Now())
 	if old != nil {
-		c.closed = map[string]*monthEval{} // closed months are recomputed on request
+		c.next, c.dirty = old.next, old.dirty
 	}
-	return e.rebuild(ctx, []*custEval{c})
+	// pending is read again from the store, which has every record
+	// delivered: the new contract may bind other series
+	if err := e.rebuild(ctx, []*custEval{c}); err != nil {
+		return err
+	}
+	return e.loadPending(ctx, []*custEval{c})
+}
+
+// setSeries applies changed and deleted series assignments; a customer
+// whose bound series changed agents is rebuilt, since its records are
+// read from its series' agents.
+func (e *evaluation) setSeries(ctx context.Context, changed []Series, deleted []string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	touched := map[*custEval]bool{}
+	for i := range changed {
+		x := changed[i]
+		e.owners[x.Name] = &x
+		for _, c := range e.route[x.Name] {
+			touched[c] = true
+		}
+	}
+	for _, name := range deleted {
+		delete(e.owners, name)
+		for _, c := range e.route[name] {
+			touched[c] = true
+		}
+	}
+	var cs []*custEval
+	for c := range touched {
+		e.setAgents(c)
+		c.pending, c.nPending = map[int64]map[string][]slawatch.SeriesMinute{}, 0
+		cs = append(cs, c)
+	}
+	if err := e.rebuild(ctx, cs); err != nil {
+		return err
+	}
+	return e.loadPending(ctx, cs)
+}
+
+// seriesOf lists a customer's series, by name.
+func (e *evaluation) seriesOf(customer string) []Series {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []Series
+	c := e.customers[customer]
+	for _, x := range e.owners {
+		shared := x.Customer == "" && (customer == "" || c != nil && slices.Contains(c.bound.Series, x.Name))
+		if x.Customer == customer && customer != "" || shared {
+			out = append(out, seriesJSON(x))
+		}
+	}
+	slices.SortFunc(out, func(a, b Series) int { return strings.Compare(a.Name, b.Name) })
+	return out
 }
 
 // recompute rebuilds a customer's open months from the store: after late
@@ -187,37 +288,107 @@ func (e *evaluation) recompute(ctx context.Context, id string) error {
 	return e.rebuild(ctx, []*custEval{c})
 }
 
-// rebuild makes new evaluators for the months of cs open at next and
-// feeds them every stored minute before next: one pass over the store.
-// The caller holds mu.
+// counts reports whether an agent's stored record of a series counts:
+// the agent measures the series for its customer. The caller holds mu.
+func (e *evaluation) counts(agent, series string) bool {
+	x := e.owners[series]
+	return x != nil && x.measures(agent)
+}
+
+// rebuild makes new evaluators for the open months of cs and feeds them
+// every stored minute before each customer's next: one pass over the
+// store. The caller holds mu.
 func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
-	from := e.next
+	if len(cs) == 0 {
+		return nil
+	}
+	from, to := int64(math.MaxInt64), int64(math.MinInt64)
+	route := map[string][]*custEval{}
 	for _, c := range cs {
 		c.months, c.stale, c.checkAt = map[string]*monthEval{}, time.Time{}, 0
-		if err := e.openMonths(c, e.next); err != nil {
+		if err := e.openMonths(c, c.next); err != nil {
 			return err
 		}
 		for _, m := range c.months {
 			from = min(from, m.w0)
 		}
-		e.s.metrics.recomputes.Inc()
-	}
-	if from >= e.next {
-		return nil
-	}
-	route := map[string][]*custEval{}
-	for _, c := range cs {
+		to = max(to, c.next)
 		for _, name := range c.bound.Series {
 			route[name] = append(route[name], c)
 		}
+		e.s.metrics.recomputes.Inc()
 	}
-	err := e.s.st.ReadMinutes(ctx, from, e.next, func(minute int64, recs []slawatch.SeriesMinute) error {
-		return e.feed(minute, recs, route)
+	if from >= to {
+		return nil
+	}
+	keep := func(agent, series string) bool { return route[series] != nil && e.counts(agent, series) }
+	err := e.s.st.ReadMinutesOf(ctx, from, to, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
+		return e.feedRouted(minute, recs, route, false)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild from the store: %w", err)
 	}
 	return nil
+}
+
+// loadPending puts every stored record of cs at or after each
+// customer's next back in pending, by agent, as if just delivered: what
+// an agent delivered ahead of the others, or ahead of the clock, before
+// a restart. The caller holds mu.
+func (e *evaluation) loadPending(ctx context.Context, cs []*custEval) error {
+	from := int64(math.MaxInt64)
+	route := map[string][]*custEval{}
+	for _, c := range cs {
+		from = min(from, c.next)
+		for _, name := range c.bound.Series {
+			route[name] = append(route[name], c)
+		}
+	}
+	if len(cs) == 0 {
+		return nil
+	}
+	keep := func(agent, series string) bool { return route[series] != nil && e.counts(agent, series) }
+	return e.s.st.ReadAgentMinutes(ctx, from, math.MaxInt64, keep, func(minute int64, agent string, recs []slawatch.SeriesMinute) error {
+		for _, r := range recs {
+			for _, c := range route[r.Series] {
+				if minute >= c.next {
+					c.addPending(minute, agent, r)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// missingReports marks for revision the closed months before c's next,
+// within the revision period, that have no final report: months that
+// ended while no server ran. The caller holds mu.
+func (e *evaluation) missingReports(ctx context.Context, c *custEval, now time.Time) {
+	at := slawatch.MinuteTime(c.next).In(c.bound.Location)
+	for d := -2; d <= 0; d++ {
+		first := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location)
+		name := first.Format("2006-01")
+		w1 := first.AddDate(0, 1, 0).Unix()/60 + c.after
+		if w1 > c.next || !e.s.revisable(c.bound, name, now) || c.months[name] != nil {
+			continue
+		}
+		if _, err := e.s.st.GetDoc(ctx, c.id, kindReport, name); err == nil {
+			continue
+		}
+		c.due(name, true, "no final report yet (the month ended while no server judged it)", 0)
+	}
+}
+
+// due marks a closed month for revision.
+func (c *custEval) due(month string, rescan bool, why string, records int) {
+	d := c.dirty[month]
+	if d == nil {
+		d = &revisionDue{since: time.Now(), why: map[string]bool{}} // the delay is real time
+		c.dirty[month] = d
+	}
+	d.rescan = d.rescan || rescan
+	d.why[why] = true
+	d.records += records
 }
 
 // openMonths opens the months of c whose evaluation window holds minute
@@ -263,56 +434,85 @@ func (e *evaluation) openMonths(c *custEval, t int64) error {
 	return nil
 }
 
+// monthsOf names the months of c whose evaluation window holds minute t.
+func (c *custEval) monthsOf(t int64) []string {
+	at := time.Unix(t*60, 0).In(c.bound.Location)
+	var out []string
+	for _, d := range []int{-1, 0, 1} {
+		first := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location)
+		w0 := first.Unix()/60 - c.before
+		w1 := first.AddDate(0, 1, 0).Unix()/60 + c.after
+		if t >= w0 && t < w1 {
+			out = append(out, first.Format("2006-01"))
+		}
+	}
+	return out
+}
+
 // deliver takes one agent's delivery of a minute, already stored, and
-// keeps the records some customer binds until the minute is judged; it
-// keeps recs itself (reordered). Records of minutes already judged are
-// late: their customers are marked for recomputation.
+// keeps the records some customer binds until that customer judges the
+// minute. Records of a minute the customer has judged are late: its open
+// months are rebuilt, its closed months revised.
 func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesMinute) {
 	now := e.s.cfg.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	recs = slices.DeleteFunc(recs, func(r slawatch.SeriesMinute) bool { return e.route[r.Series] == nil })
 	a := e.agents[agent]
 	if a == nil {
 		a = &agentMark{mark: minute}
 		e.agents[agent] = a
 	}
 	a.mark, a.seen = max(a.mark, minute), now
-	if minute < e.next {
-		e.s.metrics.lateRecords.Add(float64(len(recs)))
-		for _, r := range recs {
-			for _, c := range e.route[r.Series] {
-				if c.stale.IsZero() {
-					c.stale = time.Now() // the delay is real time
-				}
+	late := map[*custEval]int{}
+	for _, r := range recs {
+		for _, c := range e.route[r.Series] {
+			if minute < c.next {
+				late[c]++
+			} else {
+				c.addPending(minute, agent, r)
 			}
 		}
-		return
 	}
-	p := e.pending[minute]
-	if p == nil {
-		p = &pendingMinute{byAgent: map[string][]slawatch.SeriesMinute{}}
-		e.pending[minute] = p
-	}
-	have := p.byAgent[agent]
-	if have == nil {
-		p.byAgent[agent] = recs
-		e.nPending += len(recs)
-	} else {
-		seen := make(map[string]bool, len(have))
-		for _, r := range have {
-			seen[r.Series] = true
-		}
-		for _, r := range recs {
-			if !seen[r.Series] {
-				have = append(have, r)
-				seen[r.Series] = true
-				e.nPending++
-			}
-		}
-		p.byAgent[agent] = have
+	for c, n := range late {
+		e.late(c, agent, minute, n, now)
 	}
 	e.completeAt = time.Now() // a real duration, whatever the clock
+}
+
+// late marks what n late records of agent at minute change.
+func (e *evaluation) late(c *custEval, agent string, minute int64, n int, now time.Time) {
+	e.s.metrics.lateRecords.Add(float64(n))
+	for _, name := range c.monthsOf(minute) {
+		switch {
+		case c.months[name] != nil:
+			if c.stale.IsZero() {
+				c.stale = time.Now() // the delay is real time
+			}
+		case e.s.revisable(c.bound, name, now):
+			c.due(name, true, "late data from agent "+agent, n)
+		default:
+			e.s.metrics.lateIgnored.Add(float64(n))
+			e.s.log.Warn("late records for a month past its revision period are stored, not applied",
+				"customer", c.id, "month", name, "agent", agent, "minute", fmtMinute(minute, time.UTC), "records", n)
+		}
+	}
+}
+
+// addPending keeps agent's record r of minute until it is judged.
+func (c *custEval) addPending(minute int64, agent string, r slawatch.SeriesMinute) {
+	byAgent := c.pending[minute]
+	if byAgent == nil {
+		byAgent = map[string][]slawatch.SeriesMinute{}
+		c.pending[minute] = byAgent
+	}
+	have := byAgent[agent]
+	for _, x := range have {
+		if x.Series == r.Series {
+			return // the first stored wins
+		}
+	}
+	byAgent[agent] = append(have, r)
+	c.nPending++
 }
 
 // kick asks the run loop to judge what has become complete.
@@ -323,18 +523,25 @@ func (e *evaluation) kick() {
 	}
 }
 
-// target is the first minute not yet complete at now.
-func (e *evaluation) target(now time.Time) int64 {
-	bound := int64(math.MaxInt64)
-	for _, a := range e.agents {
-		if now.Sub(a.seen) <= e.s.cfg.AgentTimeout {
-			bound = min(bound, a.mark+1)
+// target is the first minute of c not yet complete at now: the earliest
+// next minute of the agents measuring c's series, but no earlier than
+// Grace ago (once the server has run for Grace: after a restart agents
+// first replay their spools), and never the minute under way.
+func (e *evaluation) target(c *custEval, now time.Time) int64 {
+	t := int64(math.MaxInt64)
+	for _, a := range c.agents {
+		if m := e.agents[a]; m != nil {
+			t = min(t, m.mark+1)
 		}
 	}
-	if bound == math.MaxInt64 {
-		return slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
+	floor := slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
+	if t == math.MaxInt64 || now.Sub(e.started) >= e.s.cfg.Grace {
+		t = max(t, floor)
+		if t == math.MaxInt64 {
+			t = floor
+		}
 	}
-	return min(bound, slawatch.UnixMinute(now))
+	return min(t, slawatch.UnixMinute(now))
 }
 
 // run judges minutes as they complete, recomputes customers that had
@@ -357,78 +564,77 @@ func (e *evaluation) run(ctx context.Context) {
 	}
 }
 
-// advance judges every complete minute.
+// advance judges every complete minute of every customer.
 func (e *evaluation) advance(ctx context.Context) error {
 	now := e.s.cfg.Now()
 	e.mu.Lock()
-	target := e.target(now)
-	if target <= e.next {
-		f := e.found
-		e.found = nil
-		e.mu.Unlock()
-		e.inc.add(f)
-		return nil
+	var errs []error
+	fed := false
+	pendingMinutes, pendingRecords := 0, 0
+	for _, c := range e.customers {
+		n, err := e.advance1(ctx, c, e.target(c, now))
+		fed = fed || n > 0
+		if err != nil {
+			errs = append(errs, err)
+		}
+		pendingMinutes += len(c.pending)
+		pendingRecords += c.nPending
 	}
-	var err error
-	keys := make([]int64, 0, len(e.pending))
-	for m := range e.pending {
+	lag := time.Since(e.completeAt)
+	e.s.metrics.pendingMinutes.Set(float64(pendingMinutes))
+	e.s.metrics.pendingRecords.Set(float64(pendingRecords))
+	e.s.metrics.judgedMinute.Set(float64(e.judgedLocked(now) * 60))
+	f := e.found
+	e.found = nil
+	e.mu.Unlock()
+	if fed {
+		e.s.metrics.evalLag.Observe(lag.Seconds())
+	}
+	e.inc.add(f)
+	return errors.Join(errs...)
+}
+
+// advance1 judges c's minutes before target and returns how many had
+// records. The caller holds mu.
+func (e *evaluation) advance1(ctx context.Context, c *custEval, target int64) (int, error) {
+	if target <= c.next {
+		return 0, nil
+	}
+	keys := make([]int64, 0, len(c.pending))
+	for m := range c.pending {
 		if m < target {
 			keys = append(keys, m)
 		}
 	}
 	slices.Sort(keys)
 	for _, m := range keys {
-		if err = e.moveTo(ctx, m); err != nil {
-			break
+		if err := e.moveTo(ctx, c, m); err != nil {
+			return 0, err
 		}
-		err = e.feed(m, e.take(m), e.route)
-		if err != nil {
-			break
+		if err := e.feed1(c, m, c.take(m)); err != nil {
+			return 0, err
 		}
-		e.next = m + 1
+		c.next = m + 1
 	}
-	if err == nil {
-		err = e.moveTo(ctx, target)
-	}
-	lag := time.Since(e.completeAt)
-	e.s.metrics.pendingMinutes.Set(float64(len(e.pending)))
-	e.s.metrics.pendingRecords.Set(float64(e.nPending))
-	e.s.metrics.judgedMinute.Set(float64(e.next * 60))
-	f := e.found
-	e.found = nil
-	e.mu.Unlock()
-	if len(keys) > 0 {
-		e.s.metrics.evalLag.Observe(lag.Seconds())
-	}
-	e.inc.add(f)
-	return err
+	return len(keys), e.moveTo(ctx, c, target)
 }
 
 // take removes minute m's records from pending, merged across agents:
 // sorted by series, a series two agents measured summed (as the store
 // reads it).
-func (e *evaluation) take(m int64) []slawatch.SeriesMinute {
-	p := e.pending[m]
-	delete(e.pending, m)
-	if p == nil {
-		return nil
+func (c *custEval) take(m int64) []slawatch.SeriesMinute {
+	byAgent := c.pending[m]
+	delete(c.pending, m)
+	agents := make([]string, 0, len(byAgent))
+	for a := range byAgent {
+		agents = append(agents, a)
 	}
+	sort.Strings(agents)
 	var all []slawatch.SeriesMinute
-	if len(p.byAgent) == 1 {
-		for _, r := range p.byAgent {
-			all = r
-		}
-	} else {
-		agents := make([]string, 0, len(p.byAgent))
-		for a := range p.byAgent {
-			agents = append(agents, a)
-		}
-		sort.Strings(agents)
-		for _, a := range agents {
-			all = append(all, p.byAgent[a]...)
-		}
+	for _, a := range agents {
+		all = append(all, byAgent[a]...)
 	}
-	e.nPending -= len(all)
+	c.nPending -= len(all)
 	slices.SortStableFunc(all, func(a, b slawatch.SeriesMinute) int { return strings.Compare(a.Series, b.Series) })
 	out := all[:0]
 	for _, r := range all {
@@ -441,14 +647,11 @@ func (e *evaluation) take(m int64) []slawatch.SeriesMinute {
 	return out
 }
 
-// moveTo opens and closes months as judging reaches minute t: a month
-// closes when t passes its window; the months whose window holds t open.
-// The caller holds mu.
-func (e *evaluation) moveTo(ctx context.Context, t int64) error {
-	for _, c := range e.customers {
-		if t < c.checkAt {
-			continue
-		}
+// moveTo opens and closes c's months as its judging reaches minute t: a
+// month closes when t passes its window; the months whose window holds t
+// open. The caller holds mu.
+func (e *evaluation) moveTo(ctx context.Context, c *custEval, t int64) error {
+	if t >= c.checkAt {
 		for name, m := range c.months {
 			if t >= m.w1 {
 				delete(c.months, name)
@@ -459,11 +662,12 @@ func (e *evaluation) moveTo(ctx context.Context, t int64) error {
 			return err
 		}
 	}
-	e.next = max(e.next, t)
+	c.next = max(c.next, t)
 	return nil
 }
 
-// close keeps a finished month for reports and stores its final report.
+// close keeps a finished month for reports and stores its final report,
+// revision 1.
 func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *monthEval) {
 	c.closed[name] = m
 	if len(c.closed) > keepClosed {
@@ -474,23 +678,21 @@ func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *mon
 		slices.Sort(names)
 		delete(c.closed, names[0])
 	}
-	rep, err := e.s.finish(ctx, c.id, c.bound, m.ev.Clone())
-	if err != nil {
-		e.s.log.Error("final report", "customer", c.id, "month", name, "err", err)
-		return
-	}
-	if err := putDoc(ctx, e.s.st, c.id, kindReport, name, rep); err != nil {
+	if _, err := e.s.revise(ctx, c.id, c.bound, name, m.ev.Clone(), "month closed"); err != nil {
 		e.s.log.Error("final report", "customer", c.id, "month", name, "err", err)
 	}
 }
 
-// feed gives minute t's records (sorted by series) to the customers that
-// bind them, each to its months whose window holds t. The caller holds
-// mu.
-func (e *evaluation) feed(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval) error {
+// feedRouted splits minute t's records (sorted by series) by customer
+// and feeds each; live says whether the minute is being judged now (then
+// every customer's next is past it). The caller holds mu.
+func (e *evaluation) feedRouted(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval, live bool) error {
 	var touched []*custEval
 	for _, r := range recs {
 		for _, c := range route[r.Series] {
+			if !live && t >= c.next {
+				continue
+			}
 			if len(c.recs) == 0 {
 				touched = append(touched, c)
 			}
@@ -499,61 +701,176 @@ func (e *evaluation) feed(t int64, recs []slawatch.SeriesMinute, route map[strin
 	}
 	var errs []error
 	for _, c := range touched {
-		for _, m := range c.months {
-			if t >= m.w0 && t < m.w1 && t >= m.ev.Next() {
-				if err := m.ev.AddNamed(t, c.recs); err != nil {
-					errs = append(errs, fmt.Errorf("customer %s %s: %w", c.id, m.month.Name, err))
-				}
-			}
-		}
+		errs = append(errs, e.feed1(c, t, c.recs))
 		c.recs = c.recs[:0]
 	}
 	return errors.Join(errs...)
 }
 
-// recomputeStale rebuilds customers that received late data, once the
-// late agent has had RecomputeDelay to deliver the rest of its backlog.
+// feed1 gives minute t's records of c (sorted by series) to c's months
+// whose window holds t. The caller holds mu.
+func (e *evaluation) feed1(c *custEval, t int64, recs []slawatch.SeriesMinute) error {
+	var errs []error
+	for _, m := range c.months {
+		if t >= m.w0 && t < m.w1 && t >= m.ev.Next() {
+			if err := m.ev.AddNamed(t, recs); err != nil {
+				errs = append(errs, fmt.Errorf("customer %s %s: %w", c.id, m.month.Name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// recomputeStale rebuilds, in one pass over the store, the customers that
+// received late data for an open month, and revises the closed months
+// that received late data or records, once the late agent has had
+// RecomputeDelay to deliver the rest of its backlog.
 func (e *evaluation) recomputeStale(ctx context.Context) {
 	now := time.Now()
 	e.mu.Lock()
-	var ids []string
-	for id, c := range e.customers {
+	var cs []*custEval
+	type due struct {
+		c     *custEval
+		month string
+		d     *revisionDue
+	}
+	var revise []due
+	for _, c := range e.customers {
 		if !c.stale.IsZero() && now.Sub(c.stale) >= e.s.cfg.RecomputeDelay {
-			ids = append(ids, id)
+			cs = append(cs, c)
+		}
+		for name, d := range c.dirty {
+			if now.Sub(d.since) >= e.s.cfg.RecomputeDelay {
+				revise = append(revise, due{c, name, d})
+				delete(c.dirty, name)
+			}
+		}
+	}
+	if len(cs) > 0 {
+		e.s.log.Info("recomputing after late data", "customers", len(cs))
+		if err := e.rebuild(ctx, cs); err != nil {
+			e.s.log.Error("recompute", "err", err)
 		}
 	}
 	e.mu.Unlock()
-	slices.Sort(ids)
-	for _, id := range ids {
-		e.s.log.Info("recomputing after late data", "customer", id)
-		if err := e.recompute(ctx, id); err != nil {
-			e.s.log.Error("recompute", "customer", id, "err", err)
+	for _, r := range revise {
+		why := make([]string, 0, len(r.d.why))
+		for w := range r.d.why {
+			why = append(why, w)
+		}
+		slices.Sort(why)
+		reason := strings.Join(why, "; ")
+		if r.d.records > 0 {
+			reason += fmt.Sprintf(" (%d late records)", r.d.records)
+		}
+		if err := e.s.reviseMonth(ctx, r.c.id, r.month, r.d.rescan, reason); err != nil {
+			e.s.log.Error("revise", "customer", r.c.id, "month", r.month, "err", err)
+		}
+	}
+}
+
+// recordsChanged marks the closed months a changed ticket, event or
+// claim of a customer may touch (the two before now) for revision.
+func (e *evaluation) recordsChanged(customer, why string) {
+	now := e.s.cfg.Now()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[customer]
+	if c == nil {
+		return
+	}
+	at := now.In(c.bound.Location)
+	for d := -2; d <= -1; d++ {
+		name := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location).Format("2006-01")
+		if c.months[name] == nil && e.s.revisable(c.bound, name, now) {
+			c.due(name, false, why, 0)
 		}
 	}
 }
 
 // snapshot returns a copy of a customer's evaluator of month, open or
-// recently closed, to finish for a report; nil when it is in neither.
-func (e *evaluation) snapshot(id, month string) (*engine.Evaluator, *contract.Bound, error) {
+// recently closed, and whether it is open; nil when it is in neither.
+func (e *evaluation) snapshot(id, month string) (*engine.Evaluator, *contract.Bound, bool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
 	if c == nil {
-		return nil, nil, slawatch.Errorf(slawatch.ENOTFOUND, "customer %q has no contract", id)
+		return nil, nil, false, slawatch.Errorf(slawatch.ENOTFOUND, "customer %q has no contract", id)
 	}
-	m := c.months[month]
-	if m == nil {
-		m = c.closed[month]
+	if m := c.months[month]; m != nil {
+		return m.ev.Clone(), c.bound, true, nil
 	}
-	if m == nil {
-		return nil, c.bound, nil
+	if m := c.closed[month]; m != nil {
+		return m.ev.Clone(), c.bound, false, nil
 	}
-	return m.ev.Clone(), c.bound, nil
+	return nil, c.bound, false, nil
 }
 
-// judged returns the next minute to judge.
+// keepClosedMonth caches a closed month's evaluator made by a rescan.
+func (e *evaluation) keepClosedMonth(id, month string, ev *engine.Evaluator, m engine.Month) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[id]
+	if c == nil || c.months[month] != nil {
+		return
+	}
+	me := &monthEval{month: m, ev: ev}
+	me.w0, me.w1 = ev.Window()
+	c.closed[month] = me
+	if len(c.closed) > keepClosed {
+		names := make([]string, 0, len(c.closed))
+		for n := range c.closed {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		delete(c.closed, names[0])
+	}
+}
+
+// judgedOf returns the next minute to judge of a customer, and whether
+// it has a contract.
+func (e *evaluation) judgedOf(id string) (int64, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[id]
+	if c == nil {
+		return 0, false
+	}
+	return c.next, true
+}
+
+// judged returns the earliest next minute to judge over all customers.
 func (e *evaluation) judged() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.next
+	return e.judgedLocked(e.s.cfg.Now())
+}
+
+func (e *evaluation) judgedLocked(now time.Time) int64 {
+	next := int64(math.MaxInt64)
+	for _, c := range e.customers {
+		next = min(next, c.next)
+	}
+	if next == math.MaxInt64 {
+		next = slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
+	}
+	return next
+}
+
+// readKeep returns a filter of the records of customer's bound series
+// that count, for reading the store outside the live state.
+func (e *evaluation) readKeep(b *contract.Bound, customer string) func(agent, series string) bool {
+	e.mu.Lock()
+	own := map[string]*Series{}
+	for _, name := range b.Series {
+		if x := e.owners[name]; x != nil && (x.Customer == customer || x.Customer == "") {
+			c := *x
+			own[name] = &c
+		}
+	}
+	e.mu.Unlock()
+	return func(agent, series string) bool {
+		x := own[series]
+		return x != nil && x.measures(agent)
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -88,7 +89,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	srv, err := New(ctx, Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, AgentTimeout: time.Hour, RecomputeDelay: 20 * time.Millisecond})
+		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -179,7 +180,32 @@ func (h *harness) customer(id string, contacts notify.Contacts, contractFile str
 	if err != nil {
 		h.t.Fatal(err)
 	}
+	h.assign(id, y, testAgents...)
 	h.must(http.StatusOK, "PUT", "/api/customers/"+id+"/contract", h.op, y, nil)
+}
+
+// testAgents are the agents the harness's customers' series are
+// assigned to.
+var testAgents = []string{"tyo1", "osa1", "pop-osa"}
+
+// assign assigns every series the contract YAML binds to the customer,
+// measured by agents.
+func (h *harness) assign(id string, contractYAML []byte, agents ...string) {
+	h.t.Helper()
+	b, err := h.srv.bind(id, contractYAML, nil)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var own, shared []Series
+	for _, name := range b.Series {
+		if strings.HasPrefix(name, "bb-") { // the IIJ backbone: the provider's own
+			shared = append(shared, Series{Name: name, Agents: agents})
+		} else {
+			own = append(own, Series{Name: name, Agents: agents})
+		}
+	}
+	h.must(http.StatusOK, "POST", "/api/customers/"+id+"/series", h.op, map[string]any{"series": own}, nil)
+	h.must(http.StatusOK, "POST", "/api/series", h.op, map[string]any{"series": shared}, nil)
 }
 
 func (h *harness) token(role, customer, agent string) string {

@@ -41,30 +41,86 @@ func (s *Server) routes() http.Handler {
 	h("POST /api/customers", op, s.createCustomer)
 	h("GET /api/customers/{customer}", oc, s.getCustomer)
 	h("PUT /api/customers/{customer}", oc, s.putCustomer)
+	h("GET /api/customers/{customer}/series", oc, s.listSeries)
+	h("POST /api/customers/{customer}/series", op, s.postSeries)
+	h("PUT /api/customers/{customer}/series/{series}", op, s.putSeries)
+	h("DELETE /api/customers/{customer}/series/{series}", op, s.deleteSeries)
+	h("GET /api/series", op, s.listSeries)
+	h("POST /api/series", op, s.postSeries)
+	h("PUT /api/series/{series}", op, s.putSeries)
+	h("DELETE /api/series/{series}", op, s.deleteSeries)
 	h("GET /api/customers/{customer}/contract", oc, s.getContract)
-	h("PUT /api/customers/{customer}/contract", oc, s.putContract)
+	h("PUT /api/customers/{customer}/contract", op, s.putContract)
 	h("GET /api/customers/{customer}/services", oc, s.listServices)
 	h("GET /api/customers/{customer}/maintenance", oc, s.listExclusions(true))
-	h("POST /api/customers/{customer}/maintenance", oc, s.addExclusion(true))
+	h("POST /api/customers/{customer}/maintenance", op, s.addExclusion(true))
 	h("GET /api/customers/{customer}/exclusions", oc, s.listExclusions(false))
-	h("POST /api/customers/{customer}/exclusions", oc, s.addExclusion(false))
-	h("DELETE /api/customers/{customer}/exclusions/{id}", oc, s.deleteExclusion)
+	h("POST /api/customers/{customer}/exclusions", op, s.addExclusion(false))
+	h("DELETE /api/customers/{customer}/exclusions/{id}", op, s.deleteExclusion)
 	for _, k := range []recordKind{ticketKind, eventKind, claimKind} {
 		base := "/api/customers/{customer}/" + k.doc + "s"
 		h("GET "+base, oc, s.listRecords(k))
-		h("POST "+base, oc, s.addRecord(k))
 		h("GET "+base+"/{id}", oc, s.getRecord(k))
 	}
-	h("POST /api/customers/{customer}/tickets/{id}/respond", oc, s.ticketTime("responded"))
-	h("POST /api/customers/{customer}/tickets/{id}/resolve", oc, s.ticketTime("resolved"))
+	h("POST /api/customers/{customer}/tickets", oc, s.addRecord(ticketKind))
+	h("POST /api/customers/{customer}/events", op, s.addRecord(eventKind)) // what the provider did: its to record
+	h("POST /api/customers/{customer}/claims", oc, s.addRecord(claimKind))
+	h("POST /api/customers/{customer}/tickets/{id}/respond", op, s.recordTime(ticketKind, "responded"))
+	h("POST /api/customers/{customer}/tickets/{id}/resolve", op, s.recordTime(ticketKind, "resolved"))
+	h("POST /api/customers/{customer}/claims/{id}/confirm", op, s.recordTime(claimKind, "confirmed"))
 	h("GET /api/customers/{customer}/claims/{id}/status", oc, s.claimStatus)
 	h("GET /api/customers/{customer}/outages", oc, s.listOutages)
 	h("GET /api/customers/{customer}/notices", oc, s.listNotices)
 	h("GET /api/customers/{customer}/reports/{month}", oc, s.getReport)
 	h("GET /api/customers/{customer}/reports/{month}/credits.csv", oc, s.getCredits)
-	h("POST /api/customers/{customer}/reports/{month}/recompute", oc, s.recomputeReport)
+	h("GET /api/customers/{customer}/reports/{month}/revisions", oc, s.listRevisions)
+	h("GET /api/customers/{customer}/reports/{month}/revisions/{rev}", oc, s.getRevision)
+	h("POST /api/customers/{customer}/reports/{month}/recompute", op, s.recomputeReport)
 	h("GET /api/reports/{month}/credits.csv", op, s.allCredits)
-	return mux
+	return jsonErrors(mux)
+}
+
+// jsonErrors answers the mux's own 404 and 405 as JSON errors, like
+// every other error of the API.
+func jsonErrors(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		rec := &statusOnly{header: http.Header{}}
+		h.ServeHTTP(rec, r)
+		if allow := rec.header.Get("Allow"); allow != "" {
+			w.Header().Set("Allow", allow)
+		}
+		switch rec.code {
+		case http.StatusMethodNotAllowed:
+			writeError(w, rec.code, "method_not_allowed", fmt.Sprintf("%s %s: method not allowed (allowed: %s)", r.Method, r.URL.Path, rec.header.Get("Allow")))
+		case http.StatusNotFound, 0:
+			writeError(w, http.StatusNotFound, slawatch.ENOTFOUND, fmt.Sprintf("%s: no such route; /api/openapi.json lists them", r.URL.Path))
+		default:
+			writeError(w, rec.code, "error", http.StatusText(rec.code))
+		}
+	})
+}
+
+// statusOnly keeps the status and headers a handler writes, and drops
+// its body.
+type statusOnly struct {
+	header http.Header
+	code   int
+}
+
+func (s *statusOnly) Header() http.Header { return s.header }
+func (s *statusOnly) WriteHeader(code int) {
+	if s.code == 0 {
+		s.code = code
+	}
+}
+func (s *statusOnly) Write(b []byte) (int, error) {
+	s.WriteHeader(http.StatusOK)
+	return len(b), nil
 }
 
 // routeRoles is an authenticated route and the roles that may call it.
@@ -81,16 +137,6 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 		obs.Observe(time.Since(t).Seconds())
 	})
-}
-
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
-	if err := s.st.Ping(r.Context()); err != nil {
-		writeError(w, http.StatusServiceUnavailable, "unavailable", "database: "+err.Error())
-		return
-	}
-	next := s.eval.judged()
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.st.Backend(),
-		"judged_before": fmtMinute(next, time.UTC)})
 }
 
 // statusOf maps an error code to its HTTP status.
@@ -148,8 +194,12 @@ func readJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	return decodeJSON(body, v)
 }
 
-// decodeJSON decodes one JSON value strictly.
+// decodeJSON decodes one JSON object strictly: null, an array or a
+// scalar is refused like a malformed body.
 func decodeJSON(body []byte, v any) error {
+	if t := bytes.TrimLeft(body, " \t\r\n"); len(t) > 0 && t[0] != '{' {
+		return slawatch.Errorf(slawatch.EINVALID, "request body: want a JSON object, not %s", jsonKind(t[0]))
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -166,6 +216,19 @@ func decodeJSON(body []byte, v any) error {
 		return slawatch.Errorf(slawatch.EINVALID, "request body: data after the JSON object")
 	}
 	return nil
+}
+
+// jsonKind names the JSON value that starts with c.
+func jsonKind(c byte) string {
+	switch c {
+	case 'n':
+		return "null"
+	case '[':
+		return "an array"
+	case '"':
+		return "a string"
+	}
+	return "a scalar"
 }
 
 // readBody reads a raw request body of at most limit bytes.

@@ -1,9 +1,11 @@
 package server
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
@@ -39,12 +41,31 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		return nil
 	})
 	if err == nil {
-		err = s.st.WriteBlocks(r.Context(), p.agent, blocks)
+		err = s.checkMinutes(blocks)
 	}
 	if err != nil {
+		s.metrics.ingestRefused.WithLabelValues("invalid").Inc()
 		code = s.fail(w, r, err)
 		return
 	}
+	if bad := s.eval.refused(p.agent, blocks); len(bad) > 0 {
+		s.metrics.ingestRefused.WithLabelValues("unassigned").Inc()
+		s.metrics.denied.Inc()
+		code = http.StatusForbidden
+		quoted := make([]string, len(bad))
+		for i, b := range bad {
+			quoted[i] = strconv.Quote(b)
+		}
+		writeError(w, code, "forbidden", fmt.Sprintf("agent %s may not deliver series %s: not assigned to it (PUT /api/customers/{customer}/series/{name} names a series' agents); nothing of this delivery was stored",
+			p.agent, listSome(quoted, 10)))
+		return
+	}
+	if err := s.st.WriteBlocks(r.Context(), p.agent, blocks); err != nil {
+		s.health.writeFailed(err)
+		code = s.fail(w, r, err)
+		return
+	}
+	s.health.writeOK()
 	for _, b := range blocks {
 		s.eval.deliver(p.agent, b.Minute, b.Records)
 	}
@@ -52,4 +73,19 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	s.metrics.ingestRecords.Add(float64(n))
 	s.metrics.ingestMinutes.Add(float64(len(blocks)))
 	writeJSON(w, http.StatusOK, map[string]int{"minutes": len(blocks), "records": n})
+}
+
+// checkMinutes refuses a delivery with a minute more than MaxFuture
+// ahead of the server's clock or more than MaxPast behind it: a clock far
+// off, or an agent trying to hold judging back.
+func (s *Server) checkMinutes(blocks []store.Block) error {
+	now := s.cfg.Now()
+	lo, hi := slawatch.UnixMinute(now.Add(-s.cfg.MaxPast)), slawatch.UnixMinute(now.Add(s.cfg.MaxFuture))
+	for i, b := range blocks {
+		if b.Minute < lo || b.Minute > hi {
+			return slawatch.Errorf(slawatch.EINVALID, "block %d: minute %s: outside %s to %s (the server's clock %s, minus %s, plus %s); nothing of this delivery was stored",
+				i, fmtMinute(b.Minute, time.UTC), fmtMinute(lo, time.UTC), fmtMinute(hi, time.UTC), now.UTC().Format(time.RFC3339), s.cfg.MaxPast, s.cfg.MaxFuture)
+		}
+	}
+	return nil
 }

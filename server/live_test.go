@@ -149,6 +149,12 @@ func testReportMatchesEvaluate(t *testing.T, st *store.Store) {
 		defer h.srv.eval.mu.Unlock()
 		return h.srv.eval.customers["kaisha"].stale.IsZero()
 	})
+	// the outage is stored by the incidents' goroutine; until then the
+	// notification level has no events to judge
+	h.waitFor("the outage", func() bool {
+		os, err := h.srv.outages(context.Background(), "kaisha")
+		return err == nil && len(os) > 0
+	})
 	want := expected(t, h, "kaisha", "../examples/iij.yaml", "2026-10", all, []ticket.Event{})
 	// not an empty comparison: the router's 8 silent minutes are an outage
 	// (5 or more), 10:00-10:08 Tokyo, 180 minutes measured

@@ -25,6 +25,9 @@ type metrics struct {
 	outboxPending   prometheus.GaugeFunc
 	detectToNotify  prometheus.Histogram
 	recomputes      prometheus.Counter
+	revisions       prometheus.Counter
+	lateIgnored     prometheus.Counter
+	ingestRefused   *prometheus.CounterVec
 	denied          prometheus.Counter
 	requestDuration *prometheus.HistogramVec
 }
@@ -60,13 +63,19 @@ func newMetrics() *metrics {
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 20)})
 	m.recomputes = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_recomputes_total",
 		Help: "Month evaluations rebuilt from storage (late data, exclusions, contract changes, requests)."})
+	m.revisions = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_report_revisions_total",
+		Help: "Revisions of closed months' final reports stored (the first at the month's close included)."})
+	m.lateIgnored = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_late_records_ignored_total",
+		Help: "Late records stored but not applied: their month is past its revision period."})
+	m.ingestRefused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "slawatch_ingest_refused_total",
+		Help: "Deliveries refused whole, by reason (unassigned series, minute out of range, invalid)."}, []string{"reason"})
 	m.denied = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_access_denied_total",
 		Help: "Requests refused because the token may not do what they ask."})
 	m.requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "slawatch_http_request_duration_seconds",
 		Help: "API request durations by route."}, []string{"route"})
 	for _, c := range []prometheus.Collector{m.ingestRecords, m.ingestMinutes, m.ingestRequests, m.lateRecords, m.evalLag,
 		m.judgedMinute, m.pendingMinutes, m.pendingRecords, m.outages, m.notifications, m.detectToNotify, m.recomputes,
-		m.denied, m.requestDuration} {
+		m.denied, m.requestDuration, m.revisions, m.lateIgnored, m.ingestRefused} {
 		f(c)
 	}
 	return m

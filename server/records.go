@@ -142,26 +142,101 @@ func (s *Server) finish(ctx context.Context, customer string, b *contract.Bound,
 	return rep, nil
 }
 
-// validate checks a customer's records with one changed or added, as the
-// report will read them: the file format, and that each names a service
-// and carries what its levels need.
+// Limits of the records a customer stores: so that one customer cannot
+// fill the database, nor make every write slow for the others.
+const (
+	maxRecordsPerKind = 100_000  // tickets, events or claims of one customer
+	maxFieldBytes     = 4 << 10  // a field
+	maxTextBytes      = 16 << 10 // note, description, tickets, attempts
+)
+
+// textFields may be longer than other fields.
+var textFields = []string{"note", "description", "tickets", "attempts"}
+
+// checkRecordSize refuses a record with a field too long.
+func checkRecordSize(k recordKind, r record) error {
+	for f, v := range r {
+		limit := maxFieldBytes
+		if slices.Contains(textFields, f) {
+			limit = maxTextBytes
+		}
+		if len(v) > limit {
+			return slawatch.Errorf(slawatch.EINVALID, "%s: %s: %d bytes, more than %d", k.doc, f, len(v), limit)
+		}
+	}
+	return nil
+}
+
+// customerFields are what a customer token may give of a record: the
+// provider answers tickets and confirms claims, and the server dates
+// what a customer opens or submits, so that nothing a customer writes
+// moves a timer or a fee.
+var customerFields = map[string][]string{
+	kindTicket: {"id", "service", "kind", "channel", "timezone", "note"},
+	kindClaim:  {"id", "service", "level", "ref", "timezone", "description", "duration", "tickets", "attempts"},
+}
+
+// customerRecord refuses the fields of a record a customer may not set.
+func customerRecord(k recordKind, r record) error {
+	allowed := customerFields[k.doc]
+	for f := range r {
+		if !slices.Contains(allowed, f) {
+			return slawatch.Errorf(slawatch.EINVALID, "%s: %s: set by the provider, not by a customer token (a customer may give %v)", k.doc, f, allowed)
+		}
+	}
+	return nil
+}
+
+// checkOrphans refuses a contract under which stored tickets, events or
+// claims of the customer would name a service or level it lacks.
+func (s *Server) checkOrphans(ctx context.Context, customer string, b *contract.Bound) error {
+	levels := map[string][]string{}
+	for _, bs := range b.Services {
+		for _, l := range bs.Levels {
+			levels[bs.Service.ID] = append(levels[bs.Service.ID], l.Template.ID)
+		}
+		if levels[bs.Service.ID] == nil {
+			levels[bs.Service.ID] = []string{}
+		}
+	}
+	var bad []string
+	for _, k := range []recordKind{ticketKind, eventKind, claimKind} {
+		rs, err := listDocs[record](ctx, s.st, customer, k.doc)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			ls, ok := levels[r["service"]]
+			switch {
+			case r["service"] == "":
+			case !ok:
+				bad = append(bad, fmt.Sprintf("%s %s (service %s)", k.doc, r["id"], r["service"]))
+			case r["level"] != "" && !slices.Contains(ls, r["level"]):
+				bad = append(bad, fmt.Sprintf("%s %s (level %s of %s)", k.doc, r["id"], r["level"], r["service"]))
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return slawatch.Errorf(slawatch.ECONFLICT, "contract of %s: would leave stored records naming what it lacks: %s", customer, listSome(bad, 10))
+	}
+	return nil
+}
+
+// validate checks one record, added or changed, as the report will read
+// it: the file format, and that it names a service and carries what its
+// levels need. Only this record is read and parsed, so a write costs the
+// same however many records the customer has.
 func (s *Server) validate(ctx context.Context, customer string, b *contract.Bound, k recordKind, r record) error {
 	if err := k.check(r); err != nil {
 		return err
 	}
-	rs, err := listDocs[record](ctx, s.st, customer, k.doc)
-	if err != nil {
-		return err
-	}
-	rs = slices.DeleteFunc(rs, func(x record) bool { return x["id"] == r["id"] })
-	rs = append([]record{r}, rs...) // line 2 of the file
-
-	data := bytes.NewReader(k.csv(customer, rs))
+	data := bytes.NewReader(k.csv(customer, []record{r}))
 	file := k.doc + " " + r["id"]
 	var (
 		tickets []ticket.Ticket
 		events  []ticket.Event
 		claims  []ticket.Claim
+		err     error
 	)
 	switch k.doc {
 	case kindTicket:

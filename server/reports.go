@@ -3,6 +3,7 @@ package server
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"errors"
 	"net/http"
 	"time"
@@ -13,51 +14,101 @@ import (
 	"github.com/slawatch/slawatch/store"
 )
 
-// report returns a customer's report of month: the open or recently
-// closed month's evaluator, finished on a copy with the customer's
-// records; for an older month, the final report stored when it closed
-// (or by the last recompute).
-func (s *Server) report(ctx context.Context, customer, month string) (*engine.Report, error) {
-	ev, b, err := s.eval.snapshot(customer, month)
+// report returns a customer's report of month: an open month's
+// evaluator, finished on a copy with the customer's records; for a closed
+// month, the latest revision of its final report (made now, from the
+// store, when the month has none yet). rev is the revision (0: the month
+// is open).
+func (s *Server) report(ctx context.Context, customer, month string) (rep *engine.Report, rev int, err error) {
+	ev, b, open, err := s.eval.snapshot(customer, month)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	if _, err := engine.ParseMonth(month, b.Location); err != nil {
-		return nil, slawatch.Errorf(slawatch.EINVALID, "%v", err)
+		return nil, 0, slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}
-	if ev != nil {
-		return s.finish(ctx, customer, b, ev)
+	if open {
+		rep, err := s.finish(ctx, customer, b, ev)
+		return rep, 0, err
 	}
-	rep, err := getDoc[engine.Report](ctx, s.st, customer, kindReport, month)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the month is not open and was never closed here; POST .../reports/%s/recompute to compute it from the stored minutes", month, customer, month)
+	r, err := s.latestRevision(ctx, customer, month)
+	if err == nil {
+		return &r.Report, r.Revision, nil
 	}
-	return &rep, err
+	if !errors.Is(err, store.ErrNotFound) {
+		return nil, 0, err
+	}
+	next, _ := s.eval.judgedOf(customer)
+	m, _ := engine.ParseMonth(month, b.Location)
+	if probe, err := engine.New(b, m); err == nil {
+		if _, w1 := probe.Window(); w1 > next {
+			return nil, 0, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the month has not begun", month, customer)
+		}
+	}
+	r, err = s.reviseNow(ctx, customer, b, month, true, "first report of a month this server never judged live")
+	if err != nil {
+		return nil, 0, err
+	}
+	return &r.Report, r.Revision, nil
 }
 
 func (s *Server) getReport(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.report(r.Context(), r.PathValue("customer"), r.PathValue("month"))
+	rep, rev, err := s.report(r.Context(), r.PathValue("customer"), r.PathValue("month"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set(headerRevision, revisionText(rev))
 	writeJSON(w, http.StatusOK, rep)
 }
 
+// getCredits is a customer's credits CSV of a month, the columns of
+// `evaluate --format credits` and report_revision: "live" for an open
+// month, else the final report's revision.
 func (s *Server) getCredits(w http.ResponseWriter, r *http.Request) {
-	rep, err := s.report(r.Context(), r.PathValue("customer"), r.PathValue("month"))
+	rep, rev, err := s.report(r.Context(), r.PathValue("customer"), r.PathValue("month"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set(headerRevision, revisionText(rev))
 	writeCSV(w, r.PathValue("customer")+"-"+r.PathValue("month")+"-credits.csv", func(b *bytes.Buffer) error {
-		return report.WriteCredits(b, rep)
+		return creditsWithRevision(b, rep, rev, true)
 	})
 }
 
+// creditsWithRevision writes a report's credits CSV with the
+// report_revision column; header says whether to write the header line.
+func creditsWithRevision(w *bytes.Buffer, rep *engine.Report, rev int, header bool) error {
+	var b bytes.Buffer
+	if err := report.WriteCredits(&b, rep); err != nil {
+		return err
+	}
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	for i, row := range rows {
+		if i == 0 && !header {
+			continue
+		}
+		v := revisionText(rev)
+		if i == 0 {
+			v = "report_revision"
+		}
+		if err := cw.Write(append(row, v)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
 // allCredits is every customer's credits of a month in one CSV, for
-// billing. A customer whose month cannot be reported is skipped and named
-// in the X-Slawatch-Skipped header.
+// billing. A customer whose month cannot be reported, for whatever
+// reason, is skipped, logged and named in the X-Slawatch-Skipped
+// header: one customer never fails the export of the others.
 func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 	if _, err := time.Parse("2006-01", r.PathValue("month")); err != nil {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "month %q: want YYYY-MM", r.PathValue("month")))
@@ -70,29 +121,23 @@ func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 	}
 	var skipped []string
 	var out bytes.Buffer
-	for _, d := range docs {
-		rep, err := s.report(r.Context(), d.Customer, r.PathValue("month"))
-		if err != nil {
-			if slawatch.ErrorCode(err) == slawatch.EINTERNAL {
-				s.fail(w, r, err)
-				return
-			}
-			skipped = append(skipped, d.Customer)
-			continue
-		}
-		var b bytes.Buffer
-		if err := report.WriteCredits(&b, rep); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		rows := b.Bytes()
-		if out.Len() > 0 { // one header
-			rows = rows[bytes.IndexByte(rows, '\n')+1:]
-		}
-		out.Write(rows)
+	if err := creditsWithRevision(&out, &engine.Report{}, 0, true); err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	if out.Len() == 0 {
-		report.WriteCredits(&out, &engine.Report{})
+	for _, d := range docs {
+		rep, rev, err := s.report(r.Context(), d.Customer, r.PathValue("month"))
+		if err == nil {
+			var b bytes.Buffer
+			if err = creditsWithRevision(&b, rep, rev, false); err == nil {
+				out.Write(b.Bytes())
+				continue
+			}
+		}
+		if slawatch.ErrorCode(err) == slawatch.EINTERNAL {
+			s.log.Error("credits export: customer skipped", "customer", d.Customer, "month", r.PathValue("month"), "err", err)
+		}
+		skipped = append(skipped, d.Customer)
 	}
 	for _, c := range skipped {
 		w.Header().Add("X-Slawatch-Skipped", c)
@@ -103,7 +148,7 @@ func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 func writeCSV(w http.ResponseWriter, name string, fn func(*bytes.Buffer) error) {
 	var b bytes.Buffer
 	if err := fn(&b); err != nil {
-		writeError(w, http.StatusInternalServerError, slawatch.EINTERNAL, err.Error())
+		writeError(w, http.StatusInternalServerError, slawatch.EINTERNAL, "internal error")
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -112,62 +157,32 @@ func writeCSV(w http.ResponseWriter, name string, fn func(*bytes.Buffer) error) 
 }
 
 // recomputeReport recomputes a month from the stored minutes: for an open
-// month, the live evaluation is rebuilt; for a closed one, the month is
-// evaluated afresh and its final report replaced.
+// month, the live evaluation is rebuilt; a closed one is evaluated afresh
+// and, when its figures changed, gets a new revision of its final report.
 func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 	id, month, ctx := r.PathValue("customer"), r.PathValue("month"), r.Context()
-	ev, _, err := s.eval.snapshot(id, month)
+	_, b, open, err := s.eval.snapshot(id, month)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var rep *engine.Report
-	if ev != nil {
+	rev := 0
+	if open {
 		if err = s.eval.recompute(ctx, id); err == nil {
-			rep, err = s.report(ctx, id, month)
+			rep, rev, err = s.report(ctx, id, month)
 		}
 	} else {
-		rep, err = s.rescan(ctx, id, month)
+		var x Revision
+		x, err = s.reviseNow(ctx, id, b, month, true, "recompute requested")
+		rep, rev = &x.Report, x.Revision
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set(headerRevision, revisionText(rev))
 	writeJSON(w, http.StatusOK, rep)
-}
-
-// rescan evaluates a month afresh from the store and stores its report.
-// It reads only minutes already judged: a month still open is the live
-// evaluation's.
-func (s *Server) rescan(ctx context.Context, id, month string) (*engine.Report, error) {
-	bd, err := s.bound(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	m, err := engine.ParseMonth(month, bd.Location)
-	if err != nil {
-		return nil, slawatch.Errorf(slawatch.EINVALID, "%v", err)
-	}
-	ev, err := engine.New(bd, m)
-	if err != nil {
-		return nil, err
-	}
-	w0, w1 := ev.Window()
-	if next := s.eval.judged(); w1 > next {
-		return nil, slawatch.Errorf(slawatch.ECONFLICT, "%s is not over yet (judged until %s)", month, fmtMinute(next, bd.Location))
-	}
-	s.metrics.recomputes.Inc()
-	err = s.st.ReadMinutes(ctx, w0, w1, func(minute int64, recs []slawatch.SeriesMinute) error {
-		return ev.AddNamed(minute, recs)
-	})
-	if err != nil {
-		return nil, err
-	}
-	rep, err := s.finish(ctx, id, bd, ev)
-	if err != nil {
-		return nil, err
-	}
-	return rep, putDoc(ctx, s.st, id, kindReport, month, rep)
 }
 
 // claimStatus is a claim and what became of it: for each credit it
@@ -205,7 +220,7 @@ func (s *Server) claimStatus(w http.ResponseWriter, r *http.Request) {
 	sub = sub.In(b.Location)
 	for _, d := range []int{-1, 0} {
 		month := time.Date(sub.Year(), sub.Month()+time.Month(d), 1, 0, 0, 0, 0, b.Location).Format("2006-01")
-		rep, err := s.report(ctx, id, month)
+		rep, _, err := s.report(ctx, id, month)
 		if err != nil {
 			continue // a month without data covers nothing
 		}

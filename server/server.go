@@ -37,12 +37,18 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Grace is how long after a minute's end the server waits for agents
-	// that have gone quiet before judging the minute (default 90 s).
+	// Grace is how long after a minute's end the server waits, at most,
+	// for the agents measuring a customer's series before judging the
+	// customer's minute (default 90 s).
 	Grace time.Duration
-	// AgentTimeout: an agent that has delivered nothing for this long no
-	// longer holds back the judging of minutes (default 3 min).
-	AgentTimeout time.Duration
+	// ReviseMonths: late data for a closed month is applied (a new
+	// revision of its final report) until this many months after the
+	// month's end (default 1: the claim windows of the seed SLAs).
+	ReviseMonths int
+	// MaxFuture and MaxPast bound the minutes an agent may deliver,
+	// around the server's clock (default 5 min; 400 days, or the store's
+	// retention when shorter).
+	MaxFuture, MaxPast time.Duration
 	// CompactEvery is the interval of storage compaction (default 1 h).
 	CompactEvery time.Duration
 	// RecomputeDelay: a customer that received late data (records of a
@@ -63,8 +69,14 @@ func (c Config) withDefaults() Config {
 	if c.Grace <= 0 {
 		c.Grace = 90 * time.Second
 	}
-	if c.AgentTimeout <= 0 {
-		c.AgentTimeout = 3 * time.Minute
+	if c.ReviseMonths <= 0 {
+		c.ReviseMonths = 1
+	}
+	if c.MaxFuture <= 0 {
+		c.MaxFuture = 5 * time.Minute
+	}
+	if c.MaxPast <= 0 {
+		c.MaxPast = 400 * 24 * time.Hour
 	}
 	if c.CompactEvery <= 0 {
 		c.CompactEvery = time.Hour
@@ -91,6 +103,7 @@ type Server struct {
 	metrics *metrics
 	eval    *evaluation
 	notices *notifier
+	health  health
 	handler http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles

@@ -28,7 +28,7 @@ type ServeCommand struct {
 	config       string
 	retention    int
 	grace        time.Duration
-	agentTimeout time.Duration
+	reviseMonths int
 	logLevel     string
 	logFormat    string
 }
@@ -47,8 +47,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.db, "db", "", "database `URL`: postgres://... (default: SQLite in --data)")
 	fs.StringVar(&c.config, "config", "", "server configuration `FILE` (YAML: notify: smtp, from, fax_gateway)")
 	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
-	fs.DurationVar(&c.grace, "grace", 90*time.Second, "with no agent delivering, judge a minute this long after its end")
-	fs.DurationVar(&c.agentTimeout, "agent-timeout", 3*time.Minute, "an agent silent this long no longer holds back judging")
+	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
+	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	if err := fs.Parse(args); err != nil {
@@ -78,7 +78,11 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := c.firstToken(ctx, st, log); err != nil {
 		return err
 	}
-	srv, err := server.New(ctx, server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, AgentTimeout: c.agentTimeout})
+	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths}
+	if c.retention > 0 {
+		scfg.MaxPast = time.Duration(c.retention) * 24 * time.Hour // older minutes would be deleted at once
+	}
+	srv, err := server.New(ctx, scfg)
 	if err != nil {
 		return err
 	}
