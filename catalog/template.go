@@ -152,6 +152,10 @@ type Objective struct {
 	// NotifyWithinMinutes: a notice must follow each detected outage
 	// within this many minutes. Judged from notification events.
 	NotifyWithinMinutes int `yaml:"notify_within_minutes"`
+	// NotifyVia is the channel the SLA requires the notice on (email,
+	// fax or webhook); only a delivery on it judges the level, others are
+	// extra. Empty: any channel.
+	NotifyVia string `yaml:"notify_via"`
 	// MissesAllowed: a timed level's month is met while no more of its
 	// items missed (managed firewall: a breach only at 3 or more).
 	MissesAllowed int `yaml:"misses_allowed"`

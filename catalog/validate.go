@@ -25,6 +25,12 @@ func (t *Template) validate() error {
 	if t.Objective.NotifyWithinMinutes > 0 && (t.Timer == nil || t.Timer.Measure != "notification") {
 		return errors.New("objective.notify_within_minutes needs a timer with measure notification")
 	}
+	switch v := t.Objective.NotifyVia; {
+	case v != "" && t.Objective.NotifyWithinMinutes == 0:
+		return errors.New("objective.notify_via needs notify_within_minutes")
+	case v != "" && v != "email" && v != "fax" && v != "webhook":
+		return fmt.Errorf("objective.notify_via: %q is not email, fax or webhook", v)
+	}
 	return errors.Join(t.validateMinute(), t.validateValue(), t.validateTimer(), t.validateObjective(), t.validateCredit())
 }
 

@@ -35,6 +35,11 @@ type Outage struct {
 	End      *time.Time `json:"end,omitempty"`
 	Deadline time.Time  `json:"notify_by"`
 	Notice   string     `json:"notice"`
+	// Via is the channel the level's SLA requires the notice on (email,
+	// fax, webhook; "" any): only its delivery sets NotifiedAt.
+	Via string `json:"notify_via,omitempty"`
+	// Sent is when each channel first delivered the notice.
+	Sent map[string]time.Time `json:"sent,omitempty"`
 	// Queued is set once the notice is in the outbox; a restart finding
 	// it unset queues the notice again (under the same ID, so once).
 	Queued     bool       `json:"queued"`
@@ -141,7 +146,10 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 		return err
 	}
 	o.Incident = inc.ID
-	o.Notice = inc.ID + "/outage/" + o.Service
+	// notice IDs name the customer: two customers' notices never share an
+	// outbox row, a Message-ID or a webhook's notice ID
+	o.Notice = f.customer + "/" + inc.ID + "/outage/" + o.Service
+	o.Via = lv.Template.Objective.NotifyVia
 	inc.Outages = append(inc.Outages, o.ID)
 	// the outage first, then the incident: a crash between leaves an
 	// outage whose notice is queued again on replay
@@ -215,7 +223,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	if err != nil || inc.Recovered {
 		return err
 	}
-	n := notify.Notice{ID: inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.bound.Timezone}
+	n := notify.Notice{ID: f.customer + "/" + inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.bound.Timezone}
 	var last time.Time
 	for _, oid := range inc.Outages {
 		x, err := getDoc[Outage](ctx, st, f.customer, kindOutage, oid)

@@ -116,6 +116,18 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		n.settle(ctx, x, store.Failed, err.Error(), log)
 		return
 	}
+	if nt.Kind == notify.KindRecovery {
+		if wait, err := n.outageFirst(ctx, x, nt); err != nil || wait {
+			if err == nil {
+				err = n.s.st.Settle(ctx, x.ID, store.Pending, time.Now().Add(n.s.cfg.RetryBase), "waiting for the outage notice on this channel")
+			}
+			if err != nil {
+				log.Error("outbox", "err", err)
+			}
+			time.AfterFunc(n.s.cfg.RetryBase, n.kick)
+			return
+		}
+	}
 	sctx, cancel := context.WithTimeout(ctx, sendTimeout)
 	err = ch.Send(sctx, nt)
 	cancel()
@@ -130,7 +142,7 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		log.Info("notice sent", "attempts", x.Attempts+1, "detected", nt.Detected, "deadline", nt.Deadline,
 			"deadline_met", !now.After(nt.Deadline))
 		if nt.Kind == notify.KindOutage {
-			if err := n.s.notified(ctx, nt, now); err != nil {
+			if err := n.s.notified(ctx, nt, x.Channel, now); err != nil {
 				log.Error("notice sent: recording it", "err", err)
 			}
 		}
@@ -181,24 +193,53 @@ func (n *notifier) channel(ctx context.Context, x store.Send) (notify.Channel, e
 	return nil, errors.New("the customer's contacts no longer include " + x.Channel)
 }
 
+// outageFirst reports whether a recovery send must wait: an outage
+// notice of its incident on the same channel is still pending. A
+// recovery never reaches a customer before the outage it ends.
+func (n *notifier) outageFirst(ctx context.Context, x store.Send, nt notify.Notice) (bool, error) {
+	sends, err := n.s.st.Sends(ctx, x.Customer)
+	if err != nil {
+		return false, err
+	}
+	prefix := nt.Customer + "/" + nt.Incident + "/outage/"
+	for _, o := range sends {
+		if o.Channel == x.Channel && o.State == store.Pending && strings.HasPrefix(o.ID, prefix) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // kindOf is the kind of a channel name: email, fax or webhook.
 func kindOf(name string) string {
 	k, _, _ := strings.Cut(name, ":")
 	return k
 }
 
-// notified records the first send of an outage notice: the outage's
-// notified time and whether it met its deadline, and a customer-notified
-// event that the notification level judges.
-func (s *Server) notified(ctx context.Context, nt notify.Notice, at time.Time) error {
+// notified records a send of an outage notice on a channel: when each
+// channel delivered it and, for the first delivery on the channel the
+// level's SLA requires (any, when it names none), the outage's notified
+// time, whether it met its deadline, and a customer-notified event that
+// the notification level judges.
+func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
 	for _, site := range nt.Sites {
 		id := outageID(site.Service, site.Level, site.Start.Unix()/60)
 		o, err := getDoc[Outage](ctx, s.st, nt.Customer, kindOutage, id)
 		if err != nil {
 			return err
 		}
-		if o.NotifiedAt != nil {
-			continue // another channel was first
+		if o.Sent == nil {
+			o.Sent = map[string]time.Time{}
+		}
+		if _, ok := o.Sent[channel]; !ok {
+			o.Sent[channel] = at
+		}
+		if o.NotifiedAt != nil || o.Via != "" && kindOf(channel) != o.Via {
+			// another channel was first, or this one is not the SLA's
+			if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
+				return err
+			}
+			continue
 		}
 		met := !at.After(o.Deadline)
 		o.NotifiedAt, o.Met = &at, &met

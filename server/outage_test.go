@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,8 +98,10 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
 	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
-		From: "noc@provider.example"})
-	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+	// IIJ's SLA requires the notice by fax: only the fax judges the level,
+	// email and webhook are extra
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
 	agent := h.token(RoleAgent, "", "tyo1")
 
@@ -116,8 +119,8 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	h.setClock(time.Unix((t0+10)*60+20, 0)) // 20 s after the detection
 	h.deliver(agent, part(t0, t0+10))
 	h.waitJudged(t0 + 10)
-	h.waitFor("the outage notice by email and webhook", func() bool {
-		return len(ms.messages()) == 1 && len(hk.notices()) == 1
+	h.waitFor("the outage notice by email, fax and webhook", func() bool {
+		return len(ms.messages()) == 2 && len(hk.notices()) == 1
 	})
 	n := hk.notices()[0]
 	if n.Kind != notify.KindOutage || !n.Start.Equal(time.Unix((t0+5)*60, 0)) || !n.Detected.Equal(time.Unix((t0+10)*60, 0)) {
@@ -126,8 +129,15 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	if !n.Deadline.Equal(time.Unix((t0+40)*60, 0)) {
 		t.Errorf("deadline %s, want 00:40 (30 min after detection)", n.Deadline)
 	}
-	if m := ms.messages()[0]; len(m.to) != 1 || m.to[0] != "noc@kaisha.example" || !strings.Contains(m.data, "internet-tokyo") {
-		t.Errorf("mail to %v:\n%s", m.to, m.data)
+	var tos []string
+	for _, m := range ms.messages() {
+		tos = append(tos, m.to...)
+		if !strings.Contains(m.data, "internet-tokyo") {
+			t.Errorf("mail to %v:\n%s", m.to, m.data)
+		}
+	}
+	if slices.Sort(tos); !slices.Equal(tos, []string{"+81312345678@fax.example.net", "noc@kaisha.example"}) {
+		t.Errorf("mails to %v, want the NOC and the fax gateway", tos)
 	}
 
 	// a crash in the middle of the outage: the rebuilt evaluation finds
@@ -142,10 +152,10 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	h.deliver(agent, part(t0+16, t0+20))
 	h.setClock(time.Unix((t0+20)*60, 0))
 	h.waitJudged(t0 + 20)
-	h.waitFor("the recovery notices", func() bool { return len(ms.messages()) == 2 && len(hk.notices()) == 2 })
+	h.waitFor("the recovery notices", func() bool { return len(ms.messages()) == 4 && len(hk.notices()) == 2 })
 	time.Sleep(300 * time.Millisecond) // anything repeated would arrive by now (retries are 50-200 ms)
-	if k, w := len(ms.messages()), len(hk.notices()); k != 2 || w != 2 {
-		t.Errorf("%d mails and %d webhooks, want 2 and 2 (outage, recovery)", k, w)
+	if k, w := len(ms.messages()), len(hk.notices()); k != 4 || w != 2 {
+		t.Errorf("%d mails and %d webhooks, want 4 and 2 (outage, recovery; email and fax)", k, w)
 	}
 	if r := hk.notices()[1]; r.Kind != notify.KindRecovery || r.End == nil || !r.End.Equal(time.Unix((t0+11)*60, 0)) {
 		t.Errorf("recovery notice %+v, want the end at 00:11", r)
@@ -157,8 +167,8 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 		t.Fatalf("outages: %+v, want 1", outs.Outages)
 	}
 	o := outs.Outages[0]
-	if o.NotifiedAt == nil || o.Met == nil || !*o.Met || o.End == nil {
-		t.Errorf("outage %+v: want notified, deadline met, ended", o)
+	if o.NotifiedAt == nil || o.Met == nil || !*o.Met || o.End == nil || o.Via != "fax" || len(o.Sent) != 3 {
+		t.Errorf("outage %+v: want notified by fax, deadline met, ended, sent on 3 channels", o)
 	}
 	// the notification level judges the notice sent
 	var rep struct {

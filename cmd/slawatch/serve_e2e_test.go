@@ -2,8 +2,10 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,13 +58,14 @@ func TestServeE2E(t *testing.T) {
 	for i := range nAgents {
 		a := &e2eAgent{name: fmt.Sprintf("e2e-%c", 'a'+i)}
 		a.token = strings.TrimSpace(runBin(t, bin, "token", "--data", data, "--role", "agent", "--agent", a.name))
-		a.config = writeAgentConfig(t, dir, a.name, i, nTargets, tcpTarget)
+		a.config, a.series = writeAgentConfig(t, dir, a.name, i, nTargets, tcpTarget)
 		a.out = filepath.Join(dir, a.name+".csv")
 		agents = append(agents, a)
 	}
 
 	srv := startProc(t, bin, filepath.Join(dir, "serve-1.log"), "serve", "--data", data, "--listen", addr)
 	waitHealthy(t, url, srv)
+	assignSeries(t, url, data, agents)
 	for _, a := range agents {
 		a.proc = startProc(t, bin, filepath.Join(dir, a.name+".log"), "agent", "--config", a.config,
 			"--server", url, "--token", a.token, "--out", a.out)
@@ -164,6 +167,7 @@ func waitCaughtUp(t *testing.T, db string, agents []*e2eAgent, restart time.Time
 // e2eAgent is one agent process and its files.
 type e2eAgent struct {
 	name, token, config, out string
+	series                   []string
 	proc                     *proc
 }
 
@@ -349,8 +353,9 @@ func subset(a, b map[string]string) bool {
 // allowed, a fifth of them (at most 100) connect to the test's TCP
 // listener and the rest ping loopback addresses 127.(i+1).x.y; otherwise
 // all connect.
-func writeAgentConfig(t *testing.T, dir, name string, i, n int, tcpAddr string) string {
+func writeAgentConfig(t *testing.T, dir, name string, i, n int, tcpAddr string) (string, []string) {
 	var b strings.Builder
+	var series []string
 	fmt.Fprintf(&b, "agent: %s\ndefaults: {interval: 500ms, timeout: 400ms}\nspool: {dir: %s}\ntargets:\n",
 		name, filepath.Join(dir, name+"-spool"))
 	tcp := n
@@ -363,16 +368,52 @@ func writeAgentConfig(t *testing.T, dir, name string, i, n int, tcpAddr string) 
 	for j := range n {
 		if j < tcp {
 			fmt.Fprintf(&b, "  - {series: %s-tcp-%05d, tcp: {address: %q}}\n", name, j, tcpAddr)
+			series = append(series, fmt.Sprintf("%s-tcp-%05d", name, j))
 			continue
 		}
 		k := j - tcp
 		fmt.Fprintf(&b, "  - {series: %s-icmp-%05d, icmp: {host: 127.%d.%d.%d}}\n", name, k, i+1, k/250, k%250+1)
+		series = append(series, fmt.Sprintf("%s-icmp-%05d", name, k))
 	}
 	path := filepath.Join(dir, name+".yaml")
 	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return path
+	return path, series
+}
+
+// assignSeries makes a customer per agent, through the API with the
+// first operator token, and assigns it the agent's series: an agent
+// delivers only series assigned to it.
+func assignSeries(t *testing.T, url, data string, agents []*e2eAgent) {
+	t.Helper()
+	tok, err := os.ReadFile(filepath.Join(data, "operator.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(path string, body any) {
+		b, _ := json.Marshal(body)
+		req, _ := http.NewRequest("POST", url+path, bytes.NewReader(b))
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(tok)))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode/100 != 2 {
+			out, _ := io.ReadAll(resp.Body)
+			t.Fatalf("POST %s: %d %s", path, resp.StatusCode, out)
+		}
+	}
+	for _, a := range agents {
+		cust := "cust-" + a.name
+		post("/api/customers", map[string]string{"id": cust})
+		var xs []map[string]any
+		for _, name := range a.series {
+			xs = append(xs, map[string]any{"name": name, "agents": []string{a.name}})
+		}
+		post("/api/customers/"+cust+"/series", map[string]any{"series": xs})
+	}
 }
 
 // buildSlawatch builds the command into a temporary directory, with the
