@@ -192,6 +192,13 @@ var testAgents = []string{"tyo1", "osa1", "pop-osa"}
 // measured by agents.
 func (h *harness) assign(id string, contractYAML []byte, agents ...string) {
 	h.t.Helper()
+	h.assignShared(id, contractYAML, agents, agents)
+}
+
+// assignShared assigns the contract's own series to agents and the
+// provider's shared ones (the IIJ backbone's) to core.
+func (h *harness) assignShared(id string, contractYAML []byte, agents, core []string) {
+	h.t.Helper()
 	b, err := h.srv.bind(id, contractYAML, nil)
 	if err != nil {
 		h.t.Fatal(err)
@@ -199,7 +206,7 @@ func (h *harness) assign(id string, contractYAML []byte, agents ...string) {
 	var own, shared []Series
 	for _, name := range b.Series {
 		if strings.HasPrefix(name, "bb-") { // the IIJ backbone: the provider's own
-			shared = append(shared, Series{Name: name, Agents: agents})
+			shared = append(shared, Series{Name: name, Agents: core})
 		} else {
 			own = append(own, Series{Name: name, Agents: agents})
 		}
