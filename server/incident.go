@@ -99,11 +99,13 @@ func (in *incidents) run(ctx context.Context) {
 		in.mu.Unlock()
 		for _, f := range q {
 			var err error
+			in.s.notifiedMu.Lock() // outages are also written as notices go out
 			if f.o.End == 0 {
 				err = in.detected(ctx, f)
 			} else {
 				err = in.ended(ctx, f)
 			}
+			in.s.notifiedMu.Unlock()
 			if err != nil {
 				// the outage is reported again when the month is rebuilt
 				in.s.log.Error("outage", "customer", f.customer, "err", err)

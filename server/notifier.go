@@ -134,6 +134,8 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 	now := n.s.cfg.Now()
 	switch {
 	case err == nil:
+		// what was sent is recorded even when shutting down
+		ctx := context.WithoutCancel(ctx)
 		if err := n.s.st.Settle(ctx, x.ID, store.Sent, now, ""); err != nil {
 			log.Error("notice sent but not recorded; it may be sent again", "err", err)
 			return
@@ -193,6 +195,26 @@ func (n *notifier) channel(ctx context.Context, x store.Send) (notify.Channel, e
 	return nil, errors.New("the customer's contacts no longer include " + x.Channel)
 }
 
+// reconcile records on their outages the outage notices the outbox has
+// as sent: a crash between a send's settling and its recording on the
+// outage would otherwise lose the notice's time.
+func (n *notifier) reconcile(ctx context.Context) error {
+	sends, err := n.s.st.Sends(ctx, "")
+	if err != nil {
+		return err
+	}
+	for _, x := range sends {
+		var nt notify.Notice
+		if x.State != store.Sent || json.Unmarshal(x.Notice, &nt) != nil || nt.Kind != notify.KindOutage {
+			continue
+		}
+		if err := n.s.notified(ctx, nt, x.Channel, x.SentAt); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
 // outageFirst reports whether a recovery send must wait: an outage
 // notice of its incident on the same channel is still pending. A
 // recovery never reaches a customer before the outage it ends.
@@ -222,6 +244,10 @@ func kindOf(name string) string {
 // time, whether it met its deadline, and a customer-notified event that
 // the notification level judges.
 func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
+	// channels deliver concurrently: one read-modify-write of an outage
+	// at a time
+	s.notifiedMu.Lock()
+	defer s.notifiedMu.Unlock()
 	for _, site := range nt.Sites {
 		id := outageID(site.Service, site.Level, site.Start.Unix()/60)
 		o, err := getDoc[Outage](ctx, s.st, nt.Customer, kindOutage, id)
@@ -231,9 +257,10 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 		if o.Sent == nil {
 			o.Sent = map[string]time.Time{}
 		}
-		if _, ok := o.Sent[channel]; !ok {
-			o.Sent[channel] = at
+		if _, ok := o.Sent[channel]; ok {
+			continue // recorded before (reconcile after a restart)
 		}
+		o.Sent[channel] = at
 		if o.NotifiedAt != nil || o.Via != "" && kindOf(channel) != o.Via {
 			// another channel was first, or this one is not the SLA's
 			if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
@@ -244,13 +271,14 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 		met := !at.After(o.Deadline)
 		o.NotifiedAt, o.Met = &at, &met
 		s.metrics.detectToNotify.Observe(at.Sub(o.Judged).Seconds())
-		if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
-			return err
-		}
+		// the event first: it is what the level judges
 		ev := record{"id": nt.ID, "service": site.Service, "kind": "customer-notified",
-			"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve"}
+			"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve via " + kindOf(channel)}
 		b, _ := json.Marshal(ev)
 		if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: kindEvent, ID: nt.ID, Body: b}); err != nil {
+			return err
+		}
+		if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
 			return err
 		}
 	}

@@ -193,7 +193,8 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 			if s.ID == "internet-tokyo" && l.Template == "iij/outage-notification" {
 				found = true
 				if len(l.Items) != 1 || l.Items[0].Met == nil || !*l.Items[0].Met || l.Met == nil || !*l.Met {
-					t.Errorf("outage-notification level: %+v; want one item, met", l)
+					_, raw := h.do("GET", "/api/customers/kaisha/reports/2026-10", h.op, nil)
+					t.Errorf("outage-notification level: %+v; want one item, met\n%s", l, raw)
 				}
 			}
 		}

@@ -104,7 +104,10 @@ type Server struct {
 	eval    *evaluation
 	notices *notifier
 	health  health
-	handler http.Handler
+	// notifiedMu serialises the writes of outage documents: by the
+	// incidents and by the notifier recording deliveries
+	notifiedMu sync.Mutex
+	handler    http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
 }
@@ -126,6 +129,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: newMetrics()}
 	s.notices = newNotifier(s)
 	s.eval = newEvaluation(s)
+	if err := s.notices.reconcile(ctx); err != nil {
+		return nil, fmt.Errorf("server: outbox: %w", err)
+	}
 	if err := s.eval.start(ctx); err != nil {
 		return nil, err
 	}
