@@ -248,3 +248,61 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 		}
 	}
 }
+
+// Late data for a closed month, within its revision period, makes a new
+// revision of the final report naming what changed and why; the first
+// revision is kept, and the credits CSV says which revision it is.
+func TestLateDataRevisesClosedMonth(t *testing.T) {
+	start := time.Date(2026, 10, 31, 14, 0, 0, 0, time.UTC) // 23:00 on the 31st in Tokyo
+	t0 := slawatch.UnixMinute(start)
+	h := newHarness(t, nil, start, notify.Config{})
+	h.customerOf("kaisha", notify.Contacts{}, "../examples/iij.yaml", "tyo1")
+	a := h.token(RoleAgent, "", "tyo1")
+	// 23:00-23:29 measured, up; 23:30-23:59 not delivered before the close
+	h.setClock(start.Add(30 * time.Minute))
+	h.deliver(a, minutesOf(t0, t0+30, func(int64) bool { return false }))
+	// November: judging passes October's window, which closes (revision 1)
+	h.setClock(start.Add(3 * time.Hour))
+	h.deliver(a, minutesOf(t0+179, t0+180, func(int64) bool { return false }))
+	h.waitFor("October's final report", func() bool {
+		_, err := h.srv.latestRevision(context.Background(), "kaisha", "2026-10")
+		return err == nil
+	})
+	// the agent's spool delivers 23:30-23:59 late: the router was silent
+	h.deliver(a, minutesOf(t0+30, t0+60, func(int64) bool { return true }))
+	h.waitFor("revision 2", func() bool {
+		r, err := h.srv.latestRevision(context.Background(), "kaisha", "2026-10")
+		return err == nil && r.Revision == 2
+	})
+	var revs struct {
+		Revisions []struct {
+			Revision int
+			Reason   string
+			Changes  []string
+		}
+	}
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/reports/2026-10/revisions", h.op, nil, &revs)
+	if len(revs.Revisions) != 2 || revs.Revisions[0].Reason != "month closed" ||
+		!strings.Contains(revs.Revisions[1].Reason, "late data from agent tyo1") || len(revs.Revisions[1].Changes) == 0 {
+		t.Fatalf("revisions: %+v", revs.Revisions)
+	}
+	// 30 silent minutes are one outage of 30 minutes: down minutes 0 -> 30
+	found := false
+	for _, c := range revs.Revisions[1].Changes {
+		found = found || strings.Contains(c, "down_minutes: 0 -> 30")
+	}
+	if !found {
+		t.Errorf("revision 2's changes do not name the 30 down minutes: %q", revs.Revisions[1].Changes)
+	}
+	code, csvBody := h.do("GET", "/api/customers/kaisha/reports/2026-10/credits.csv", h.op, nil)
+	if code != http.StatusOK {
+		t.Fatalf("credits.csv: %d %s", code, csvBody)
+	}
+	withoutRevision(t, csvBody, "2")
+	// revision 1 is kept as it was: no down minute
+	_, r1 := h.do("GET", "/api/customers/kaisha/reports/2026-10/revisions/1", h.op, nil)
+	_, cur := h.do("GET", "/api/customers/kaisha/reports/2026-10", h.op, nil)
+	if strings.Contains(string(r1), `"down_minutes": 30`) || !strings.Contains(string(cur), `"down_minutes": 30`) {
+		t.Errorf("revision 1 or the current report is wrong:\nr1 %.400s\ncur %.400s", r1, cur)
+	}
+}
