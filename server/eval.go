@@ -669,15 +669,7 @@ func (e *evaluation) moveTo(ctx context.Context, c *custEval, t int64) error {
 // close keeps a finished month for reports and stores its final report,
 // revision 1.
 func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *monthEval) {
-	c.closed[name] = m
-	if len(c.closed) > keepClosed {
-		names := make([]string, 0, len(c.closed))
-		for n := range c.closed {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		delete(c.closed, names[0])
-	}
+	c.keep(name, m)
 	if _, err := e.s.revise(ctx, c.id, c.bound, name, m.ev.Clone(), "month closed"); err != nil {
 		e.s.log.Error("final report", "customer", c.id, "month", name, "err", err)
 	}
@@ -806,6 +798,19 @@ func (e *evaluation) snapshot(id, month string) (*engine.Evaluator, *contract.Bo
 	return nil, c.bound, false, nil
 }
 
+// keep keeps a closed month in memory, and the last keepClosed only.
+func (c *custEval) keep(name string, m *monthEval) {
+	c.closed[name] = m
+	if len(c.closed) > keepClosed {
+		names := make([]string, 0, len(c.closed))
+		for n := range c.closed {
+			names = append(names, n)
+		}
+		slices.Sort(names)
+		delete(c.closed, names[0])
+	}
+}
+
 // keepClosedMonth caches a closed month's evaluator made by a rescan.
 func (e *evaluation) keepClosedMonth(id, month string, ev *engine.Evaluator, m engine.Month) {
 	e.mu.Lock()
@@ -816,15 +821,7 @@ func (e *evaluation) keepClosedMonth(id, month string, ev *engine.Evaluator, m e
 	}
 	me := &monthEval{month: m, ev: ev}
 	me.w0, me.w1 = ev.Window()
-	c.closed[month] = me
-	if len(c.closed) > keepClosed {
-		names := make([]string, 0, len(c.closed))
-		for n := range c.closed {
-			names = append(names, n)
-		}
-		slices.Sort(names)
-		delete(c.closed, names[0])
-	}
+	c.keep(month, me)
 }
 
 // judgedOf returns the next minute to judge of a customer, and whether
