@@ -75,9 +75,10 @@ type principalKey struct{}
 // authenticate resolves the bearer token of r; a missing or unknown
 // token is answered 401 here.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal, bool) {
-	h := r.Header.Get("Authorization")
-	tok, ok := strings.CutPrefix(h, "Bearer ")
-	if !ok || tok == "" {
+	// the scheme is case-insensitive (RFC 9110 11.1)
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	tok = strings.TrimSpace(tok)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="slawatch"`)
 		writeError(w, http.StatusUnauthorized, "unauthorized", "missing bearer token")
 		return principal{}, false

@@ -306,3 +306,23 @@ func TestLateDataRevisesClosedMonth(t *testing.T) {
 		t.Errorf("revision 1 or the current report is wrong:\nr1 %.400s\ncur %.400s", r1, cur)
 	}
 }
+
+// The bearer scheme is case-insensitive.
+func TestBearerSchemeCase(t *testing.T) {
+	h := newHarness(t, nil, time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), notify.Config{})
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, _ := http.NewRequest("GET", h.ts.URL+"/api/customers", nil)
+		req.Header.Set("Authorization", scheme+" "+h.op)
+		resp, err := h.ts.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("scheme %q: %d", scheme, resp.StatusCode)
+		}
+	}
+	if code, _ := h.do("GET", "/api/customers", "", nil); code != http.StatusUnauthorized {
+		t.Errorf("no token: %d", code)
+	}
+}
