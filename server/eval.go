@@ -323,7 +323,7 @@ func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 	}
 	keep := func(agent, series string) bool { return route[series] != nil && e.counts(agent, series) }
 	err := e.s.st.ReadMinutesOf(ctx, from, to, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
-		return e.feedRouted(minute, recs, route, false)
+		return e.feedRouted(minute, recs, route)
 	})
 	if err != nil {
 		return fmt.Errorf("rebuild from the store: %w", err)
@@ -675,14 +675,14 @@ func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *mon
 	}
 }
 
-// feedRouted splits minute t's records (sorted by series) by customer
-// and feeds each; live says whether the minute is being judged now (then
-// every customer's next is past it). The caller holds mu.
-func (e *evaluation) feedRouted(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval, live bool) error {
+// feedRouted splits a stored minute t's records (sorted by series) by
+// customer and feeds each customer that has judged past t. The caller
+// holds mu.
+func (e *evaluation) feedRouted(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval) error {
 	var touched []*custEval
 	for _, r := range recs {
 		for _, c := range route[r.Series] {
-			if !live && t >= c.next {
+			if t >= c.next {
 				continue
 			}
 			if len(c.recs) == 0 {

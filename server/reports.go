@@ -45,7 +45,7 @@ func (s *Server) report(ctx context.Context, customer, month string) (rep *engin
 			return nil, 0, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the month has not begun", month, customer)
 		}
 	}
-	r, err = s.reviseNow(ctx, customer, b, month, true, "first report of a month this server never judged live")
+	r, err = s.reviseNow(ctx, customer, b, month, "first report of a month this server never judged live")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -174,7 +174,7 @@ func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 		}
 	} else {
 		var x Revision
-		x, err = s.reviseNow(ctx, id, b, month, true, "recompute requested")
+		x, err = s.reviseNow(ctx, id, b, month, "recompute requested")
 		rep, rev = &x.Report, x.Revision
 	}
 	if err != nil {

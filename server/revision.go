@@ -23,14 +23,19 @@ import (
 // recompute make a new one when the figures change. Every revision is
 // kept: billing needs the trail.
 type Revision struct {
+	RevisionInfo
+	Report engine.Report `json:"report"`
+}
+
+// RevisionInfo is what a revision says of itself, as listed.
+type RevisionInfo struct {
 	Month    string    `json:"month"`
 	Revision int       `json:"revision"`
 	At       time.Time `json:"at"`
 	Reason   string    `json:"reason"`
 	// Changes name what differs from the previous revision, one line a
-	// figure: "svc/level: down_minutes 105 -> 135".
-	Changes []string      `json:"changes"`
-	Report  engine.Report `json:"report"`
+	// figure: "internet-tokyo.levels.iij/availability.down_minutes: 0 -> 30".
+	Changes []string `json:"changes"`
 }
 
 // Document kinds of revisions: the latest under the month, every one
@@ -56,7 +61,7 @@ func (s *Server) latestRevision(ctx context.Context, customer, month string) (Re
 	if err == nil && r.Revision == 0 {
 		// a final report stored before revisions: revision 1
 		rep, err := getDoc[engine.Report](ctx, s.st, customer, kindReport, month)
-		return Revision{Month: month, Revision: 1, Reason: "month closed", Report: rep}, err
+		return Revision{RevisionInfo{Month: month, Revision: 1, Reason: "month closed"}, rep}, err
 	}
 	return r, err
 }
@@ -72,7 +77,7 @@ func (s *Server) revise(ctx context.Context, customer string, b *contract.Bound,
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return Revision{}, err
 	}
-	r := Revision{Month: month, Revision: prev.Revision + 1, At: s.cfg.Now().UTC(), Reason: why, Report: *rep}
+	r := Revision{RevisionInfo{Month: month, Revision: prev.Revision + 1, At: s.cfg.Now().UTC(), Reason: why}, *rep}
 	if prev.Revision > 0 {
 		r.Changes = reportChanges(&prev.Report, rep)
 		if len(r.Changes) == 0 {
@@ -103,13 +108,13 @@ func (s *Server) reviseMonth(ctx context.Context, customer, month string, rescan
 		_, err = s.revise(ctx, customer, b, month, ev, why)
 		return err
 	}
-	_, err = s.reviseNow(ctx, customer, b, month, true, why)
+	_, err = s.reviseNow(ctx, customer, b, month, why)
 	return err
 }
 
 // reviseNow evaluates a closed month afresh from the store, keeps the
 // evaluator for later reports, and revises the final report.
-func (s *Server) reviseNow(ctx context.Context, customer string, b *contract.Bound, month string, rescan bool, why string) (Revision, error) {
+func (s *Server) reviseNow(ctx context.Context, customer string, b *contract.Bound, month string, why string) (Revision, error) {
 	m, err := engine.ParseMonth(month, b.Location)
 	if err != nil {
 		return Revision{}, slawatch.Errorf(slawatch.EINVALID, "%v", err)
@@ -218,25 +223,13 @@ func (s *Server) listRevisions(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := []Revision{}
+	items := []RevisionInfo{}
 	for _, d := range docs {
 		if d.Month == month {
-			d.Report = engine.Report{}
-			out = append(out, d)
+			items = append(items, d.RevisionInfo)
 		}
 	}
-	slices.SortFunc(out, func(a, b Revision) int { return a.Revision - b.Revision })
-	type item struct {
-		Month    string    `json:"month"`
-		Revision int       `json:"revision"`
-		At       time.Time `json:"at"`
-		Reason   string    `json:"reason"`
-		Changes  []string  `json:"changes"`
-	}
-	items := make([]item, len(out))
-	for i, x := range out {
-		items[i] = item{x.Month, x.Revision, x.At, x.Reason, x.Changes}
-	}
+	slices.SortFunc(items, func(a, b RevisionInfo) int { return a.Revision - b.Revision })
 	writeJSON(w, http.StatusOK, map[string]any{"revisions": items})
 }
 
