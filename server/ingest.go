@@ -56,8 +56,13 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		for i, b := range bad {
 			quoted[i] = strconv.Quote(b)
 		}
-		writeError(w, code, "forbidden", fmt.Sprintf("agent %s may not deliver series %s: not assigned to it (PUT /api/customers/{customer}/series/{name} names a series' agents); nothing of this delivery was stored",
-			p.agent, listSome(quoted, 10)))
+		// refused_series lists every refused series, so that an agent can
+		// drop exactly those records and deliver the rest.
+		writeJSON(w, code, map[string]any{
+			"error": map[string]string{"code": "forbidden", "message": fmt.Sprintf("agent %s may not deliver series %s: not assigned to it (PUT /api/customers/{customer}/series/{name} names a series' agents); nothing of this delivery was stored",
+				p.agent, listSome(quoted, 10))},
+			"refused_series": bad,
+		})
 		return
 	}
 	if err := s.st.WriteBlocks(r.Context(), p.agent, blocks); err != nil {

@@ -2,8 +2,10 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -93,6 +95,12 @@ func TestSeriesBelongToCustomer(t *testing.T) {
 	code, answer := h.deliverCode(osa1, map[int64][]slawatch.SeriesMinute{m: {up("kaisha-router"), up("other-router")}})
 	if code != http.StatusForbidden || !strings.Contains(answer, `kaisha-router`) || strings.Contains(answer, `other-router`) {
 		t.Errorf("an agent delivering another's series: %d %s", code, answer)
+	}
+	var refusal struct {
+		Series []string `json:"refused_series"`
+	}
+	if err := json.Unmarshal([]byte(answer), &refusal); err != nil || !slices.Equal(refusal.Series, []string{"kaisha-router"}) {
+		t.Errorf("a refusal lists refused_series %q (%v) in %s, want [kaisha-router]", refusal.Series, err, answer)
 	}
 	n := 0
 	h.st.ReadMinutes(context.Background(), m, m+1, func(int64, []slawatch.SeriesMinute) error { n++; return nil })
