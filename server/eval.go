@@ -14,6 +14,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/store"
 )
 
 // evaluation is the live, month-to-date evaluation of every customer.
@@ -670,6 +671,9 @@ func (e *evaluation) moveTo(ctx context.Context, c *custEval, t int64) error {
 // revision 1.
 func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *monthEval) {
 	c.keep(name, m)
+	if !e.s.replicas.owns(c.id) {
+		return // its owner stores it; a replica taking over finds it missing
+	}
 	if _, err := e.s.revise(ctx, c.id, c.bound, name, m.ev.Clone(), "month closed"); err != nil {
 		e.s.log.Error("final report", "customer", c.id, "month", name, "err", err)
 	}
@@ -746,6 +750,9 @@ func (e *evaluation) recomputeStale(ctx context.Context) {
 	}
 	e.mu.Unlock()
 	for _, r := range revise {
+		if !e.s.replicas.owns(r.c.id) {
+			continue // its owner had the same late data from the change feed
+		}
 		why := make([]string, 0, len(r.d.why))
 		for w := range r.d.why {
 			why = append(why, w)
@@ -870,4 +877,63 @@ func (e *evaluation) readKeep(b *contract.Bound, customer string) func(agent, se
 		x := own[series]
 		return x != nil && x.measures(agent)
 	}
+}
+
+// customerIDs lists the customers with a contract.
+func (e *evaluation) customerIDs() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	ids := make([]string, 0, len(e.customers))
+	for id := range e.customers {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+// takeOver makes this replica act for a customer it has just become the
+// owner of: its open months are rebuilt from the store at once, so that
+// every outage they hold is reported to the incidents again (what the
+// old owner stored is left as it is; what it had not is stored and
+// notified now), and its closed months without a final report are
+// revised.
+func (e *evaluation) takeOver(ctx context.Context, id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[id]
+	if c == nil {
+		return
+	}
+	c.stale = time.Now().Add(-e.s.cfg.RecomputeDelay) // recomputed on the next tick
+	e.missingReports(ctx, c, e.s.cfg.Now())
+	e.kick()
+}
+
+// reload loads a customer's contract and exclusions from the store
+// again: another replica changed them.
+func (e *evaluation) reload(ctx context.Context, id string) error {
+	b, err := e.s.loadBound(ctx, id)
+	if err != nil {
+		return err
+	}
+	if b == nil {
+		e.mu.Lock()
+		e.remove(id)
+		e.mu.Unlock()
+		return nil
+	}
+	return e.setContract(ctx, id, b)
+}
+
+// reloadSeries loads one series assignment from the store again:
+// another replica changed or deleted it.
+func (e *evaluation) reloadSeries(ctx context.Context, name string) error {
+	x, err := getDoc[Series](ctx, e.s.st, "", kindSeries, name)
+	if errors.Is(err, store.ErrNotFound) {
+		return e.setSeries(ctx, nil, []string{name})
+	}
+	if err != nil {
+		return err
+	}
+	return e.setSeries(ctx, []Series{x}, nil)
 }

@@ -74,6 +74,9 @@ func newIncidents(s *Server) *incidents {
 }
 
 func (in *incidents) add(f []found) {
+	// another replica acts for the customers it owns; this one takes
+	// their outages up again if it takes them over
+	f = slices.DeleteFunc(f, func(x found) bool { return !in.s.replicas.owns(x.customer) })
 	if len(f) == 0 {
 		return
 	}
@@ -99,13 +102,11 @@ func (in *incidents) run(ctx context.Context) {
 		in.mu.Unlock()
 		for _, f := range q {
 			var err error
-			in.s.notifiedMu.Lock() // outages are also written as notices go out
 			if f.o.End == 0 {
 				err = in.detected(ctx, f)
 			} else {
 				err = in.ended(ctx, f)
 			}
-			in.s.notifiedMu.Unlock()
 			if err != nil {
 				// the outage is reported again when the month is rebuilt
 				in.s.log.Error("outage", "customer", f.customer, "err", err)
@@ -155,8 +156,12 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	inc.Outages = append(inc.Outages, o.ID)
 	// the outage first, then the incident: a crash between leaves an
 	// outage whose notice is queued again on replay
-	if err := putDoc(ctx, st, f.customer, kindOutage, o.ID, o); err != nil {
+	b, err := json.Marshal(o)
+	if err != nil {
 		return err
+	}
+	if added, err := st.AddDoc(ctx, store.Doc{Customer: f.customer, Kind: kindOutage, ID: o.ID, Body: b}); err != nil || !added {
+		return err // !added: the replica this customer's lease was taken from stored it meanwhile
 	}
 	if err := putDoc(ctx, st, f.customer, kindIncident, inc.ID, inc); err != nil {
 		return err
@@ -194,7 +199,13 @@ func (in *incidents) queueOutage(ctx context.Context, customer string, b *contra
 		return err
 	}
 	o.Queued = true
-	return putDoc(ctx, in.s.st, customer, kindOutage, o.ID, o)
+	// the notice may be going out already, on any replica: only Queued
+	// changes here
+	return updateDoc(ctx, in.s.st, customer, kindOutage, o.ID, func(x *Outage) bool {
+		changed := !x.Queued
+		x.Queued = true
+		return changed
+	})
 }
 
 // ended records the end of an outage and, when it was the incident's
@@ -216,7 +227,14 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	if o.End == nil {
 		end := slawatch.MinuteTime(f.o.End)
 		o.End = &end
-		if err := putDoc(ctx, st, f.customer, kindOutage, o.ID, o); err != nil {
+		err := updateDoc(ctx, st, f.customer, kindOutage, o.ID, func(x *Outage) bool {
+			changed := x.End == nil
+			if changed {
+				x.End = &end
+			}
+			return changed
+		})
+		if err != nil {
 			return err
 		}
 		in.s.log.Info("outage ended", "customer", f.customer, "service", o.Service, "level", o.Level, "end", end)

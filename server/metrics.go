@@ -30,6 +30,8 @@ type metrics struct {
 	ingestRefused   *prometheus.CounterVec
 	denied          prometheus.Counter
 	requestDuration *prometheus.HistogramVec
+	ownedCustomers  prometheus.Gauge
+	feedApplied     prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -73,7 +75,11 @@ func newMetrics() *metrics {
 		Help: "Requests refused because the token may not do what they ask."})
 	m.requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "slawatch_http_request_duration_seconds",
 		Help: "API request durations by route."}, []string{"route"})
-	for _, c := range []prometheus.Collector{m.ingestRecords, m.ingestMinutes, m.ingestRequests, m.lateRecords, m.evalLag,
+	m.ownedCustomers = prometheus.NewGauge(prometheus.GaugeOpts{Name: "slawatch_owned_customers",
+		Help: "Customers whose lease this replica holds: it writes their incidents, notices and reports (with SQLite, every customer)."})
+	m.feedApplied = prometheus.NewCounter(prometheus.CounterOpts{Name: "slawatch_change_feed_applied_total",
+		Help: "Changes written by other replicas (deliveries, contracts, series, records) that this replica loaded."})
+	for _, c := range []prometheus.Collector{m.ownedCustomers, m.feedApplied, m.ingestRecords, m.ingestMinutes, m.ingestRequests, m.lateRecords, m.evalLag,
 		m.judgedMinute, m.pendingMinutes, m.pendingRecords, m.outages, m.notifications, m.detectToNotify, m.recomputes,
 		m.denied, m.requestDuration, m.revisions, m.lateIgnored, m.ingestRefused} {
 		f(c)

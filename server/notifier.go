@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -69,9 +70,15 @@ func (n *notifier) run(ctx context.Context) {
 	}
 }
 
-// sendDue starts a goroutine for every due send not already under way.
+// claimFor is how long a claimed send is this replica's: longer than an
+// attempt may take, so that no other replica sends it meanwhile; a send
+// whose replica died is taken again after it.
+const claimFor = 2*sendTimeout + 30*time.Second
+
+// sendDue claims the due sends and starts a goroutine for each one not
+// already under way.
 func (n *notifier) sendDue(ctx context.Context) {
-	due, err := n.s.st.Due(ctx, time.Now(), 64) // retries run on real time
+	due, err := n.s.st.Claim(ctx, n.s.replicas.id, time.Now(), claimFor, 64) // retries run on real time
 	if err != nil {
 		if ctx.Err() == nil {
 			n.s.log.Error("outbox", "err", err)
@@ -242,45 +249,80 @@ func kindOf(name string) string {
 // channel delivered it and, for the first delivery on the channel the
 // level's SLA requires (any, when it names none), the outage's notified
 // time, whether it met its deadline, and a customer-notified event that
-// the notification level judges.
+// the notification level judges. Channels deliver concurrently, on any
+// replica: each outage is changed in a transaction of its own, and the
+// event, stored once per notice, gives the notified time, so that the
+// outage and the event agree whichever channel got there first.
 func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
-	// channels deliver concurrently: one read-modify-write of an outage
-	// at a time
-	s.notifiedMu.Lock()
-	defer s.notifiedMu.Unlock()
 	for _, site := range nt.Sites {
 		id := outageID(site.Service, site.Level, site.Start.Unix()/60)
 		o, err := getDoc[Outage](ctx, s.st, nt.Customer, kindOutage, id)
 		if err != nil {
 			return err
 		}
-		if o.Sent == nil {
-			o.Sent = map[string]time.Time{}
-		}
-		if _, ok := o.Sent[channel]; ok {
-			continue // recorded before (reconcile after a restart)
-		}
-		o.Sent[channel] = at
-		if o.NotifiedAt != nil || o.Via != "" && kindOf(channel) != o.Via {
-			// another channel was first, or this one is not the SLA's
-			if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
+		judges := o.Via == "" || kindOf(channel) == o.Via
+		first := at
+		if judges && o.NotifiedAt == nil {
+			// the event first: it is what the level judges
+			if first, err = s.notifiedEvent(ctx, nt, site.Service, channel, at); err != nil {
 				return err
 			}
-			continue
 		}
-		met := !at.After(o.Deadline)
-		o.NotifiedAt, o.Met = &at, &met
-		s.metrics.detectToNotify.Observe(at.Sub(o.Judged).Seconds())
-		// the event first: it is what the level judges
-		ev := record{"id": nt.ID, "service": site.Service, "kind": "customer-notified",
-			"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve via " + kindOf(channel)}
-		b, _ := json.Marshal(ev)
-		if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: kindEvent, ID: nt.ID, Body: b}); err != nil {
-			return err
-		}
-		if err := putDoc(ctx, s.st, nt.Customer, kindOutage, id, o); err != nil {
+		err = updateDoc(ctx, s.st, nt.Customer, kindOutage, id, func(o *Outage) bool {
+			if o.Sent == nil {
+				o.Sent = map[string]time.Time{}
+			}
+			_, seen := o.Sent[channel]
+			if seen && (!judges || o.NotifiedAt != nil) {
+				return false // recorded before (reconcile after a restart)
+			}
+			o.Sent[channel] = at
+			if judges && o.NotifiedAt == nil {
+				met := !first.After(o.Deadline)
+				o.NotifiedAt, o.Met = &first, &met
+				s.metrics.detectToNotify.Observe(first.Sub(o.Judged).Seconds())
+			}
+			return true
+		})
+		if err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// notifiedEvent stores the customer-notified event of a notice, once
+// whichever channel and replica delivers it first, and returns the time
+// it holds.
+func (s *Server) notifiedEvent(ctx context.Context, nt notify.Notice, service, channel string, at time.Time) (time.Time, error) {
+	ev := record{"id": nt.ID, "service": service, "kind": "customer-notified",
+		"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve via " + kindOf(channel)}
+	b, _ := json.Marshal(ev)
+	if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: kindEvent, ID: nt.ID, Body: b}); err != nil {
+		return at, err
+	}
+	stored, err := getDoc[record](ctx, s.st, nt.Customer, kindEvent, nt.ID)
+	if err != nil {
+		return at, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, stored["start"])
+	if err != nil {
+		return at, fmt.Errorf("event %s: start %q: %w", nt.ID, stored["start"], err)
+	}
+	return t, nil
+}
+
+// updateDoc changes one document in a transaction (store.UpdateDoc):
+// fn changes v and reports whether it changed anything.
+func updateDoc[T any](ctx context.Context, st *store.Store, customer, kind, id string, fn func(v *T) bool) error {
+	return st.UpdateDoc(ctx, customer, kind, id, func(body []byte) ([]byte, error) {
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, fmt.Errorf("store: %s %s/%s: %w", kind, customer, id, err)
+		}
+		if !fn(&v) {
+			return body, nil
+		}
+		return json.Marshal(v)
+	})
 }

@@ -57,6 +57,14 @@ type Config struct {
 	RecomputeDelay time.Duration
 	// RetryBase and RetryMax bound the notifier's backoff (default 2 s, 5 min).
 	RetryBase, RetryMax time.Duration
+	// Replica names this server among the replicas sharing a PostgreSQL
+	// database (default: host name, process ID and a random part).
+	Replica string
+	// LeaseTTL is how long a replica's lease on a customer lasts without
+	// renewal: a dead replica's customers are taken over after at most
+	// LeaseTTL and a quarter (default 20 s). FeedEvery is how often a
+	// replica reads the others' changes (default 1 s).
+	LeaseTTL, FeedEvery time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -90,6 +98,12 @@ func (c Config) withDefaults() Config {
 	if c.RetryMax <= 0 {
 		c.RetryMax = 5 * time.Minute
 	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 20 * time.Second
+	}
+	if c.FeedEvery <= 0 {
+		c.FeedEvery = time.Second
+	}
 	return c
 }
 
@@ -102,11 +116,9 @@ type Server struct {
 	log     *slog.Logger
 	metrics *metrics
 	eval    *evaluation
-	notices *notifier
-	health  health
-	// notifiedMu serialises the writes of outage documents: by the
-	// incidents and by the notifier recording deliveries
-	notifiedMu sync.Mutex
+	notices  *notifier
+	replicas *replicas
+	health   health
 	handler    http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
@@ -127,6 +139,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: newMetrics()}
+	s.replicas = newReplicas(s)
 	s.notices = newNotifier(s)
 	s.eval = newEvaluation(s)
 	if err := s.notices.reconcile(ctx); err != nil {
@@ -146,7 +159,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // minutes as they complete, sending notices, compacting storage.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){s.eval.run, s.notices.run, s.compact} {
+	for _, fn := range []func(context.Context){s.eval.run, s.notices.run, s.compact, s.replicas.run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}

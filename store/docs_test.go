@@ -57,21 +57,21 @@ func testDocs(t *testing.T, url string) {
 func testTokens(t *testing.T, url string) {
 	ctx := context.Background()
 	s := mustOpen(t, url, Options{})
-	tok := Token{Hash: "ab12", Role: "customer", Customer: "kaisha", Name: "portal", Created: time.Unix(1_790_000_000, 0)}
+	tok := Token{Hash: "ab12000000000000ffff", Role: "customer", Customer: "kaisha", Name: "portal", Created: time.Unix(1_790_000_000, 0)}
 	if err := s.AddToken(ctx, tok); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.AddToken(ctx, tok); err == nil {
 		t.Error("a second token with the same hash was stored")
 	}
-	got, err := s.LookupToken(ctx, "ab12")
+	got, err := s.LookupToken(ctx, "ab12000000000000ffff")
 	if err != nil || got != tok {
 		t.Errorf("LookupToken = %+v, %v; want %+v", got, err, tok)
 	}
 	if _, err := s.LookupToken(ctx, "ab13"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("unknown token: %v, want ErrNotFound", err)
 	}
-	if n, err := s.CountTokens(ctx, "customer"); n != 1 || err != nil {
+	if n, err := s.CountTokens(ctx, "customer", tok.Created); n != 1 || err != nil {
 		t.Errorf("CountTokens = %d, %v", n, err)
 	}
 }
@@ -90,9 +90,12 @@ func testOutbox(t *testing.T, url string) {
 	if n, err := s.Enqueue(ctx, sends); n != 0 || err != nil {
 		t.Fatalf("Enqueue again = %d, %v; want 0 new", n, err)
 	}
-	due, err := s.Due(ctx, now, 10)
+	due, err := s.Claim(ctx, "r1", now, time.Minute, 10)
 	if err != nil || len(due) != 1 || due[0].ID != "n1/email" {
-		t.Fatalf("Due = %+v, %v", due, err)
+		t.Fatalf("Claim = %+v, %v", due, err)
+	}
+	if again, err := s.Claim(ctx, "r2", now, time.Minute, 10); err != nil || len(again) != 0 {
+		t.Fatalf("Claim of a claimed send = %+v, %v; want none", again, err)
 	}
 	if err := s.Settle(ctx, "n1/email", Pending, now.Add(time.Minute), "451 try later"); err != nil {
 		t.Fatal(err)
@@ -100,8 +103,8 @@ func testOutbox(t *testing.T, url string) {
 	if err := s.Settle(ctx, "n1/webhook", Sent, now.Add(2*time.Second), ""); err != nil {
 		t.Fatal(err)
 	}
-	if due, _ := s.Due(ctx, now.Add(30*time.Second), 10); len(due) != 0 {
-		t.Errorf("Due before the retry time = %+v", due)
+	if due, _ := s.Claim(ctx, "r1", now.Add(30*time.Second), time.Minute, 10); len(due) != 0 {
+		t.Errorf("Claim before the retry time = %+v", due)
 	}
 	all, err := s.Sends(ctx, "a")
 	if err != nil || len(all) != 2 {

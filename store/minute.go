@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"fmt"
+	"math"
 	"slices"
 
 	slawatch "github.com/slawatch/slawatch"
@@ -45,10 +46,12 @@ func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) e
 	}
 	defer tx.Rollback()
 	var payload []byte
+	feed := Change{Kind: KindMinutes, Agent: agent, Lo: math.MaxInt64, Hi: math.MinInt64}
 	for _, b := range blocks {
 		if len(b.Records) == 0 {
 			continue
 		}
+		feed.Lo, feed.Hi = min(feed.Lo, b.Minute), max(feed.Hi, b.Minute)
 		payload = appendBatch(payload[:0], canonical(b.Records))
 		hash := sha256.Sum256(payload)
 		_, err := tx.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
@@ -56,6 +59,11 @@ func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) e
 			agent, b.Minute, chunkStart(b.Minute), hash[:16], payload)
 		if err != nil {
 			return fmt.Errorf("store: write minutes of %s at %d: %w", agent, b.Minute, err)
+		}
+	}
+	if feed.Lo <= feed.Hi {
+		if err := s.note(ctx, tx, feed); err != nil {
+			return fmt.Errorf("store: write minutes of %s: %w", agent, err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -54,10 +57,28 @@ func (s *Store) Enqueue(ctx context.Context, sends []Send) (int, error) {
 	return n, nil
 }
 
-// Due returns up to limit pending sends whose time has come, the oldest
-// first.
-func (s *Store) Due(ctx context.Context, now time.Time, limit int) ([]Send, error) {
-	return s.sends(ctx, `WHERE state = $1 AND next_at <= $2 ORDER BY next_at, id LIMIT $3`, Pending, now.UnixMilli(), limit)
+// Claim takes up to limit pending sends whose time has come, the oldest
+// first, for owner, and holds them for lease: their next attempt moves
+// to now+lease, so that no other replica (and no later call) takes them
+// meanwhile. The owner settles each (Settle) before the lease ends; a
+// send whose owner died is taken again once it has. On PostgreSQL the
+// rows another replica is claiming at the same moment are passed over.
+func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease time.Duration, limit int) ([]Send, error) {
+	rows, err := s.wdb.QueryContext(ctx, `UPDATE outbox SET next_at = $1, claimed_by = $2 WHERE id IN
+		(SELECT id FROM outbox WHERE state = $3 AND next_at <= $4 ORDER BY next_at, id LIMIT $5`+s.dialect.skipLocked+`)
+		RETURNING id, customer, notice, channel, state, attempts, next_at, sent_at, last_error`,
+		now.Add(lease).UnixMilli(), owner, Pending, now.UnixMilli(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim notices: %w", err)
+	}
+	out, err := scanSends(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim notices: %w", err)
+	}
+	slices.SortFunc(out, func(a, b Send) int {
+		return cmp.Or(a.NextAt.Compare(b.NextAt), strings.Compare(a.ID, b.ID))
+	})
+	return out, nil
 }
 
 // Sends returns a customer's sends ("" for all), by ID.
@@ -73,6 +94,14 @@ func (s *Store) sends(ctx context.Context, where string, args ...any) ([]Send, e
 	if err != nil {
 		return nil, fmt.Errorf("store: outbox: %w", err)
 	}
+	out, err := scanSends(rows)
+	if err != nil {
+		return nil, fmt.Errorf("store: outbox: %w", err)
+	}
+	return out, nil
+}
+
+func scanSends(rows *sql.Rows) ([]Send, error) {
 	defer rows.Close()
 	var out []Send
 	for rows.Next() {
@@ -80,7 +109,7 @@ func (s *Store) sends(ctx context.Context, where string, args ...any) ([]Send, e
 		var notice string
 		var next, sent int64
 		if err := rows.Scan(&x.ID, &x.Customer, &notice, &x.Channel, &x.State, &x.Attempts, &next, &sent, &x.Error); err != nil {
-			return nil, fmt.Errorf("store: outbox: %w", err)
+			return nil, err
 		}
 		x.Notice, x.NextAt = []byte(notice), time.UnixMilli(next)
 		if sent != 0 {
@@ -94,9 +123,9 @@ func (s *Store) sends(ctx context.Context, where string, args ...any) ([]Send, e
 // Settle records the outcome of an attempt at a send: state Sent with
 // the time it went, Pending with the time of the next attempt, or Failed.
 func (s *Store) Settle(ctx context.Context, id, state string, at time.Time, errText string) error {
-	q := `UPDATE outbox SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3 WHERE id = $4`
+	q := `UPDATE outbox SET state = $1, attempts = attempts + 1, next_at = $2, last_error = $3, claimed_by = '' WHERE id = $4`
 	if state == Sent {
-		q = `UPDATE outbox SET state = $1, attempts = attempts + 1, sent_at = $2, last_error = $3 WHERE id = $4`
+		q = `UPDATE outbox SET state = $1, attempts = attempts + 1, sent_at = $2, last_error = $3, claimed_by = '' WHERE id = $4`
 	}
 	if _, err := s.wdb.ExecContext(ctx, q, state, at.UnixMilli(), errText, id); err != nil {
 		return fmt.Errorf("store: settle notice %s: %w", id, err)

@@ -38,6 +38,11 @@ type Options struct {
 	// RetentionDays, when positive, makes Compact delete records more
 	// than this many days older than its horizon. Zero keeps everything.
 	RetentionDays int
+	// Exclusive, with SQLite, takes a lock on the database file that
+	// another process opening it Exclusive is refused: a server keeps the
+	// file to itself (other tools, such as `slawatch token`, may still
+	// open it). PostgreSQL ignores it: replicas share a database.
+	Exclusive bool
 }
 
 // Store is a database of minute records. Its methods may be called from
@@ -49,6 +54,9 @@ type Store struct {
 	log     *slog.Logger
 	opts    Options
 	names   *names
+	// replica names this server in the change feed; "" records none
+	replica string
+	unlock  func() // releases an SQLite file locked by Options.Exclusive
 }
 
 // Open opens the database at url, creating it (an SQLite file and its
@@ -114,15 +122,25 @@ func (s *Store) openSQLite(path string) error {
 	if err != nil {
 		return fmt.Errorf("store: sqlite: %w", err)
 	}
+	if err := createPrivate(abs); err != nil {
+		return fmt.Errorf("store: sqlite: %w", err)
+	}
+	if s.opts.Exclusive {
+		if s.unlock, err = lockFile(abs + ".lock"); err != nil {
+			return err
+		}
+	}
 	// One writing connection: SQLite has one writer at a time anyway, and
 	// queueing in database/sql is cheaper than retrying on SQLITE_BUSY.
 	// Readers have their own pool and, with WAL, never wait for it.
 	if s.wdb, err = sql.Open(s.dialect.driver, sqliteDSN(abs, true)); err != nil {
+		s.release()
 		return fmt.Errorf("store: sqlite %s: %w", abs, err)
 	}
 	s.wdb.SetMaxOpenConns(1)
 	if s.db, err = sql.Open(s.dialect.driver, sqliteDSN(abs, false)); err != nil {
 		s.wdb.Close()
+		s.release()
 		return fmt.Errorf("store: sqlite %s: %w", abs, err)
 	}
 	s.db.SetMaxOpenConns(4)
@@ -136,10 +154,18 @@ func (s *Store) Close() error {
 	if s.wdb != s.db {
 		err = errors.Join(err, s.wdb.Close())
 	}
+	s.release()
 	if err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}
 	return nil
+}
+
+func (s *Store) release() {
+	if s.unlock != nil {
+		s.unlock()
+		s.unlock = nil
+	}
 }
 
 // Backend returns "sqlite" or "postgres".

@@ -39,6 +39,11 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"Outbox", testOutbox},
 		{"AgentMinutes", testAgentMinutes},
 		{"WriteBlocks", testWriteBlocks},
+		{"Leases", testLeases},
+		{"ChangeFeed", testChangeFeed},
+		{"ClaimsAcrossReplicas", testClaimsAcrossReplicas},
+		{"UpdateDocAcrossReplicas", testUpdateDocAcrossReplicas},
+		{"TokenLifetime", testTokenLifetime},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
