@@ -110,16 +110,16 @@ func (c Config) withDefaults() Config {
 // Server is the running system. Create it with New, serve Handler, and
 // Run its background work.
 type Server struct {
-	cfg     Config
-	st      *store.Store
-	cat     *catalog.Catalog
-	log     *slog.Logger
-	metrics *metrics
-	eval    *evaluation
+	cfg      Config
+	st       *store.Store
+	cat      *catalog.Catalog
+	log      *slog.Logger
+	metrics  *metrics
+	eval     *evaluation
 	notices  *notifier
 	replicas *replicas
 	health   health
-	handler    http.Handler
+	handler  http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
 }
