@@ -61,6 +61,7 @@ type harness struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	notify notify.Config
+	tweak  func(*Config) // changes the server's configuration, when set
 }
 
 func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
@@ -88,8 +89,12 @@ func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config
 func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	srv, err := New(ctx, Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond})
+	cfg := Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
+		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond}
+	if h.tweak != nil {
+		h.tweak(&cfg)
+	}
+	srv, err := New(ctx, cfg)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -267,10 +272,11 @@ func (h *harness) waitFor(what string, cond func() bool) {
 // mailServer is a real SMTP server on 127.0.0.1:0 that keeps every
 // message it accepts; it answers 451 to the first fail messages.
 type mailServer struct {
-	addr string
-	mu   sync.Mutex
-	fail int
-	msgs []mail
+	addr  string
+	mu    sync.Mutex
+	fail  int
+	msgs  []mail
+	delay time.Duration // how long each message takes to accept
 }
 
 type mail struct {
@@ -320,6 +326,10 @@ func (s *mailSession) Data(r io.Reader) error {
 	if err != nil {
 		return err
 	}
+	s.ms.mu.Lock()
+	delay := s.ms.delay
+	s.ms.mu.Unlock()
+	time.Sleep(delay)
 	s.ms.mu.Lock()
 	defer s.ms.mu.Unlock()
 	if s.ms.fail > 0 {

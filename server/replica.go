@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slawatch/slawatch"
@@ -53,6 +54,9 @@ type replicas struct {
 	// seen: the feed's rows already applied, by when they were written
 	seen      map[int64]time.Time
 	lastPrune time.Time
+	// killed makes run leave the leases when it stops, as a killed
+	// process does (tests)
+	killed atomic.Bool
 }
 
 // feedWindow is how far back each poll of the change feed reads: rows
@@ -101,7 +105,9 @@ func (r *replicas) run(ctx context.Context) {
 	for {
 		select {
 		case <-ctx.Done():
-			r.releaseAll()
+			if !r.killed.Load() {
+				r.releaseAll()
+			}
 			return
 		case <-leases.C:
 			r.lease(ctx)

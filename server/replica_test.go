@@ -1,0 +1,147 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/store"
+	"github.com/slawatch/slawatch/store/storetest"
+)
+
+// newReplica starts a server named name on its own connection to the
+// PostgreSQL database at url, with short leases.
+func newReplica(t *testing.T, url, name string, start time.Time, nc notify.Config) *harness {
+	t.Helper()
+	st, err := store.Open(context.Background(), url, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	h := &harness{t: t, st: st, notify: nc, tweak: func(c *Config) {
+		c.Replica, c.LeaseTTL, c.FeedEvery = name, 800*time.Millisecond, 50*time.Millisecond
+	}}
+	h.now.Store(start.UnixNano())
+	h.start()
+	tok, err := CreateToken(context.Background(), st, RoleOperator, "", "", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.op = tok
+	return h
+}
+
+// Three servers on one PostgreSQL are one system: a contract uploaded to
+// one is judged by all; deliveries spread over two are judged together;
+// one replica acts for the customer, and when it is killed during the
+// outage another takes over: one notice per outage and channel, one
+// recovery, and the same report from every survivor.
+func TestReplicasAreOneSystem(t *testing.T) {
+	url := storetest.FreshPostgres(t)
+	ms := startMailServer(t, 0)
+	// a slow relay: a send is under way while the other replicas look
+	// at the outbox (every second), and only its claim keeps them off it
+	ms.delay = 1500 * time.Millisecond
+	hk := startHook(t, "0123456789abcdef-secret")
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	nc := notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example",
+		FaxGateway: "{number}@fax.example.net"}
+	var rs []*harness
+	for i := range 3 {
+		rs = append(rs, newReplica(t, url, fmt.Sprintf("r%d", i), time.Unix(t0*60, 0), nc))
+	}
+	rs[0].customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"},
+		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
+	agent := rs[0].token(RoleAgent, "", "tyo1")
+	for i, h := range rs {
+		h.waitFor(fmt.Sprintf("replica %d to load the contract", i), func() bool {
+			code, _ := h.do("GET", "/api/customers/kaisha/reports/2026-10", h.op, nil)
+			return code == http.StatusOK
+		})
+	}
+	owners := func(hs []*harness) []int {
+		var out []int
+		for i, h := range hs {
+			if h.srv.replicas.owns("kaisha") {
+				out = append(out, i)
+			}
+		}
+		return out
+	}
+	rs[0].waitFor("one replica to own kaisha", func() bool { return len(owners(rs)) == 1 })
+
+	// silent 00:05..00:10: detected at 00:10, ends at 00:11; the agent's
+	// deliveries go to two replicas
+	all := minutesOf(t0, t0+20, func(m int64) bool { return m >= t0+5 && m < t0+11 })
+	part := func(a, b int64) map[int64][]slawatch.SeriesMinute {
+		out := map[int64][]slawatch.SeriesMinute{}
+		for m := a; m < b; m++ {
+			out[m] = all[m]
+		}
+		return out
+	}
+	setClock := func(hs []*harness, at time.Time) {
+		for _, h := range hs {
+			h.setClock(at)
+		}
+	}
+	setClock(rs, time.Unix((t0+10)*60+20, 0))
+	rs[1].deliver(agent, part(t0, t0+5))
+	rs[2].deliver(agent, part(t0+5, t0+10))
+	for _, h := range rs {
+		h.waitJudged(t0 + 10)
+	}
+	rs[0].waitFor("the outage notice by email, fax and webhook", func() bool {
+		return len(ms.messages()) == 2 && len(hk.notices()) == 1
+	})
+
+	// the owner is killed during the outage: its leases are left to
+	// expire
+	dead := owners(rs)[0]
+	rs[dead].srv.replicas.killed.Store(true)
+	rs[dead].stop()
+	survivors := slices.Delete(slices.Clone(rs), dead, dead+1)
+	setClock(survivors, time.Unix((t0+11)*60, 0))
+	survivors[0].deliver(agent, part(t0+10, t0+16))
+	setClock(survivors, time.Unix((t0+16)*60+30, 0))
+	survivors[1].deliver(agent, part(t0+16, t0+20))
+	setClock(survivors, time.Unix((t0+20)*60, 0))
+	for _, h := range survivors {
+		h.waitJudged(t0 + 20)
+	}
+	survivors[0].waitFor("a survivor to take kaisha over", func() bool { return len(owners(survivors)) == 1 })
+	survivors[0].waitFor("the recovery notices", func() bool { return len(ms.messages()) == 4 && len(hk.notices()) == 2 })
+	time.Sleep(500 * time.Millisecond) // anything repeated would arrive by now
+	if k, w := len(ms.messages()), len(hk.notices()); k != 4 || w != 2 {
+		t.Errorf("%d mails and %d webhooks, want 4 and 2 (outage and recovery: email and fax; webhook)", k, w)
+	}
+	if r := hk.notices()[1]; r.Kind != notify.KindRecovery || r.End == nil || !r.End.Equal(time.Unix((t0+11)*60, 0)) {
+		t.Errorf("recovery notice %+v, want the end at 00:11", r)
+	}
+
+	// every survivor answers the same
+	var reports [][]byte
+	for _, h := range survivors {
+		code, body := h.do("GET", "/api/customers/kaisha/reports/2026-10", h.op, nil)
+		if code != http.StatusOK {
+			t.Fatalf("report: %d %s", code, body)
+		}
+		reports = append(reports, body)
+	}
+	if string(reports[0]) != string(reports[1]) {
+		t.Errorf("two survivors' reports differ:\n%s\n---\n%s", reports[0], reports[1])
+	}
+	var outs struct{ Outages []Outage }
+	survivors[1].must(http.StatusOK, "GET", "/api/customers/kaisha/outages", survivors[1].op, nil, &outs)
+	if len(outs.Outages) != 1 {
+		t.Fatalf("outages: %+v, want 1", outs.Outages)
+	}
+	if o := outs.Outages[0]; o.NotifiedAt == nil || o.Met == nil || !*o.Met || o.End == nil || len(o.Sent) != 3 {
+		t.Errorf("outage %+v: want notified, deadline met, ended, sent on 3 channels", o)
+	}
+}
