@@ -15,41 +15,6 @@ import (
 	"github.com/slawatch/slawatch/store"
 )
 
-// createToken makes an operator, customer or agent token; the token is
-// in the answer only.
-func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Role     string `json:"role"`
-		Customer string `json:"customer"`
-		Agent    string `json:"agent"`
-		Name     string `json:"name"`
-	}
-	if err := readJSON(w, r, &req); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if req.Role == RoleOperator && (req.Customer != "" || req.Agent != "") {
-		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "an operator token names no customer and no agent"))
-		return
-	}
-	if req.Role == RoleCustomer && req.Agent != "" || req.Role == RoleAgent && req.Customer != "" {
-		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "a %s token names a customer or an agent, not both", req.Role))
-		return
-	}
-	if req.Role == RoleCustomer {
-		if _, err := s.st.GetDoc(r.Context(), req.Customer, kindCustomer, req.Customer); err != nil {
-			s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "customer: %q is not a customer", req.Customer))
-			return
-		}
-	}
-	tok, err := CreateToken(r.Context(), s.st, req.Role, req.Customer, req.Agent, req.Name)
-	if err != nil {
-		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "%v", err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, map[string]string{"token": tok, "role": req.Role, "customer": req.Customer, "agent": req.Agent})
-}
-
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
 	cs, err := listDocs[Customer](r.Context(), s.st, "", kindCustomer)

@@ -27,6 +27,7 @@ type principal struct {
 	role     string
 	customer string // customer tokens
 	agent    string // agent tokens: the name its records are stored under
+	token    string // the token's ID
 }
 
 // canSee reports whether p may read and change customer c's data.
@@ -48,9 +49,17 @@ func HashToken(tok string) string {
 	return hex.EncodeToString(h[:])
 }
 
-// CreateToken makes and stores a token for role and returns it; the
-// token itself is not kept.
+// CreateToken makes and stores a token for role, valid until it is
+// revoked, and returns it; the token itself is not kept.
 func CreateToken(ctx context.Context, st *store.Store, role, customer, agent, name string) (string, error) {
+	return NewTokenFor(ctx, st, store.Token{Role: role, Customer: customer, Agent: agent, Name: name, Created: time.Now()})
+}
+
+// NewTokenFor makes and stores a token with t's role, customer, agent,
+// name, creation and expiry times (Hash is made here) and returns it.
+// A customer token's customer must exist.
+func NewTokenFor(ctx context.Context, st *store.Store, t store.Token) (string, error) {
+	role, customer, agent := t.Role, t.Customer, t.Agent
 	switch {
 	case role == RoleCustomer && customer == "":
 		return "", errors.New("a customer token needs a customer")
@@ -58,16 +67,30 @@ func CreateToken(ctx context.Context, st *store.Store, role, customer, agent, na
 		return "", errors.New("an agent token needs an agent name")
 	case role != RoleOperator && role != RoleCustomer && role != RoleAgent:
 		return "", fmt.Errorf("role %q: want operator, customer or agent", role)
+	case role == RoleOperator && (customer != "" || agent != ""):
+		return "", errors.New("an operator token names no customer and no agent")
+	case role == RoleCustomer && agent != "" || role == RoleAgent && customer != "":
+		return "", fmt.Errorf("a %s token names a customer or an agent, not both", role)
+	case !t.Expires.IsZero() && !t.Expires.After(t.Created):
+		return "", fmt.Errorf("expires %s: not after the token's creation, %s", t.Expires.UTC().Format(time.RFC3339), t.Created.UTC().Format(time.RFC3339))
+	case len(t.Name) > 200:
+		return "", errors.New("name: longer than 200 bytes")
 	}
 	if role == RoleAgent {
 		if why := checkID(agent); why != "" {
 			return "", fmt.Errorf("agent name %q: %s", agent, why)
 		}
 	}
+	if role == RoleCustomer {
+		if _, err := st.GetDoc(ctx, customer, kindCustomer, customer); errors.Is(err, store.ErrNotFound) {
+			return "", fmt.Errorf("customer %q is not a customer: create it first (POST /api/customers)", customer)
+		} else if err != nil {
+			return "", err
+		}
+	}
 	tok := NewToken()
-	err := st.AddToken(ctx, store.Token{Hash: HashToken(tok), Role: role, Customer: customer, Agent: agent,
-		Name: name, Created: time.Now()})
-	return tok, err
+	t.Hash = HashToken(tok)
+	return tok, st.AddToken(ctx, t)
 }
 
 type principalKey struct{}
@@ -93,7 +116,16 @@ func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (principal
 		s.internal(w, r, err)
 		return principal{}, false
 	}
-	return principal{role: t.Role, customer: t.Customer, agent: t.Agent}, true
+	if now := s.cfg.Now(); !t.Valid(now) {
+		why := "token revoked at " + t.Revoked.UTC().Format(time.RFC3339)
+		if t.Revoked.IsZero() {
+			why = "token expired at " + t.Expires.UTC().Format(time.RFC3339)
+		}
+		w.Header().Set("WWW-Authenticate", `Bearer realm="slawatch", error="invalid_token"`)
+		writeError(w, http.StatusUnauthorized, "unauthorized", why)
+		return principal{}, false
+	}
+	return principal{role: t.Role, customer: t.Customer, agent: t.Agent, token: t.ID()}, true
 }
 
 // access wraps a handler with authentication and a check that the token's

@@ -294,7 +294,10 @@ func TestOpenAPISchemas(t *testing.T) {
 		"Contacts":      jsonFields(reflect.TypeFor[notify.Contacts]()),
 		"Exclusion":     jsonFields(reflect.TypeFor[Exclusion]()),
 		"IngestResult":  {"minutes", "records"},
-		"TokenRequest":  {"role", "customer", "agent", "name"},
+		"TokenRequest":  {"role", "customer", "agent", "name", "expires"},
+		"RotateRequest": {"expires", "overlap"},
+		"TokenInfo":     jsonFields(reflect.TypeFor[TokenInfo]()),
+		"Replicas":      jsonFields(reflect.TypeFor[ReplicaState]()),
 		"TicketTime":    {"at"},
 	}
 	for name, fields := range want {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
@@ -324,3 +325,12 @@ func (r *replicas) state() ReplicaState {
 	}
 	return st
 }
+
+// getReplicas shows this replica, the live ones and how many customers
+// this one acts for.
+func (s *Server) getReplicas(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, s.replicas.state())
+}
+
+// ReplicaID is this server's name among the replicas.
+func (s *Server) ReplicaID() string { return s.replicas.id }

@@ -279,6 +279,21 @@ func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) (Token
 	return ts[0], nil
 }
 
+// ExpireToken sets when the token whose ID is id expires.
+func (s *Store) ExpireToken(ctx context.Context, id string, at time.Time) error {
+	res, err := s.wdb.ExecContext(ctx, `UPDATE tokens SET expires_at = $1 WHERE substr(hash, 1, $2) = $3`, at.Unix(), TokenIDLen, id)
+	if err != nil {
+		return fmt.Errorf("store: expire token %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		if err == nil {
+			err = ErrNotFound
+		}
+		return err
+	}
+	return nil
+}
+
 // CountTokens counts the valid tokens of a role at now.
 func (s *Store) CountTokens(ctx context.Context, role string, now time.Time) (int, error) {
 	var n int

@@ -6,7 +6,8 @@
 //	slawatch catalog [show ID]
 //	slawatch agent --config FILE [--out FILE] [--server URL --token T] [--duration D] [--contract FILE [--month YYYY-MM]]
 //	slawatch serve [--listen ADDR] [--data DIR] [--db URL] [--config FILE]
-//	slawatch token --role operator|customer|agent [--customer C] [--agent NAME] [--data DIR | --db URL]
+//	slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--expires WHEN] [--data DIR | --db URL]
+//	slawatch token list|revoke ID|rotate ID [--overlap D]
 package main
 
 import (
@@ -81,7 +82,7 @@ commands:
   catalog    list the built-in service levels, or show one (catalog show ID)
   agent      probe targets (ICMP, TCP, HTTP, DNS) and write or deliver minute records
   serve      store agents' records, evaluate live, notify outages, answer the API
-  token      make an operator, customer or agent token for serve
+  token      make, list, revoke or rotate operator, customer and agent tokens
 
 Run 'slawatch COMMAND -h' for a command's flags.
 `

@@ -29,6 +29,8 @@ type ServeCommand struct {
 	retention    int
 	grace        time.Duration
 	reviseMonths int
+	replica      string
+	leaseTTL     time.Duration
 	logLevel     string
 	logFormat    string
 }
@@ -49,6 +51,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
 	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
 	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
+	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
+	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (and a quarter more)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	if err := fs.Parse(args); err != nil {
@@ -70,7 +74,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	st, err := openStore(ctx, c.data, c.db, c.retention, log)
+	st, err := openStore(ctx, c.data, c.db, store.Options{Logger: log, RetentionDays: c.retention, Exclusive: true})
 	if err != nil {
 		return err
 	}
@@ -78,7 +82,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := c.firstToken(ctx, st, log); err != nil {
 		return err
 	}
-	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths}
+	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths,
+		Replica: c.replica, LeaseTTL: c.leaseTTL}
 	if c.retention > 0 {
 		scfg.MaxPast = time.Duration(c.retention) * 24 * time.Hour // older minutes would be deleted at once
 	}
@@ -90,7 +95,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	log.Info("serving", "addr", ln.Addr().String(), "backend", st.Backend())
+	log.Info("serving", "addr", ln.Addr().String(), "backend", st.Backend(), "replica", srv.ReplicaID())
 	return srv.ListenAndServe(ctx, ln)
 }
 
@@ -127,23 +132,30 @@ func readServerConfig(path string) (serverConfig, error) {
 }
 
 // openStore opens --db, or the SQLite file in --data.
-func openStore(ctx context.Context, data, db string, retention int, log *slog.Logger) (*store.Store, error) {
+// A server opens SQLite exclusively: a second server on the same file is
+// refused (several replicas need PostgreSQL).
+func openStore(ctx context.Context, data, db string, opts store.Options) (*store.Store, error) {
 	if db == "" {
 		if err := os.MkdirAll(data, 0o750); err != nil {
 			return nil, err
 		}
 		db = filepath.Join(data, store.DefaultFile)
 	}
-	return store.Open(ctx, db, store.Options{Logger: log, RetentionDays: retention})
+	return store.Open(ctx, db, opts)
 }
 
 // firstToken makes an operator token on the first start and writes it to
 // operator.token in the data directory (mode 0600), so that a new server
 // can be used at once.
 func (c *ServeCommand) firstToken(ctx context.Context, st *store.Store, log *slog.Logger) error {
-	n, err := st.CountTokens(ctx, server.RoleOperator)
+	n, err := st.CountTokens(ctx, server.RoleOperator, time.Now())
 	if err != nil || n > 0 {
 		return err
+	}
+	if all, err := st.Tokens(ctx); err != nil {
+		return err
+	} else if len(all) > 0 {
+		log.Warn("no valid operator token left (all revoked or expired): making a new first operator token")
 	}
 	if err := os.MkdirAll(c.data, 0o750); err != nil {
 		return err
@@ -157,37 +169,5 @@ func (c *ServeCommand) firstToken(ctx context.Context, st *store.Store, log *slo
 		return err
 	}
 	log.Info("created the first operator token", "file", path)
-	return nil
-}
-
-// TokenCommand makes a token.
-type TokenCommand struct{ IO }
-
-// Run makes a token and prints it.
-func (c *TokenCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	data := fs.String("data", "slawatch-data", "data `DIR` of the server")
-	db := fs.String("db", "", "database `URL` (default: SQLite in --data)")
-	role := fs.String("role", "", "operator, customer or agent")
-	customer := fs.String("customer", "", "the customer a customer token is for")
-	agentName := fs.String("agent", "", "the name an agent token delivers as")
-	name := fs.String("name", "", "a note naming the token's holder")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	st, err := openStore(ctx, *data, *db, 0, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tok, err := server.CreateToken(ctx, st, *role, *customer, *agentName, *name)
-	if err != nil {
-		return usagef("%v", err)
-	}
-	fmt.Fprintln(c.Stdout, tok)
 	return nil
 }

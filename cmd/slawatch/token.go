@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/slawatch/slawatch/server"
+	"github.com/slawatch/slawatch/store"
+)
+
+// TokenCommand makes, lists, revokes and rotates tokens, on the server's
+// database directly (the API does the same over HTTP: /api/tokens).
+type TokenCommand struct{ IO }
+
+const tokenUsage = `usage:
+  slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--name TEXT] [--expires WHEN]
+  slawatch token list
+  slawatch token revoke ID
+  slawatch token rotate ID [--expires WHEN] [--overlap D]
+each with [--data DIR | --db URL]. WHEN is an RFC 3339 time or a duration from now (720h).`
+
+// Run does what the first argument says; flags alone make a token.
+func (c *TokenCommand) Run(ctx context.Context, args []string) error {
+	verb := "create"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		verb, args = args[0], args[1:]
+	}
+	fs := flag.NewFlagSet("token "+verb, flag.ContinueOnError)
+	fs.SetOutput(c.Stderr)
+	fs.Usage = func() { fmt.Fprintln(c.Stderr, tokenUsage); fs.PrintDefaults() }
+	data := fs.String("data", "slawatch-data", "data `DIR` of the server")
+	db := fs.String("db", "", "database `URL` (default: SQLite in --data)")
+	var role, customer, agentName, name, expires, overlap *string
+	switch verb {
+	case "create":
+		role = fs.String("role", "", "operator, customer or agent")
+		customer = fs.String("customer", "", "the customer a customer token is for (it must exist)")
+		agentName = fs.String("agent", "", "the name an agent token delivers as")
+		name = fs.String("name", "", "a note naming the token's holder")
+		expires = fs.String("expires", "", "when the token stops working: an RFC 3339 time or a duration from now (default: never)")
+	case "rotate":
+		expires = fs.String("expires", "", "when the new token stops working (default: never)")
+		overlap = fs.String("overlap", "0s", "how long the old token keeps working, so that its holder can switch")
+	case "list", "revoke":
+	default:
+		return usagef("token %q: want create, list, revoke or rotate\n%s", verb, tokenUsage)
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	want := map[string]int{"create": 0, "list": 0, "revoke": 1, "rotate": 1}[verb]
+	if fs.NArg() != want {
+		return usagef("token %s takes %d argument(s), got %q\n%s", verb, want, fs.Args(), tokenUsage)
+	}
+	st, err := openStore(ctx, *data, *db, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	now := time.Now()
+	switch verb {
+	case "list":
+		return c.list(ctx, st, now)
+	case "revoke":
+		return c.revoke(ctx, st, fs.Arg(0), now)
+	case "rotate":
+		return c.rotate(ctx, st, fs.Arg(0), *expires, *overlap, *data, now)
+	}
+	exp, err := parseWhen(*expires, now)
+	if err != nil {
+		return usagef("--expires: %v", err)
+	}
+	tok, err := server.NewTokenFor(ctx, st, store.Token{Role: *role, Customer: *customer, Agent: *agentName, Name: *name,
+		Created: now, Expires: exp})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	fmt.Fprintln(c.Stdout, tok)
+	return nil
+}
+
+// parseWhen reads an RFC 3339 time or a duration from now; "" is never.
+func parseWhen(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return time.Time{}, fmt.Errorf("%q: want an RFC 3339 time (2027-01-01T00:00:00Z) or a positive duration (720h)", s)
+	}
+	return now.Add(d), nil
+}
+
+func (c *TokenCommand) list(ctx context.Context, st *store.Store, now time.Time) error {
+	ts, err := st.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(c.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "ID\tROLE\tCUSTOMER\tAGENT\tNAME\tCREATED\tEXPIRES\tSTATE")
+	for _, t := range ts {
+		state := "valid"
+		switch {
+		case !t.Revoked.IsZero():
+			state = "revoked " + t.Revoked.UTC().Format(time.RFC3339)
+		case !t.Valid(now):
+			state = "expired"
+		}
+		exp := "never"
+		if !t.Expires.IsZero() {
+			exp = t.Expires.UTC().Format(time.RFC3339)
+		}
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID(), t.Role, dash(t.Customer), dash(t.Agent), dash(t.Name),
+			t.Created.UTC().Format(time.RFC3339), exp, state)
+	}
+	return w.Flush()
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func (c *TokenCommand) revoke(ctx context.Context, st *store.Store, id string, now time.Time) error {
+	t, err := st.RevokeToken(ctx, id, now)
+	if errors.Is(err, store.ErrNotFound) {
+		return usagef("token %q not found: 'slawatch token list' shows the IDs", id)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.Stdout, "revoked %s (%s %s) at %s\n", t.ID(), t.Role, t.Name, t.Revoked.UTC().Format(time.RFC3339))
+	return nil
+}
+
+// rotate makes a new token like the one id names and ends the old one;
+// when the data directory's operator.token holds the old token (the
+// first operator token), the new one replaces it there.
+func (c *TokenCommand) rotate(ctx context.Context, st *store.Store, id, expires, overlap, data string, now time.Time) error {
+	exp, err := parseWhen(expires, now)
+	if err != nil {
+		return usagef("--expires: %v", err)
+	}
+	ov, err := time.ParseDuration(overlap)
+	if err != nil || ov < 0 {
+		return usagef("--overlap %q: want a duration such as 1h", overlap)
+	}
+	ts, err := st.Tokens(ctx)
+	if err != nil {
+		return err
+	}
+	var old *store.Token
+	for i := range ts {
+		if ts[i].ID() == id {
+			old = &ts[i]
+		}
+	}
+	if old == nil {
+		return usagef("token %q not found: 'slawatch token list' shows the IDs", id)
+	}
+	if !old.Valid(now) {
+		return usagef("token %s is no longer valid: make a new one instead", id)
+	}
+	tok, err := server.NewTokenFor(ctx, st, store.Token{Role: old.Role, Customer: old.Customer, Agent: old.Agent,
+		Name: old.Name, Created: now, Expires: exp})
+	if err != nil {
+		return usagef("%v", err)
+	}
+	if ov == 0 {
+		_, err = st.RevokeToken(ctx, id, now)
+	} else if old.Expires.IsZero() || old.Expires.After(now.Add(ov)) {
+		err = st.ExpireToken(ctx, id, now.Add(ov))
+	}
+	if err != nil {
+		return fmt.Errorf("the new token is made, but the old one %s is not ended: %w", id, err)
+	}
+	path := filepath.Join(data, "operator.token")
+	if b, err := os.ReadFile(path); err == nil && server.HashToken(strings.TrimSpace(string(b))) == old.Hash {
+		if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+			return fmt.Errorf("the new token is made but %s still holds the old one: %w", path, err)
+		}
+		fmt.Fprintf(c.Stderr, "slawatch: %s now holds the new token\n", path)
+	}
+	fmt.Fprintln(c.Stdout, tok)
+	return nil
+}
