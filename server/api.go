@@ -39,7 +39,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b, _ := json.Marshal(c)
+	b, _ := json.Marshal(s.sealed(c))
 	added, err := s.st.AddDoc(r.Context(), store.Doc{Customer: c.ID, Kind: kindCustomer, ID: c.ID, Body: b})
 	if err != nil {
 		s.fail(w, r, err)
@@ -121,7 +121,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := putDoc(r.Context(), s.st, id, kindCustomer, id, c); err != nil {
+	if err := putDoc(r.Context(), s.st, id, kindCustomer, id, s.sealed(c)); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -90,7 +90,7 @@ func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond}
+		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond, SecretKey: testSecretKey}
 	if h.tweak != nil {
 		h.tweak(&cfg)
 	}
@@ -188,6 +188,9 @@ func (h *harness) customer(id string, contacts notify.Contacts, contractFile str
 	h.assign(id, y, testAgents...)
 	h.must(http.StatusOK, "PUT", "/api/customers/"+id+"/contract", h.op, y, nil)
 }
+
+// testSecretKey seals the harness's webhook secrets.
+var testSecretKey = []byte("0123456789abcdef0123456789abcdef")
 
 // testAgents are the agents the harness's customers' series are
 // assigned to.

@@ -275,7 +275,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 // as undeliverable, and its outage stays unnotified (the notification
 // level then shows the miss).
 func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notice) error {
-	cu, err := getDoc[Customer](ctx, in.s.st, customer, kindCustomer, customer)
+	cu, err := in.s.customerWithSecrets(ctx, customer)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}

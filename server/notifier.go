@@ -186,7 +186,7 @@ func (n *notifier) settle(ctx context.Context, x store.Send, state, why string, 
 
 // channel finds the send's channel among the customer's current contacts.
 func (n *notifier) channel(ctx context.Context, x store.Send) (notify.Channel, error) {
-	cu, err := getDoc[Customer](ctx, n.s.st, x.Customer, kindCustomer, x.Customer)
+	cu, err := n.s.customerWithSecrets(ctx, x.Customer)
 	if err != nil {
 		return nil, err
 	}

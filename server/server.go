@@ -57,6 +57,10 @@ type Config struct {
 	RecomputeDelay time.Duration
 	// RetryBase and RetryMax bound the notifier's backoff (default 2 s, 5 min).
 	RetryBase, RetryMax time.Duration
+	// SecretKey (32 bytes) seals the webhook secrets in the store
+	// (AES-256-GCM); every replica needs the same. Without it they are
+	// stored as given.
+	SecretKey []byte
 	// Replica names this server among the replicas sharing a PostgreSQL
 	// database (default: host name, process ID and a random part).
 	Replica string
@@ -118,6 +122,7 @@ type Server struct {
 	eval     *evaluation
 	notices  *notifier
 	replicas *replicas
+	secrets  *sealer
 	health   health
 	handler  http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
@@ -139,7 +144,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: newMetrics()}
+	if s.secrets, err = newSealer(cfg.SecretKey); err != nil {
+		return nil, err
+	}
 	s.replicas = newReplicas(s)
+	if err := s.sealStored(ctx); err != nil {
+		return nil, fmt.Errorf("server: sealing webhook secrets: %w", err)
+	}
 	s.notices = newNotifier(s)
 	s.eval = newEvaluation(s)
 	if err := s.notices.reconcile(ctx); err != nil {

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -31,6 +34,7 @@ type ServeCommand struct {
 	reviseMonths int
 	replica      string
 	leaseTTL     time.Duration
+	keyFile      string
 	logLevel     string
 	logFormat    string
 }
@@ -51,6 +55,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
 	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
 	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
+	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same)")
 	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
 	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (and a quarter more)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
@@ -82,8 +87,12 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	if err := c.firstToken(ctx, st, log); err != nil {
 		return err
 	}
+	key, err := c.secretKey(log)
+	if err != nil {
+		return err
+	}
 	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths,
-		Replica: c.replica, LeaseTTL: c.leaseTTL}
+		Replica: c.replica, LeaseTTL: c.leaseTTL, SecretKey: key}
 	if c.retention > 0 {
 		scfg.MaxPast = time.Duration(c.retention) * 24 * time.Hour // older minutes would be deleted at once
 	}
@@ -142,6 +151,35 @@ func openStore(ctx context.Context, data, db string, opts store.Options) (*store
 		db = filepath.Join(data, store.DefaultFile)
 	}
 	return store.Open(ctx, db, opts)
+}
+
+// secretKey reads the key that seals webhook secrets: --secret-key-file,
+// or DATA/secret.key, made (0600, 32 random bytes in hex) when absent.
+func (c *ServeCommand) secretKey(log *slog.Logger) ([]byte, error) {
+	path := c.keyFile
+	if path == "" {
+		path = filepath.Join(c.data, "secret.key")
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			if err := os.MkdirAll(c.data, 0o750); err != nil {
+				return nil, err
+			}
+			key := make([]byte, 32)
+			rand.Read(key)
+			if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+				return nil, err
+			}
+			log.Info("made the key that seals webhook secrets; replicas need a copy (--secret-key-file)", "file", path)
+		}
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--secret-key-file: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) != 32 {
+		return nil, fmt.Errorf("%s: want 64 hex digits (32 bytes), one line", path)
+	}
+	return key, nil
 }
 
 // firstToken makes an operator token on the first start and writes it to

@@ -103,9 +103,14 @@ func TestServeRefusesSecondOnSQLite(t *testing.T) {
 	if code == 0 || !strings.Contains(errs, "already serves this SQLite database") || !strings.Contains(errs, "PostgreSQL") {
 		t.Errorf("a second server: exit %d, %s", code, errs)
 	}
-	fi, err := os.Stat(filepath.Join(data, "slawatch.db"))
-	if err != nil || fi.Mode().Perm()&0o077 != 0 {
-		t.Errorf("the database file: %v, %v; want 0600", fi.Mode(), err)
+	for _, f := range []string{"slawatch.db", "secret.key", "operator.token"} {
+		fi, err := os.Stat(filepath.Join(data, f))
+		if err != nil || fi.Mode().Perm()&0o077 != 0 {
+			t.Errorf("%s: %v, %v; want 0600", f, fi.Mode(), err)
+		}
+	}
+	if b, err := os.ReadFile(filepath.Join(data, "secret.key")); err != nil || len(strings.TrimSpace(string(b))) != 64 {
+		t.Errorf("secret.key: %q, %v; want 64 hex digits", b, err)
 	}
 	cancel()
 	if code := <-done; code != 0 {
