@@ -10,7 +10,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
@@ -35,10 +37,22 @@ var (
 
 // Webhook POSTs a notice as JSON, signed with HMAC-SHA256 over the
 // timestamp and the body (see VerifySignature). Redirects are not followed.
+//
+// The customer chooses the URL, so a Webhook connects only to public
+// addresses and those in Allow (see Destinations), checked on each address
+// it connects to; it never goes through a proxy from the environment,
+// where the guard would see only the proxy's address. A URL whose host is
+// a refused IP address fails at once, without a connection. Whatever the
+// destination answers, the error says it in slawatch's words: the status
+// code, never the body or other bytes of the answer.
 type Webhook struct {
 	URL    string
 	Secret string
-	Client *http.Client     // nil: a client with DefaultWebhookTimeout, no redirects
+	Allow  Destinations // non-public ranges the operator allows; none if zero
+	// Client, when set, is used as it is: its transport decides where to
+	// connect, and only the check of a literal IP in URL applies. nil: a
+	// guarded client with DefaultWebhookTimeout that follows no redirects.
+	Client *http.Client
 	Now    func() time.Time // the timestamp; time.Now if nil
 }
 
@@ -60,6 +74,9 @@ func (w *Webhook) Send(ctx context.Context, n Notice) error {
 }
 
 func (w *Webhook) post(ctx context.Context, n Notice) error {
+	if err := w.checkURL(); err != nil {
+		return err
+	}
 	body, err := json.Marshal(n)
 	if err != nil {
 		return &permanentError{err}
@@ -76,15 +93,28 @@ func (w *Webhook) post(ctx context.Context, n Notice) error {
 	req.Header.Set(HeaderSignature, Signature(w.Secret, ts, body))
 	resp, err := w.client().Do(req)
 	if err != nil {
-		return err
+		return requestError(err)
 	}
 	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-	io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
 	if resp.StatusCode/100 == 2 {
 		return nil
 	}
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
 	return &HTTPError{StatusCode: resp.StatusCode, Body: strings.TrimSpace(string(snippet))}
+}
+
+// checkURL refuses a URL whose host is an IP address the guard refuses,
+// before any connection; a name is checked once resolved, at connect.
+func (w *Webhook) checkURL() error {
+	u, err := url.Parse(w.URL)
+	if err != nil {
+		return &permanentError{err}
+	}
+	a, err := netip.ParseAddr(u.Hostname())
+	if err != nil {
+		return nil // a name, not an address
+	}
+	return w.Allow.Check(a)
 }
 
 func (w *Webhook) client() *http.Client {
@@ -92,10 +122,26 @@ func (w *Webhook) client() *http.Client {
 		return w.Client
 	}
 	return &http.Client{
-		Timeout: DefaultWebhookTimeout,
+		Transport: w.Allow.transport(),
+		Timeout:   DefaultWebhookTimeout,
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},
+	}
+}
+
+// transport connects only where d allows, and never through a proxy. It
+// keeps no idle connection: the server makes a Webhook for each send, and
+// a pool per send would only leak.
+func (d Destinations) transport() *http.Transport {
+	dialer := &net.Dialer{Timeout: DefaultWebhookTimeout, Control: d.control}
+	return &http.Transport{
+		Proxy:                  nil, // the guard must see the destination's address, not a proxy's
+		DialContext:            dialer.DialContext,
+		ForceAttemptHTTP2:      true,
+		TLSHandshakeTimeout:    10 * time.Second,
+		MaxResponseHeaderBytes: 64 << 10,
+		DisableKeepAlives:      true,
 	}
 }
 

@@ -44,7 +44,16 @@ func startHook(t *testing.T) (*hook, *Webhook) {
 	h := &hook{}
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return h, &Webhook{URL: srv.URL + "/slawatch?token=x", Secret: testSecret, Now: sentAt}
+	return h, &Webhook{URL: srv.URL + "/slawatch?token=x", Secret: testSecret, Allow: mustAllow(t, "127.0.0.0/8"), Now: sentAt}
+}
+
+func mustAllow(t testing.TB, s string) Destinations {
+	t.Helper()
+	d, err := ParseAllow(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }
 
 func TestWebhookSend(t *testing.T) {
@@ -110,9 +119,14 @@ func TestWebhookName(t *testing.T) {
 }
 
 func TestWebhookUnreachable(t *testing.T) {
-	w := &Webhook{URL: "http://" + closedAddr(t) + "/", Secret: testSecret}
-	if err := w.Send(context.Background(), iijOutage(t)); err == nil || IsPermanent(err) {
+	addr := closedAddr(t)
+	w := &Webhook{URL: "http://" + addr + "/", Secret: testSecret, Allow: mustAllow(t, "127.0.0.1")}
+	err := w.Send(context.Background(), iijOutage(t))
+	if err == nil || IsPermanent(err) {
 		t.Errorf("%v, want a temporary failure", err)
+	}
+	if want := "webhook:http://" + addr + "/: temporary failure: dial tcp " + addr + ": connection refused"; err.Error() != want {
+		t.Errorf("got %q\nwant %q", err, want)
 	}
 }
 

@@ -99,7 +99,9 @@ func FuzzAPIBodies(f *testing.F) {
 			t.Fatalf("%s %s with %q: answer is not JSON: %s", rt.method, rt.path, body, w.Body)
 		}
 		if w.Code >= 400 {
-			var e struct{ Error struct{ Code, Message string } }
+			var e struct {
+				Error struct{ Code, Message string }
+			}
 			if json.Unmarshal(w.Body.Bytes(), &e); e.Error.Message == "" {
 				t.Fatalf("%s %s with %q: %d without a message: %s", rt.method, rt.path, body, w.Code, w.Body)
 			}
