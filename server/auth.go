@@ -143,12 +143,12 @@ func (s *Server) access(roles []string, h http.HandlerFunc) http.HandlerFunc {
 			allowed = allowed || role == p.role
 		}
 		if !allowed {
-			s.metrics.denied.Inc()
+			s.metrics.Denied.Inc()
 			writeError(w, http.StatusForbidden, "forbidden", fmt.Sprintf("a %s token may not do this", p.role))
 			return
 		}
 		if c := r.PathValue("customer"); c != "" && !p.canSee(c) {
-			s.metrics.denied.Inc()
+			s.metrics.Denied.Inc()
 			writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("customer %q not found", c))
 			return
 		}

@@ -317,7 +317,7 @@ func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 		for _, name := range c.bound.Series {
 			route[name] = append(route[name], c)
 		}
-		e.s.metrics.recomputes.Inc()
+		e.s.metrics.Recomputes.Inc()
 	}
 	if from >= to {
 		return nil
@@ -482,7 +482,7 @@ func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesM
 
 // late marks what n late records of agent at minute change.
 func (e *evaluation) late(c *custEval, agent string, minute int64, n int, now time.Time) {
-	e.s.metrics.lateRecords.Add(float64(n))
+	e.s.metrics.LateRecords.Add(float64(n))
 	for _, name := range c.monthsOf(minute) {
 		switch {
 		case c.months[name] != nil:
@@ -492,7 +492,7 @@ func (e *evaluation) late(c *custEval, agent string, minute int64, n int, now ti
 		case e.s.revisable(c.bound, name, now):
 			c.due(name, true, "late data from agent "+agent, n)
 		default:
-			e.s.metrics.lateIgnored.Add(float64(n))
+			e.s.metrics.LateIgnored.Add(float64(n))
 			e.s.log.Warn("late records for a month past its revision period are stored, not applied",
 				"customer", c.id, "month", name, "agent", agent, "minute", fmtMinute(minute, time.UTC), "records", n)
 		}
@@ -582,14 +582,14 @@ func (e *evaluation) advance(ctx context.Context) error {
 		pendingRecords += c.nPending
 	}
 	lag := time.Since(e.completeAt)
-	e.s.metrics.pendingMinutes.Set(float64(pendingMinutes))
-	e.s.metrics.pendingRecords.Set(float64(pendingRecords))
-	e.s.metrics.judgedMinute.Set(float64(e.judgedLocked(now) * 60))
+	e.s.metrics.PendingMinutes.Set(float64(pendingMinutes))
+	e.s.metrics.PendingRecords.Set(float64(pendingRecords))
+	e.s.metrics.JudgedMinute.Set(float64(e.judgedLocked(now) * 60))
 	f := e.found
 	e.found = nil
 	e.mu.Unlock()
 	if fed {
-		e.s.metrics.evalLag.Observe(lag.Seconds())
+		e.s.metrics.EvalLag.Observe(lag.Seconds())
 	}
 	e.inc.add(f)
 	return errors.Join(errs...)

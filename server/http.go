@@ -33,7 +33,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(pattern, s.instrument(pattern, s.access(roles, fn)))
 	}
 	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /metrics", s.metrics.handler())
+	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
 	h("POST /api/ingest", []string{RoleAgent}, s.ingest)
 	h("GET /api/tokens", op, s.listTokens)
@@ -135,7 +135,7 @@ type routeRoles struct {
 
 // instrument times a route.
 func (s *Server) instrument(route string, h http.Handler) http.Handler {
-	obs := s.metrics.requestDuration.WithLabelValues(route)
+	obs := s.metrics.RequestDuration.WithLabelValues(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t := time.Now()
 		h.ServeHTTP(w, r)

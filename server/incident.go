@@ -140,7 +140,7 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	if open, err := in.openOutage(ctx, f.customer, svc.Service.ID, lv.Template.ID); err != nil || open != nil {
 		return err
 	}
-	in.s.metrics.outages.Inc()
+	in.s.metrics.Outages.Inc()
 	o = Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
 		Start: slawatch.MinuteTime(f.o.Start), Detected: slawatch.MinuteTime(f.o.Detected + 1), Judged: f.at}
 	o.Deadline = o.Detected.Add(time.Duration(lv.Template.Objective.NotifyWithinMinutes) * time.Minute)
@@ -282,7 +282,7 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 	n.Customer, n.CustomerName = customer, cu.Name
 	chans, err := in.s.cfg.Notify.Channels(cu.Contacts)
 	if err != nil || len(chans) == 0 {
-		in.s.metrics.notifications.WithLabelValues("none", "failed").Inc()
+		in.s.metrics.Notifications.WithLabelValues("none", "failed").Inc()
 		in.s.log.Error("notice undeliverable: no usable contacts", "customer", customer, "notice", n.ID, "err", err)
 		return nil
 	}

@@ -22,7 +22,7 @@ import (
 func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
 	code := http.StatusOK
-	defer func() { s.metrics.ingestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
+	defer func() { s.metrics.IngestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
 	if ct := r.Header.Get("Content-Type"); ct != ingest.ContentType {
 		code = http.StatusUnsupportedMediaType
 		writeError(w, code, "unsupported_media_type", "Content-Type "+ct+": want "+ingest.ContentType)
@@ -44,13 +44,13 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		err = s.checkMinutes(blocks)
 	}
 	if err != nil {
-		s.metrics.ingestRefused.WithLabelValues("invalid").Inc()
+		s.metrics.IngestRefused.WithLabelValues("invalid").Inc()
 		code = s.fail(w, r, err)
 		return
 	}
 	if bad := s.eval.refused(p.agent, blocks); len(bad) > 0 {
-		s.metrics.ingestRefused.WithLabelValues("unassigned").Inc()
-		s.metrics.denied.Inc()
+		s.metrics.IngestRefused.WithLabelValues("unassigned").Inc()
+		s.metrics.Denied.Inc()
 		code = http.StatusForbidden
 		quoted := make([]string, len(bad))
 		for i, b := range bad {
@@ -75,8 +75,8 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		s.eval.deliver(p.agent, b.Minute, b.Records)
 	}
 	s.eval.kick()
-	s.metrics.ingestRecords.Add(float64(n))
-	s.metrics.ingestMinutes.Add(float64(len(blocks)))
+	s.metrics.IngestRecords.Add(float64(n))
+	s.metrics.IngestMinutes.Add(float64(len(blocks)))
 	writeJSON(w, http.StatusOK, map[string]int{"minutes": len(blocks), "records": n})
 }
 

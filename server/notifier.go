@@ -39,7 +39,7 @@ type notifier struct {
 func newNotifier(s *Server) *notifier {
 	n := &notifier{s: s, wake: make(chan struct{}, 1), inflight: map[string]bool{},
 		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), sem: make(chan struct{}, maxInFlight)}
-	s.metrics.outboxGauge(func() float64 {
+	s.metrics.OutboxGauge(func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
 		k, _ := s.st.CountSends(ctx, store.Pending)
@@ -147,7 +147,7 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 			log.Error("notice sent but not recorded; it may be sent again", "err", err)
 			return
 		}
-		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "sent").Inc()
+		n.s.metrics.Notifications.WithLabelValues(kindOf(x.Channel), "sent").Inc()
 		log.Info("notice sent", "attempts", x.Attempts+1, "detected", nt.Detected, "deadline", nt.Deadline,
 			"deadline_met", !now.After(nt.Deadline))
 		if nt.Kind == notify.KindOutage {
@@ -164,7 +164,7 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		if err := n.s.st.Settle(ctx, x.ID, store.Pending, time.Now().Add(wait), err.Error()); err != nil {
 			log.Error("outbox", "err", err)
 		}
-		n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "retry").Inc()
+		n.s.metrics.Notifications.WithLabelValues(kindOf(x.Channel), "retry").Inc()
 		log.Warn("notice not sent; will retry", "attempt", x.Attempts+1, "in", wait, "err", err)
 		time.AfterFunc(wait, n.kick)
 	}
@@ -180,7 +180,7 @@ func (n *notifier) settle(ctx context.Context, x store.Send, state, why string, 
 	if err := n.s.st.Settle(ctx, x.ID, state, n.s.cfg.Now(), why); err != nil {
 		log.Error("outbox", "err", err)
 	}
-	n.s.metrics.notifications.WithLabelValues(kindOf(x.Channel), "failed").Inc()
+	n.s.metrics.Notifications.WithLabelValues(kindOf(x.Channel), "failed").Inc()
 	log.Error("notice failed for good", "err", why)
 }
 
@@ -280,7 +280,7 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 			if judges && o.NotifiedAt == nil {
 				met := !first.After(o.Deadline)
 				o.NotifiedAt, o.Met = &first, &met
-				s.metrics.detectToNotify.Observe(first.Sub(o.Judged).Seconds())
+				s.metrics.DetectToNotify.Observe(first.Sub(o.Judged).Seconds())
 			}
 			return true
 		})

@@ -190,7 +190,7 @@ func (r *replicas) lease1(ctx context.Context) error {
 	if len(gained)+len(lost) > 0 {
 		r.s.log.Info("customers moved", "replica", r.id, "replicas", len(members), "owned", len(held),
 			"gained", listSome(gained, 10), "given_up", listSome(lost, 10))
-		r.s.metrics.ownedCustomers.Set(float64(len(held)))
+		r.s.metrics.OwnedCustomers.Set(float64(len(held)))
 	}
 	for _, c := range gained {
 		r.s.eval.takeOver(ctx, c)
@@ -256,7 +256,7 @@ func (r *replicas) poll(ctx context.Context) error {
 			return err
 		}
 	}
-	r.s.metrics.feedApplied.Add(float64(len(fresh)))
+	r.s.metrics.FeedApplied.Add(float64(len(fresh)))
 	return r.apply(ctx, fresh)
 }
 

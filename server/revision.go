@@ -91,7 +91,7 @@ func (s *Server) revise(ctx context.Context, customer string, b *contract.Bound,
 	if err := putDoc(ctx, s.st, customer, kindReport, month, r); err != nil {
 		return Revision{}, err
 	}
-	s.metrics.revisions.Inc()
+	s.metrics.Revisions.Inc()
 	s.log.Info("final report revised", "customer", customer, "month", month, "revision", r.Revision, "reason", why,
 		"changes", len(r.Changes))
 	return r, nil
@@ -127,7 +127,7 @@ func (s *Server) reviseNow(ctx context.Context, customer string, b *contract.Bou
 	if next, _ := s.eval.judgedOf(customer); w1 > next {
 		return Revision{}, slawatch.Errorf(slawatch.ECONFLICT, "%s is not over yet (judged until %s)", month, fmtMinute(next, b.Location))
 	}
-	s.metrics.recomputes.Inc()
+	s.metrics.Recomputes.Inc()
 	keep := s.eval.readKeep(b, customer)
 	err = s.st.ReadMinutesOf(ctx, w0, w1, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
 		return ev.AddNamed(minute, recs)

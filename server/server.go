@@ -25,6 +25,7 @@ import (
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/server/metrics"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -118,7 +119,7 @@ type Server struct {
 	st       *store.Store
 	cat      *catalog.Catalog
 	log      *slog.Logger
-	metrics  *metrics
+	metrics  *metrics.Metrics
 	eval     *evaluation
 	notices  *notifier
 	replicas *replicas
@@ -143,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: newMetrics()}
+	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: metrics.New()}
 	if s.secrets, err = newSealer(cfg.SecretKey); err != nil {
 		return nil, err
 	}
