@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/store"
@@ -17,7 +19,7 @@ import (
 
 func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
-	cs, err := listDocs[Customer](r.Context(), s.st, "", kindCustomer)
+	cs, err := docs.List[Customer](r.Context(), s.st, "", docs.KindCustomer)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -39,8 +41,8 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	b, _ := json.Marshal(s.sealed(c))
-	added, err := s.st.AddDoc(r.Context(), store.Doc{Customer: c.ID, Kind: kindCustomer, ID: c.ID, Body: b})
+	b, _ := json.Marshal(s.secrets.Sealed(c))
+	added, err := s.st.AddDoc(r.Context(), store.Doc{Customer: c.ID, Kind: docs.KindCustomer, ID: c.ID, Body: b})
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -55,7 +57,7 @@ func (s *Server) createCustomer(w http.ResponseWriter, r *http.Request) {
 // checkCustomer checks a customer's ID and contacts, and that the server
 // can reach the contacts (an SMTP relay for email and fax).
 func (s *Server) checkCustomer(c *Customer) error {
-	if why := checkID(c.ID); why != "" {
+	if why := docs.CheckID(c.ID); why != "" {
 		return slawatch.Errorf(slawatch.EINVALID, "id %q: %s", c.ID, why)
 	}
 	if err := c.Contacts.Validate(); err != nil {
@@ -69,7 +71,7 @@ func (s *Server) checkCustomer(c *Customer) error {
 
 // getCustomer shows a customer; a webhook secret is never shown back.
 func (s *Server) getCustomer(w http.ResponseWriter, r *http.Request) {
-	c, err := getDoc[Customer](r.Context(), s.st, r.PathValue("customer"), kindCustomer, r.PathValue("customer"))
+	c, err := docs.Get[Customer](r.Context(), s.st, r.PathValue("customer"), docs.KindCustomer, r.PathValue("customer"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -106,7 +108,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "id %q: differs from the path's %q", c.ID, id))
 		return
 	}
-	old, err := getDoc[Customer](r.Context(), s.st, id, kindCustomer, id)
+	old, err := docs.Get[Customer](r.Context(), s.st, id, docs.KindCustomer, id)
 	if err != nil {
 		if principalOf(r).role != RoleOperator || !errors.Is(err, store.ErrNotFound) {
 			s.fail(w, r, err)
@@ -121,7 +123,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := putDoc(r.Context(), s.st, id, kindCustomer, id, s.sealed(c)); err != nil {
+	if err := docs.Put(r.Context(), s.st, id, docs.KindCustomer, id, s.secrets.Sealed(c)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -129,7 +131,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getContract(w http.ResponseWriter, r *http.Request) {
-	d, err := s.st.GetDoc(r.Context(), r.PathValue("customer"), kindContract, "current")
+	d, err := s.st.GetDoc(r.Context(), r.PathValue("customer"), docs.KindContract, "current")
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -144,7 +146,7 @@ func (s *Server) getContract(w http.ResponseWriter, r *http.Request) {
 func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("customer")
 	ctx := r.Context()
-	if _, err := s.st.GetDoc(ctx, id, kindCustomer, id); err != nil {
+	if _, err := s.st.GetDoc(ctx, id, docs.KindCustomer, id); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -153,12 +155,12 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	excl, err := listDocs[Exclusion](ctx, s.st, id, kindExclusion)
+	excl, err := docs.List[Exclusion](ctx, s.st, id, docs.KindExclusion)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	b, err := s.bind(id, body, excl)
+	b, err := docs.Bind(s.cat, id, body, excl)
 	if err == nil {
 		err = s.eval.checkBinds(id, b.Series)
 	}
@@ -169,7 +171,7 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.st.PutDoc(ctx, store.Doc{Customer: id, Kind: kindContract, ID: "current", Body: body}); err != nil {
+	if err := s.st.PutDoc(ctx, store.Doc{Customer: id, Kind: docs.KindContract, ID: "current", Body: body}); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -210,7 +212,7 @@ func (s *Server) listServices(w http.ResponseWriter, r *http.Request) {
 
 // bound returns a customer's bound contract, or a not-found error.
 func (s *Server) bound(ctx context.Context, id string) (*contract.Bound, error) {
-	b, err := s.loadBound(ctx, id)
+	b, err := docs.LoadBound(ctx, s.st, s.cat, id)
 	if err == nil && b == nil {
 		err = slawatch.Errorf(slawatch.ENOTFOUND, "customer %q has no contract", id)
 	}
@@ -263,7 +265,7 @@ func (s *Server) listExclusions(maintenance bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		excl, err := listDocs[Exclusion](r.Context(), s.st, id, kindExclusion)
+		excl, err := docs.List[Exclusion](r.Context(), s.st, id, docs.KindExclusion)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -299,16 +301,16 @@ func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 		if x.ID == "" {
 			x.ID = fmt.Sprintf("x-%d", s.cfg.Now().UnixNano())
 		}
-		if why := checkID(x.ID); why != "" {
+		if why := docs.CheckID(x.ID); why != "" {
 			s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "id %q: %s", x.ID, why))
 			return
 		}
-		d, err := s.st.GetDoc(ctx, id, kindContract, "current")
+		d, err := s.st.GetDoc(ctx, id, docs.KindContract, "current")
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		excl, err := listDocs[Exclusion](ctx, s.st, id, kindExclusion)
+		excl, err := docs.List[Exclusion](ctx, s.st, id, docs.KindExclusion)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -318,12 +320,12 @@ func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 			return
 		}
 		excl = append(excl, x)
-		b, err := s.bind(id, d.Body, excl)
+		b, err := docs.Bind(s.cat, id, d.Body, excl)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		if err := putDoc(ctx, s.st, id, kindExclusion, x.ID, x); err != nil {
+		if err := docs.Put(ctx, s.st, id, docs.KindExclusion, x.ID, x); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -337,11 +339,11 @@ func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 
 func (s *Server) deleteExclusion(w http.ResponseWriter, r *http.Request) {
 	id, ctx := r.PathValue("customer"), r.Context()
-	if _, err := s.st.GetDoc(ctx, id, kindExclusion, r.PathValue("id")); err != nil {
+	if _, err := s.st.GetDoc(ctx, id, docs.KindExclusion, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.st.DeleteDoc(ctx, id, kindExclusion, r.PathValue("id")); err != nil {
+	if err := s.st.DeleteDoc(ctx, id, docs.KindExclusion, r.PathValue("id")); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -358,18 +360,18 @@ func (s *Server) deleteExclusion(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) listRecords(k recordKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rs, err := listDocs[record](r.Context(), s.st, r.PathValue("customer"), k.doc)
+		rs, err := docs.List[record](r.Context(), s.st, r.PathValue("customer"), k.Doc)
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{k.doc + "s": nonNil(rs)})
+		writeJSON(w, http.StatusOK, map[string]any{k.Doc + "s": nonNil(rs)})
 	}
 }
 
 func (s *Server) getRecord(k recordKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec, err := getDoc[record](r.Context(), s.st, r.PathValue("customer"), k.doc, r.PathValue("id"))
+		rec, err := docs.Get[record](r.Context(), s.st, r.PathValue("customer"), k.Doc, r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -392,32 +394,32 @@ func (s *Server) addRecord(k recordKind) http.HandlerFunc {
 			s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "request body: null; want a JSON object"))
 			return
 		}
-		if err := checkRecordSize(k, rec); err != nil {
+		if err := docs.CheckRecordSize(k, rec); err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if principalOf(r).role == RoleCustomer {
-			if err := customerRecord(k, rec); err != nil {
+			if err := docs.CustomerRecord(k, rec); err != nil {
 				s.fail(w, r, err)
 				return
 			}
 		}
 		now := s.cfg.Now().UTC().Format(time.RFC3339)
-		switch k.doc {
-		case kindTicket:
+		switch k.Doc {
+		case docs.KindTicket:
 			defaultTo(rec, "opened", now)
-		case kindClaim:
+		case docs.KindClaim:
 			defaultTo(rec, "submitted", now)
 		}
-		if _, err := s.st.GetDoc(ctx, id, k.doc, rec["id"]); err == nil {
-			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q exists", k.doc, rec["id"]))
+		if _, err := s.st.GetDoc(ctx, id, k.Doc, rec["id"]); err == nil {
+			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q exists", k.Doc, rec["id"]))
 			return
 		}
-		if n, err := s.st.CountDocs(ctx, id, k.doc); err != nil {
+		if n, err := s.st.CountDocs(ctx, id, k.Doc); err != nil {
 			s.fail(w, r, err)
 			return
-		} else if n >= maxRecordsPerKind {
-			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s: customer %s has %d already, the most one customer may store", k.doc, id, n))
+		} else if n >= docs.MaxRecordsPerKind {
+			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s: customer %s has %d already, the most one customer may store", k.Doc, id, n))
 			return
 		}
 		s.saveRecord(w, r, k, rec, http.StatusCreated)
@@ -442,11 +444,11 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request, k recordKind
 		s.fail(w, r, err)
 		return
 	}
-	if err := putDoc(ctx, s.st, id, k.doc, rec["id"], rec); err != nil {
+	if err := docs.Put(ctx, s.st, id, k.Doc, rec["id"], rec); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.eval.recordsChanged(id, k.doc+" "+rec["id"]+" changed")
+	s.eval.recordsChanged(id, k.Doc+" "+rec["id"]+" changed")
 	writeJSON(w, status, rec)
 }
 
@@ -468,13 +470,13 @@ func (s *Server) recordTime(k recordKind, field string) http.HandlerFunc {
 				return
 			}
 		}
-		rec, err := getDoc[record](r.Context(), s.st, r.PathValue("customer"), k.doc, r.PathValue("id"))
+		rec, err := docs.Get[record](r.Context(), s.st, r.PathValue("customer"), k.Doc, r.PathValue("id"))
 		if err != nil {
 			s.fail(w, r, err)
 			return
 		}
 		if rec[field] != "" {
-			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q: %s already at %s", k.doc, rec["id"], field, rec[field]))
+			s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "%s %q: %s already at %s", k.Doc, rec["id"], field, rec[field]))
 			return
 		}
 		rec[field] = req.At

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -77,12 +79,12 @@ func NewTokenFor(ctx context.Context, st *store.Store, t store.Token) (string, e
 		return "", errors.New("name: longer than 200 bytes")
 	}
 	if role == RoleAgent {
-		if why := checkID(agent); why != "" {
+		if why := docs.CheckID(agent); why != "" {
 			return "", fmt.Errorf("agent name %q: %s", agent, why)
 		}
 	}
 	if role == RoleCustomer {
-		if _, err := st.GetDoc(ctx, customer, kindCustomer, customer); errors.Is(err, store.ErrNotFound) {
+		if _, err := st.GetDoc(ctx, customer, docs.KindCustomer, customer); errors.Is(err, store.ErrNotFound) {
 			return "", fmt.Errorf("customer %q is not a customer: create it first (POST /api/customers)", customer)
 		} else if err != nil {
 			return "", err
@@ -159,21 +161,4 @@ func (s *Server) access(roles []string, h http.HandlerFunc) http.HandlerFunc {
 func principalOf(r *http.Request) principal {
 	p, _ := r.Context().Value(principalKey{}).(principal)
 	return p
-}
-
-// checkID checks an identifier from a path or body: a customer, ticket or
-// agent ID.
-func checkID(id string) string {
-	switch {
-	case id == "":
-		return "empty"
-	case len(id) > 128:
-		return "longer than 128 bytes"
-	}
-	for _, c := range id {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("-_.:@", c)) {
-			return fmt.Sprintf("character %q: use letters, digits and - _ . : @", c)
-		}
-	}
-	return ""
 }

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
@@ -120,7 +122,7 @@ func (e *evaluation) start(ctx context.Context) error {
 	now := e.s.cfg.Now()
 	e.started = now
 	var err error
-	if e.owners, err = loadSeries(ctx, e.s.st); err != nil {
+	if e.owners, err = docs.LoadSeries(ctx, e.s.st); err != nil {
 		return err
 	}
 	marks, err := e.s.st.AgentMinutes(ctx)
@@ -130,15 +132,15 @@ func (e *evaluation) start(ctx context.Context) error {
 	for name, m := range marks {
 		e.agents[name] = &agentMark{mark: m}
 	}
-	docs, err := e.s.st.ListDocs(ctx, "", kindContract)
+	contracts, err := e.s.st.ListDocs(ctx, "", docs.KindContract)
 	if err != nil {
 		return err
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	var cs []*custEval
-	for _, d := range docs {
-		b, err := e.s.loadBound(ctx, d.Customer)
+	for _, d := range contracts {
+		b, err := docs.LoadBound(ctx, e.s.st, e.s.cat, d.Customer)
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", d.Customer, err)
 		}
@@ -293,7 +295,7 @@ func (e *evaluation) recompute(ctx context.Context, id string) error {
 // the agent measures the series for its customer. The caller holds mu.
 func (e *evaluation) counts(agent, series string) bool {
 	x := e.owners[series]
-	return x != nil && x.measures(agent)
+	return x != nil && x.Measures(agent)
 }
 
 // rebuild makes new evaluators for the open months of cs and feeds them
@@ -373,7 +375,7 @@ func (e *evaluation) missingReports(ctx context.Context, c *custEval, now time.T
 		if w1 > c.next || !e.s.revisable(c.bound, name, now) || c.months[name] != nil {
 			continue
 		}
-		if _, err := e.s.st.GetDoc(ctx, c.id, kindReport, name); err == nil {
+		if _, err := e.s.st.GetDoc(ctx, c.id, docs.KindReport, name); err == nil {
 			continue
 		}
 		c.due(name, true, "no final report yet (the month ended while no server judged it)", 0)
@@ -494,7 +496,7 @@ func (e *evaluation) late(c *custEval, agent string, minute int64, n int, now ti
 		default:
 			e.s.metrics.LateIgnored.Add(float64(n))
 			e.s.log.Warn("late records for a month past its revision period are stored, not applied",
-				"customer", c.id, "month", name, "agent", agent, "minute", fmtMinute(minute, time.UTC), "records", n)
+				"customer", c.id, "month", name, "agent", agent, "minute", docs.FmtMinute(minute, time.UTC), "records", n)
 		}
 	}
 }
@@ -875,7 +877,7 @@ func (e *evaluation) readKeep(b *contract.Bound, customer string) func(agent, se
 	e.mu.Unlock()
 	return func(agent, series string) bool {
 		x := own[series]
-		return x != nil && x.measures(agent)
+		return x != nil && x.Measures(agent)
 	}
 }
 
@@ -912,7 +914,7 @@ func (e *evaluation) takeOver(ctx context.Context, id string) {
 // reload loads a customer's contract and exclusions from the store
 // again: another replica changed them.
 func (e *evaluation) reload(ctx context.Context, id string) error {
-	b, err := e.s.loadBound(ctx, id)
+	b, err := docs.LoadBound(ctx, e.s.st, e.s.cat, id)
 	if err != nil {
 		return err
 	}
@@ -928,7 +930,7 @@ func (e *evaluation) reload(ctx context.Context, id string) error {
 // reloadSeries loads one series assignment from the store again:
 // another replica changed or deleted it.
 func (e *evaluation) reloadSeries(ctx context.Context, name string) error {
-	x, err := getDoc[Series](ctx, e.s.st, "", kindSeries, name)
+	x, err := docs.Get[Series](ctx, e.s.st, "", docs.KindSeries, name)
 	if errors.Is(err, store.ErrNotFound) {
 		return e.setSeries(ctx, nil, []string{name})
 	}

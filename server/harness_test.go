@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/emersion/go-smtp"
 
 	"github.com/slawatch/slawatch"
@@ -207,7 +209,7 @@ func (h *harness) assign(id string, contractYAML []byte, agents ...string) {
 // provider's shared ones (the IIJ backbone's) to core.
 func (h *harness) assignShared(id string, contractYAML []byte, agents, core []string) {
 	h.t.Helper()
-	b, err := h.srv.bind(id, contractYAML, nil)
+	b, err := docs.Bind(h.srv.cat, id, contractYAML, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -353,3 +355,8 @@ func testLogger(t testing.TB) *slog.Logger {
 	}
 	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// loopbackHooks lets the tests' webhook receivers on 127.0.0.1 be
+// reached: a server refuses loopback destinations unless the operator
+// allows them.
+var loopbackHooks, _ = notify.ParseAllow("127.0.0.0/8")

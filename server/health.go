@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/slawatch/slawatch/server/docs"
 )
 
 // health is what /healthz says: whether the store took the last write
@@ -64,7 +66,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	}
 	next := s.eval.judged()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.st.Backend(),
-		"judged_before": fmtMinute(next, time.UTC)})
+		"judged_before": docs.FmtMinute(next, time.UTC)})
 }
 
 // probeWrite proves the store takes a write (a heartbeat row), or at

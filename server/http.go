@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/store"
 )
@@ -61,17 +63,17 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/customers/{customer}/exclusions", oc, s.listExclusions(false))
 	h("POST /api/customers/{customer}/exclusions", op, s.addExclusion(false))
 	h("DELETE /api/customers/{customer}/exclusions/{id}", op, s.deleteExclusion)
-	for _, k := range []recordKind{ticketKind, eventKind, claimKind} {
-		base := "/api/customers/{customer}/" + k.doc + "s"
+	for _, k := range []recordKind{docs.TicketKind, docs.EventKind, docs.ClaimKind} {
+		base := "/api/customers/{customer}/" + k.Doc + "s"
 		h("GET "+base, oc, s.listRecords(k))
 		h("GET "+base+"/{id}", oc, s.getRecord(k))
 	}
-	h("POST /api/customers/{customer}/tickets", oc, s.addRecord(ticketKind))
-	h("POST /api/customers/{customer}/events", op, s.addRecord(eventKind)) // what the provider did: its to record
-	h("POST /api/customers/{customer}/claims", oc, s.addRecord(claimKind))
-	h("POST /api/customers/{customer}/tickets/{id}/respond", op, s.recordTime(ticketKind, "responded"))
-	h("POST /api/customers/{customer}/tickets/{id}/resolve", op, s.recordTime(ticketKind, "resolved"))
-	h("POST /api/customers/{customer}/claims/{id}/confirm", op, s.recordTime(claimKind, "confirmed"))
+	h("POST /api/customers/{customer}/tickets", oc, s.addRecord(docs.TicketKind))
+	h("POST /api/customers/{customer}/events", op, s.addRecord(docs.EventKind)) // what the provider did: its to record
+	h("POST /api/customers/{customer}/claims", oc, s.addRecord(docs.ClaimKind))
+	h("POST /api/customers/{customer}/tickets/{id}/respond", op, s.recordTime(docs.TicketKind, "responded"))
+	h("POST /api/customers/{customer}/tickets/{id}/resolve", op, s.recordTime(docs.TicketKind, "resolved"))
+	h("POST /api/customers/{customer}/claims/{id}/confirm", op, s.recordTime(docs.ClaimKind, "confirmed"))
 	h("GET /api/customers/{customer}/claims/{id}/status", oc, s.claimStatus)
 	h("GET /api/customers/{customer}/outages", oc, s.listOutages)
 	h("GET /api/customers/{customer}/notices", oc, s.listNotices)

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
@@ -19,44 +20,6 @@ import (
 // first detection, at the same customer and level, joins that incident
 // (failures at several sites with one cause are one incident).
 const groupWindow = 5 * time.Minute
-
-// Outage is one outage the server detected, as stored and listed by the
-// API: when the rule detected it, when the notice went, and whether that
-// met the level's deadline.
-type Outage struct {
-	ID       string     `json:"id"`
-	Service  string     `json:"service"`
-	Site     string     `json:"site,omitempty"`
-	Level    string     `json:"level"`
-	Incident string     `json:"incident"`
-	Start    time.Time  `json:"start"`
-	Detected time.Time  `json:"detected"`     // the end of the minute that made the run long enough
-	Judged   time.Time  `json:"evaluated_at"` // when the server judged that minute
-	End      *time.Time `json:"end,omitempty"`
-	Deadline time.Time  `json:"notify_by"`
-	Notice   string     `json:"notice"`
-	// Via is the channel the level's SLA requires the notice on (email,
-	// fax, webhook; "" any): only its delivery sets NotifiedAt.
-	Via string `json:"notify_via,omitempty"`
-	// Sent is when each channel first delivered the notice.
-	Sent map[string]time.Time `json:"sent,omitempty"`
-	// Queued is set once the notice is in the outbox; a restart finding
-	// it unset queues the notice again (under the same ID, so once).
-	Queued     bool       `json:"queued"`
-	NotifiedAt *time.Time `json:"notified_at,omitempty"`
-	Met        *bool      `json:"deadline_met,omitempty"`
-}
-
-// Incident groups outages of one customer and level detected together.
-type Incident struct {
-	ID            string     `json:"id"`
-	Level         string     `json:"level"`
-	Outages       []string   `json:"outages"`
-	FirstDetected time.Time  `json:"first_detected"`
-	Closed        *time.Time `json:"closed,omitempty"`
-	// Recovered is set once the recovery notice is queued.
-	Recovered bool `json:"recovery_queued"`
-}
 
 // incidents turns the outages the evaluators report into outage and
 // incident records and notices in the outbox, one at a time, in order.
@@ -116,17 +79,13 @@ func (in *incidents) run(ctx context.Context) {
 	}
 }
 
-func outageID(svc, level string, start int64) string {
-	return fmt.Sprintf("%s/%s/%d", svc, level, start)
-}
-
 // detected records a new outage, joins or opens its incident and queues
 // its notice.
 func (in *incidents) detected(ctx context.Context, f found) error {
 	st := in.s.st
 	svc, lv := f.o.Service, f.o.Level
-	id := outageID(svc.Service.ID, lv.Template.ID, f.o.Start)
-	o, err := getDoc[Outage](ctx, st, f.customer, kindOutage, id)
+	id := docs.OutageID(svc.Service.ID, lv.Template.ID, f.o.Start)
+	o, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, id)
 	switch {
 	case err == nil && o.Queued:
 		return nil // reported before a restart or a rebuild
@@ -160,10 +119,10 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	if err != nil {
 		return err
 	}
-	if added, err := st.AddDoc(ctx, store.Doc{Customer: f.customer, Kind: kindOutage, ID: o.ID, Body: b}); err != nil || !added {
+	if added, err := st.AddDoc(ctx, store.Doc{Customer: f.customer, Kind: docs.KindOutage, ID: o.ID, Body: b}); err != nil || !added {
 		return err // !added: the replica this customer's lease was taken from stored it meanwhile
 	}
-	if err := putDoc(ctx, st, f.customer, kindIncident, inc.ID, inc); err != nil {
+	if err := docs.Put(ctx, st, f.customer, docs.KindIncident, inc.ID, inc); err != nil {
 		return err
 	}
 	in.s.log.Info("outage detected", "customer", f.customer, "service", o.Service, "level", o.Level,
@@ -174,7 +133,7 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 // incidentFor returns the open incident of the customer and level that
 // the outage joins, or a new one.
 func (in *incidents) incidentFor(ctx context.Context, customer string, o *Outage) (*Incident, error) {
-	incs, err := listDocs[Incident](ctx, in.s.st, customer, kindIncident)
+	incs, err := docs.List[Incident](ctx, in.s.st, customer, docs.KindIncident)
 	if err != nil {
 		return nil, err
 	}
@@ -201,7 +160,7 @@ func (in *incidents) queueOutage(ctx context.Context, customer string, b *contra
 	o.Queued = true
 	// the notice may be going out already, on any replica: only Queued
 	// changes here
-	return updateDoc(ctx, in.s.st, customer, kindOutage, o.ID, func(x *Outage) bool {
+	return docs.Update(ctx, in.s.st, customer, docs.KindOutage, o.ID, func(x *Outage) bool {
 		changed := !x.Queued
 		x.Queued = true
 		return changed
@@ -212,8 +171,8 @@ func (in *incidents) queueOutage(ctx context.Context, customer string, b *contra
 // last open one, queues the recovery notice.
 func (in *incidents) ended(ctx context.Context, f found) error {
 	st := in.s.st
-	id := outageID(f.o.Service.Service.ID, f.o.Level.Template.ID, f.o.Start)
-	o, err := getDoc[Outage](ctx, st, f.customer, kindOutage, id)
+	id := docs.OutageID(f.o.Service.Service.ID, f.o.Level.Template.ID, f.o.Start)
+	o, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, id)
 	if errors.Is(err, store.ErrNotFound) {
 		// the next month's evaluator ends a run the last month's began
 		open, err := in.openOutage(ctx, f.customer, f.o.Service.Service.ID, f.o.Level.Template.ID)
@@ -227,7 +186,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	if o.End == nil {
 		end := slawatch.MinuteTime(f.o.End)
 		o.End = &end
-		err := updateDoc(ctx, st, f.customer, kindOutage, o.ID, func(x *Outage) bool {
+		err := docs.Update(ctx, st, f.customer, docs.KindOutage, o.ID, func(x *Outage) bool {
 			changed := x.End == nil
 			if changed {
 				x.End = &end
@@ -239,14 +198,14 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 		}
 		in.s.log.Info("outage ended", "customer", f.customer, "service", o.Service, "level", o.Level, "end", end)
 	}
-	inc, err := getDoc[Incident](ctx, st, f.customer, kindIncident, o.Incident)
+	inc, err := docs.Get[Incident](ctx, st, f.customer, docs.KindIncident, o.Incident)
 	if err != nil || inc.Recovered {
 		return err
 	}
 	n := notify.Notice{ID: f.customer + "/" + inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.bound.Timezone}
 	var last time.Time
 	for _, oid := range inc.Outages {
-		x, err := getDoc[Outage](ctx, st, f.customer, kindOutage, oid)
+		x, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, oid)
 		if err != nil {
 			return err
 		}
@@ -267,7 +226,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 		return err
 	}
 	inc.Recovered = true
-	return putDoc(ctx, st, f.customer, kindIncident, inc.ID, inc)
+	return docs.Put(ctx, st, f.customer, docs.KindIncident, inc.ID, inc)
 }
 
 // queue1 fills in the customer and puts one send per channel in the
@@ -275,7 +234,7 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 // as undeliverable, and its outage stays unnotified (the notification
 // level then shows the miss).
 func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notice) error {
-	cu, err := in.s.customerWithSecrets(ctx, customer)
+	cu, err := in.s.secrets.CustomerWithSecrets(ctx, in.s.st, customer)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
@@ -302,7 +261,7 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 // openOutage returns the customer's outage of a service and level that
 // has not ended, if any.
 func (in *incidents) openOutage(ctx context.Context, customer, service, level string) (*Outage, error) {
-	os, err := listDocs[Outage](ctx, in.s.st, customer, kindOutage)
+	os, err := docs.List[Outage](ctx, in.s.st, customer, docs.KindOutage)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +275,7 @@ func (in *incidents) openOutage(ctx context.Context, customer, service, level st
 
 // outages lists a customer's outages, the latest first.
 func (s *Server) outages(ctx context.Context, customer string) ([]Outage, error) {
-	os, err := listDocs[Outage](ctx, s.st, customer, kindOutage)
+	os, err := docs.List[Outage](ctx, s.st, customer, docs.KindOutage)
 	slices.SortFunc(os, func(a, b Outage) int { return b.Detected.Compare(a.Detected) })
 	return os, err
 }

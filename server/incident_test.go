@@ -17,7 +17,7 @@ func TestIncidentAcrossSites(t *testing.T) {
 	ms := startMailServer(t, 0)
 	t0 := time.Date(2026, 10, 10, 3, 0, 0, 0, time.UTC).Unix() / 60
 	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
-		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	h.customer("globex", notify.Contacts{Fax: []string{"+81 6-1234-5678"}}, "testdata/tunnels.yaml")
 	agent := h.token(RoleAgent, "", "pop-osa")
 

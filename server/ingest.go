@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/store"
@@ -60,7 +62,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		// drop exactly those records and deliver the rest.
 		writeJSON(w, code, map[string]any{
 			"error": map[string]string{"code": "forbidden", "message": fmt.Sprintf("agent %s may not deliver series %s: not assigned to it (PUT /api/customers/{customer}/series/{name} names a series' agents); nothing of this delivery was stored",
-				p.agent, listSome(quoted, 10))},
+				p.agent, docs.ListSome(quoted, 10))},
 			"refused_series": bad,
 		})
 		return
@@ -89,7 +91,7 @@ func (s *Server) checkMinutes(blocks []store.Block) error {
 	for i, b := range blocks {
 		if b.Minute < lo || b.Minute > hi {
 			return slawatch.Errorf(slawatch.EINVALID, "block %d: minute %s: outside %s to %s (the server's clock %s, minus %s, plus %s); nothing of this delivery was stored",
-				i, fmtMinute(b.Minute, time.UTC), fmtMinute(lo, time.UTC), fmtMinute(hi, time.UTC), now.UTC().Format(time.RFC3339), s.cfg.MaxPast, s.cfg.MaxFuture)
+				i, docs.FmtMinute(b.Minute, time.UTC), docs.FmtMinute(lo, time.UTC), docs.FmtMinute(hi, time.UTC), now.UTC().Format(time.RFC3339), s.cfg.MaxPast, s.cfg.MaxFuture)
 		}
 	}
 	return nil

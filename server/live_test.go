@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/notify"
@@ -26,7 +28,7 @@ func expected(t *testing.T, h *harness, customer, file, month string, minutes ma
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := h.srv.bind(customer, y, nil)
+	b, err := docs.Bind(h.srv.cat, customer, y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +183,7 @@ func testReportMatchesEvaluate(t *testing.T, st *store.Store) {
 	}
 	sameJSON(t, "the closed month's report", got, want)
 	// and the final report was stored when it closed
-	if _, err := h.st.GetDoc(context.Background(), "kaisha", kindReport, "2026-10"); err != nil {
+	if _, err := h.st.GetDoc(context.Background(), "kaisha", docs.KindReport, "2026-10"); err != nil {
 		t.Errorf("final report: %v", err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
 )
@@ -186,7 +188,7 @@ func (n *notifier) settle(ctx context.Context, x store.Send, state, why string, 
 
 // channel finds the send's channel among the customer's current contacts.
 func (n *notifier) channel(ctx context.Context, x store.Send) (notify.Channel, error) {
-	cu, err := n.s.customerWithSecrets(ctx, x.Customer)
+	cu, err := n.s.secrets.CustomerWithSecrets(ctx, n.s.st, x.Customer)
 	if err != nil {
 		return nil, err
 	}
@@ -255,8 +257,8 @@ func kindOf(name string) string {
 // outage and the event agree whichever channel got there first.
 func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
 	for _, site := range nt.Sites {
-		id := outageID(site.Service, site.Level, site.Start.Unix()/60)
-		o, err := getDoc[Outage](ctx, s.st, nt.Customer, kindOutage, id)
+		id := docs.OutageID(site.Service, site.Level, site.Start.Unix()/60)
+		o, err := docs.Get[Outage](ctx, s.st, nt.Customer, docs.KindOutage, id)
 		if err != nil {
 			return err
 		}
@@ -268,7 +270,7 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 				return err
 			}
 		}
-		err = updateDoc(ctx, s.st, nt.Customer, kindOutage, id, func(o *Outage) bool {
+		err = docs.Update(ctx, s.st, nt.Customer, docs.KindOutage, id, func(o *Outage) bool {
 			if o.Sent == nil {
 				o.Sent = map[string]time.Time{}
 			}
@@ -298,10 +300,10 @@ func (s *Server) notifiedEvent(ctx context.Context, nt notify.Notice, service, c
 	ev := record{"id": nt.ID, "service": service, "kind": "customer-notified",
 		"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve via " + kindOf(channel)}
 	b, _ := json.Marshal(ev)
-	if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: kindEvent, ID: nt.ID, Body: b}); err != nil {
+	if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: docs.KindEvent, ID: nt.ID, Body: b}); err != nil {
 		return at, err
 	}
-	stored, err := getDoc[record](ctx, s.st, nt.Customer, kindEvent, nt.ID)
+	stored, err := docs.Get[record](ctx, s.st, nt.Customer, docs.KindEvent, nt.ID)
 	if err != nil {
 		return at, err
 	}
@@ -310,19 +312,4 @@ func (s *Server) notifiedEvent(ctx context.Context, nt notify.Notice, service, c
 		return at, fmt.Errorf("event %s: start %q: %w", nt.ID, stored["start"], err)
 	}
 	return t, nil
-}
-
-// updateDoc changes one document in a transaction (store.UpdateDoc):
-// fn changes v and reports whether it changed anything.
-func updateDoc[T any](ctx context.Context, st *store.Store, customer, kind, id string, fn func(v *T) bool) error {
-	return st.UpdateDoc(ctx, customer, kind, id, func(body []byte) ([]byte, error) {
-		var v T
-		if err := json.Unmarshal(body, &v); err != nil {
-			return nil, fmt.Errorf("store: %s %s/%s: %w", kind, customer, id, err)
-		}
-		if !fn(&v) {
-			return body, nil
-		}
-		return json.Marshal(v)
-	})
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch/notify"
 )
 
@@ -53,7 +55,7 @@ var (
 	rePublic   = regexp.MustCompile(`(?m)^\s*mux\.Handle(?:Func)?\("([A-Z]+) (/[^"]*)"`)
 	reRoute    = regexp.MustCompile(`(?m)^\s*h\("([A-Z]+) (/[^"]*)", ([^,]+), `)
 	reKinds    = regexp.MustCompile(`for _, k := range \[\]recordKind\{([^}]*)\} \{`)
-	reBase     = regexp.MustCompile(`base := "([^"]*)" \+ k\.doc \+ "([^"]*)"`)
+	reBase     = regexp.MustCompile(`base := "([^"]*)" \+ k\.Doc \+ "([^"]*)"`)
 	reKindCall = regexp.MustCompile(`(?m)^\s*h\("([A-Z]+) "\+base(?:\+"([^"]*)")?, ([^,]+), `)
 	reAnyCall  = regexp.MustCompile(`(?m)^\s*(?:h|mux\.Handle|mux\.HandleFunc)\("`)
 )
@@ -120,13 +122,13 @@ func expandKinds(t *testing.T, body string, add func(method, path, rolesExpr str
 	}
 	base := reBase.FindStringSubmatch(body)
 	if base == nil {
-		t.Fatal(`http.go: the record kinds' loop has no base := "..." + k.doc + "..."`)
+		t.Fatal(`http.go: the record kinds' loop has no base := "..." + k.Doc + "..."`)
 	}
 	calls := reKindCall.FindAllStringSubmatch(body, -1)
 	for _, name := range strings.Split(km[1], ",") {
 		k := recordKindNamed(t, strings.TrimSpace(name))
 		for _, c := range calls {
-			add(c[1], base[1]+k.doc+base[2]+c[2], c[3])
+			add(c[1], base[1]+k.Doc+base[2]+c[2], c[3])
 		}
 	}
 	return len(calls)
@@ -134,7 +136,7 @@ func expandKinds(t *testing.T, body string, add func(method, path, rolesExpr str
 
 func recordKindNamed(t *testing.T, name string) recordKind {
 	t.Helper()
-	k, ok := map[string]recordKind{"ticketKind": ticketKind, "eventKind": eventKind, "claimKind": claimKind}[name]
+	k, ok := map[string]recordKind{"docs.TicketKind": docs.TicketKind, "docs.EventKind": docs.EventKind, "docs.ClaimKind": docs.ClaimKind}[name]
 	if !ok {
 		t.Fatalf("http.go: record kind %q unknown to this test", name)
 	}
@@ -287,9 +289,9 @@ func checkPathParams(t *testing.T, doc map[string]any, key string, o map[string]
 func TestOpenAPISchemas(t *testing.T) {
 	doc := openAPIDoc(t)
 	want := map[string][]string{
-		"TicketInput":   ticketKind.cols,
-		"EventInput":    eventKind.cols,
-		"ClaimInput":    claimKind.cols,
+		"TicketInput":   docs.TicketKind.Cols,
+		"EventInput":    docs.EventKind.Cols,
+		"ClaimInput":    docs.ClaimKind.Cols,
 		"CustomerInput": jsonFields(reflect.TypeFor[Customer]()),
 		"Contacts":      jsonFields(reflect.TypeFor[notify.Contacts]()),
 		"Exclusion":     jsonFields(reflect.TypeFor[Exclusion]()),

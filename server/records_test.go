@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/report"
@@ -72,7 +74,7 @@ func TestRecordsAPI(t *testing.T) {
 
 	// what evaluate computes from the files
 	y, _ := os.ReadFile("../examples/ntt.yaml")
-	b, err := h.srv.bind("shopco", y, nil)
+	b, err := docs.Bind(h.srv.cat, "shopco", y, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/store"
 )
@@ -189,7 +191,7 @@ func (r *replicas) lease1(ctx context.Context) error {
 	}
 	if len(gained)+len(lost) > 0 {
 		r.s.log.Info("customers moved", "replica", r.id, "replicas", len(members), "owned", len(held),
-			"gained", listSome(gained, 10), "given_up", listSome(lost, 10))
+			"gained", docs.ListSome(gained, 10), "given_up", docs.ListSome(lost, 10))
 		r.s.metrics.OwnedCustomers.Set(float64(len(held)))
 	}
 	for _, c := range gained {
@@ -274,11 +276,11 @@ func (r *replicas) apply(ctx context.Context, cs []store.Change) error {
 				span = [2]int64{math.MaxInt64, math.MinInt64}
 			}
 			minutes[c.Agent] = [2]int64{min(span[0], c.Lo), max(span[1], c.Hi)}
-		case kindContract, kindExclusion:
+		case docs.KindContract, docs.KindExclusion:
 			err = e.reload(ctx, c.Customer)
-		case kindSeries:
+		case docs.KindSeries:
 			err = e.reloadSeries(ctx, c.ID)
-		case kindTicket, kindEvent, kindClaim:
+		case docs.KindTicket, docs.KindEvent, docs.KindClaim:
 			e.recordsChanged(c.Customer, c.Kind+" "+c.ID+" changed")
 		}
 		if err != nil {

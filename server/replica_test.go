@@ -50,7 +50,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
 	nc := notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example",
-		FaxGateway: "{number}@fax.example.net"}
+		FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks}
 	var rs []*harness
 	for i := range 3 {
 		rs = append(rs, newReplica(t, url, fmt.Sprintf("r%d", i), time.Unix(t0*60, 0), nc))

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/report"
@@ -28,7 +30,7 @@ func (s *Server) report(ctx context.Context, customer, month string) (rep *engin
 		return nil, 0, slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}
 	if open {
-		rep, err := s.finish(ctx, customer, b, ev)
+		rep, err := docs.Finish(ctx, s.st, customer, b, ev)
 		return rep, 0, err
 	}
 	r, err := s.latestRevision(ctx, customer, month)
@@ -114,7 +116,7 @@ func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "month %q: want YYYY-MM", r.PathValue("month")))
 		return
 	}
-	docs, err := s.st.ListDocs(r.Context(), "", kindContract)
+	contracts, err := s.st.ListDocs(r.Context(), "", docs.KindContract)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -125,7 +127,7 @@ func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	for _, d := range docs {
+	for _, d := range contracts {
 		rep, rev, err := s.report(r.Context(), d.Customer, r.PathValue("month"))
 		if err == nil {
 			var b bytes.Buffer
@@ -189,7 +191,7 @@ func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 // covers in the months around its submission, claimed, late or rejected.
 func (s *Server) claimStatus(w http.ResponseWriter, r *http.Request) {
 	id, cid, ctx := r.PathValue("customer"), r.PathValue("id"), r.Context()
-	rec, err := getDoc[record](ctx, s.st, id, kindClaim, cid)
+	rec, err := docs.Get[record](ctx, s.st, id, docs.KindClaim, cid)
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
@@ -40,7 +42,6 @@ type RevisionInfo struct {
 
 // Document kinds of revisions: the latest under the month, every one
 // under month/NNNN.
-const kindRevision = "revision"
 
 func revisionID(month string, n int) string { return fmt.Sprintf("%s/%04d", month, n) }
 
@@ -57,10 +58,10 @@ func (s *Server) revisable(b *contract.Bound, month string, now time.Time) bool 
 
 // latestRevision returns the latest revision of a month's final report.
 func (s *Server) latestRevision(ctx context.Context, customer, month string) (Revision, error) {
-	r, err := getDoc[Revision](ctx, s.st, customer, kindReport, month)
+	r, err := docs.Get[Revision](ctx, s.st, customer, docs.KindReport, month)
 	if err == nil && r.Revision == 0 {
 		// a final report stored before revisions: revision 1
-		rep, err := getDoc[engine.Report](ctx, s.st, customer, kindReport, month)
+		rep, err := docs.Get[engine.Report](ctx, s.st, customer, docs.KindReport, month)
 		return Revision{RevisionInfo{Month: month, Revision: 1, Reason: "month closed"}, rep}, err
 	}
 	return r, err
@@ -69,7 +70,7 @@ func (s *Server) latestRevision(ctx context.Context, customer, month string) (Re
 // revise stores ev's report as a new revision of month when its figures
 // differ from the latest one (or there is none), and returns the latest.
 func (s *Server) revise(ctx context.Context, customer string, b *contract.Bound, month string, ev *engine.Evaluator, why string) (Revision, error) {
-	rep, err := s.finish(ctx, customer, b, ev)
+	rep, err := docs.Finish(ctx, s.st, customer, b, ev)
 	if err != nil {
 		return Revision{}, err
 	}
@@ -85,10 +86,10 @@ func (s *Server) revise(ctx context.Context, customer string, b *contract.Bound,
 		}
 	}
 	r.Changes = nonNil(r.Changes)
-	if err := putDoc(ctx, s.st, customer, kindRevision, revisionID(month, r.Revision), r); err != nil {
+	if err := docs.Put(ctx, s.st, customer, docs.KindRevision, revisionID(month, r.Revision), r); err != nil {
 		return Revision{}, err
 	}
-	if err := putDoc(ctx, s.st, customer, kindReport, month, r); err != nil {
+	if err := docs.Put(ctx, s.st, customer, docs.KindReport, month, r); err != nil {
 		return Revision{}, err
 	}
 	s.metrics.Revisions.Inc()
@@ -125,7 +126,7 @@ func (s *Server) reviseNow(ctx context.Context, customer string, b *contract.Bou
 	}
 	w0, w1 := ev.Window()
 	if next, _ := s.eval.judgedOf(customer); w1 > next {
-		return Revision{}, slawatch.Errorf(slawatch.ECONFLICT, "%s is not over yet (judged until %s)", month, fmtMinute(next, b.Location))
+		return Revision{}, slawatch.Errorf(slawatch.ECONFLICT, "%s is not over yet (judged until %s)", month, docs.FmtMinute(next, b.Location))
 	}
 	s.metrics.Recomputes.Inc()
 	keep := s.eval.readKeep(b, customer)
@@ -218,13 +219,13 @@ func elemName(e any, i int) string {
 // listRevisions lists a month's revisions without their reports.
 func (s *Server) listRevisions(w http.ResponseWriter, r *http.Request) {
 	id, month := r.PathValue("customer"), r.PathValue("month")
-	docs, err := listDocs[Revision](r.Context(), s.st, id, kindRevision)
+	revs, err := docs.List[Revision](r.Context(), s.st, id, docs.KindRevision)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	items := []RevisionInfo{}
-	for _, d := range docs {
+	for _, d := range revs {
 		if d.Month == month {
 			items = append(items, d.RevisionInfo)
 		}
@@ -241,7 +242,7 @@ func (s *Server) getRevision(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "revision %q: want a number from 1", r.PathValue("rev")))
 		return
 	}
-	x, err := getDoc[Revision](r.Context(), s.st, id, kindRevision, revisionID(month, n))
+	x, err := docs.Get[Revision](r.Context(), s.st, id, docs.KindRevision, revisionID(month, n))
 	if err != nil {
 		s.fail(w, r, err)
 		return

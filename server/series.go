@@ -5,105 +5,12 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
+
+	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/store"
 )
-
-// Series is the tenancy of measurements: a series (the name an agent
-// gives a target's minute records) belongs to one customer, and only the
-// agents the operator names may deliver it. A customer's contract can
-// bind only its own series, and the server reads a series' records only
-// from its agents and its retired agents, so no tenant and no agent can
-// read, write or dilute another customer's measurements.
-//
-// A series of no customer (Customer "") is the provider's own, shared:
-// the IIJ backbone's paths, whose monthly average every customer's
-// contract may bind and the provider publishes. Only the operator
-// assigns series, shared or not; a customer token may list its own and
-// the shared ones its contract binds, not change them. They are stored as documents of kind "series" under no
-// customer (customer ""), keyed by the series name, which is therefore
-// unique across customers.
-type Series struct {
-	Name     string `json:"name"`
-	Customer string `json:"customer"`
-	// Agents may deliver the series' records.
-	Agents []string `json:"agents"`
-	// Retired agents delivered it once: their stored records still count,
-	// and they may deliver no more (an agent replaced mid-month keeps its
-	// part of the month).
-	Retired     []string `json:"retired_agents,omitempty"`
-	Description string   `json:"description,omitempty"`
-}
-
-const kindSeries = "series"
-
-// maxSeriesAgents bounds a series' agents and retired agents.
-const maxSeriesAgents = 64
-
-// measures reports whether agent's stored records of the series count.
-func (x *Series) measures(agent string) bool {
-	return slices.Contains(x.Agents, agent) || slices.Contains(x.Retired, agent)
-}
-
-// check checks a series assignment as given to the API.
-func (x *Series) check() error {
-	if why := checkSeriesName(x.Name); why != "" {
-		return slawatch.Errorf(slawatch.EINVALID, "name %q: %s", x.Name, why)
-	}
-	if len(x.Agents)+len(x.Retired) > maxSeriesAgents {
-		return slawatch.Errorf(slawatch.EINVALID, "agents: more than %d agents and retired agents", maxSeriesAgents)
-	}
-	seen := map[string]bool{}
-	for _, list := range []struct {
-		field  string
-		agents []string
-	}{{"agents", x.Agents}, {"retired_agents", x.Retired}} {
-		for i, a := range list.agents {
-			if why := checkID(a); why != "" {
-				return slawatch.Errorf(slawatch.EINVALID, "%s[%d] %q: %s", list.field, i, a, why)
-			}
-			if seen[a] {
-				return slawatch.Errorf(slawatch.EINVALID, "%s[%d] %q: listed twice", list.field, i, a)
-			}
-			seen[a] = true
-		}
-	}
-	if len(x.Description) > 1024 {
-		return slawatch.Errorf(slawatch.EINVALID, "description: longer than 1024 bytes")
-	}
-	return nil
-}
-
-// checkSeriesName checks a series name as the store would take it.
-func checkSeriesName(name string) string {
-	switch {
-	case name == "":
-		return "empty"
-	case len(name) > 255:
-		return "longer than 255 bytes"
-	}
-	for _, c := range name {
-		if c <= ' ' || c == 0x7f || c == ',' || c == '"' {
-			return fmt.Sprintf("character %q: no spaces, control characters, commas or quotes", c)
-		}
-	}
-	return ""
-}
-
-// loadSeries reads every series assignment.
-func loadSeries(ctx context.Context, st *store.Store) (map[string]*Series, error) {
-	xs, err := listDocs[Series](ctx, st, "", kindSeries)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]*Series, len(xs))
-	for i := range xs {
-		out[xs[i].Name] = &xs[i]
-	}
-	return out, nil
-}
 
 // listSeries lists a customer's series (with the shared series its
 // contract binds), or under /api/series the provider's shared series.
@@ -160,7 +67,7 @@ const maxSeriesPerRequest = 10_000
 // series of another customer is refused: it must be deleted there first.
 func (s *Server) assignSeries(ctx context.Context, customer string, xs []Series) ([]Series, error) {
 	if customer != "" {
-		if _, err := s.st.GetDoc(ctx, customer, kindCustomer, customer); err != nil {
+		if _, err := s.st.GetDoc(ctx, customer, docs.KindCustomer, customer); err != nil {
 			return nil, err
 		}
 	}
@@ -177,19 +84,19 @@ func (s *Server) assignSeries(ctx context.Context, customer string, xs []Series)
 		if x.Agents == nil {
 			x.Agents = []string{}
 		}
-		if err := x.check(); err != nil {
+		if err := x.Check(); err != nil {
 			return nil, slawatch.Errorf(slawatch.EINVALID, "series[%d]: %v", i, err)
 		}
 		if names[x.Name] {
 			return nil, slawatch.Errorf(slawatch.EINVALID, "series[%d]: %q listed twice", i, x.Name)
 		}
 		names[x.Name] = true
-		if old, err := getDoc[Series](ctx, s.st, "", kindSeries, x.Name); err == nil && old.Customer != customer {
+		if old, err := docs.Get[Series](ctx, s.st, "", docs.KindSeries, x.Name); err == nil && old.Customer != customer {
 			return nil, slawatch.Errorf(slawatch.ECONFLICT, "series %q belongs to customer %q; delete it there first", x.Name, old.Customer)
 		}
 	}
 	for _, x := range xs {
-		if err := putDoc(ctx, s.st, "", kindSeries, x.Name, x); err != nil {
+		if err := docs.Put(ctx, s.st, "", docs.KindSeries, x.Name, x); err != nil {
 			return nil, err
 		}
 	}
@@ -203,16 +110,16 @@ func (s *Server) assignSeries(ctx context.Context, customer string, xs []Series)
 // contract binds is refused.
 func (s *Server) deleteSeries(w http.ResponseWriter, r *http.Request) {
 	id, name, ctx := r.PathValue("customer"), r.PathValue("series"), r.Context()
-	x, err := getDoc[Series](ctx, s.st, "", kindSeries, name)
+	x, err := docs.Get[Series](ctx, s.st, "", docs.KindSeries, name)
 	if err != nil || x.Customer != id {
 		s.fail(w, r, slawatch.Errorf(slawatch.ENOTFOUND, "series %q of customer %q not found", name, id))
 		return
 	}
 	if binders := s.eval.binders(name); len(binders) > 0 {
-		s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "series %q: the contracts of %s bind it; upload contracts without it first", name, listSome(binders, 10)))
+		s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "series %q: the contracts of %s bind it; upload contracts without it first", name, docs.ListSome(binders, 10)))
 		return
 	}
-	if err := s.st.DeleteDoc(ctx, "", kindSeries, name); err != nil {
+	if err := s.st.DeleteDoc(ctx, "", docs.KindSeries, name); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -238,7 +145,7 @@ func (e *evaluation) checkBinds(customer string, series []string) error {
 		return nil
 	}
 	return slawatch.Errorf(slawatch.EINVALID, "contract of %s: inputs: series %s %s not assigned to customer %s; assign them first (PUT /api/customers/%s/series/{name} with the agents that measure them)",
-		customer, listSome(bad, 10), isAre(len(bad)), customer, customer)
+		customer, docs.ListSome(bad, 10), docs.IsAre(len(bad)), customer, customer)
 }
 
 // refused returns the series of recs that agent may not deliver.
@@ -257,21 +164,6 @@ func (e *evaluation) refused(agent string, blocks []store.Block) []string {
 	}
 	slices.Sort(bad)
 	return bad
-}
-
-// listSome joins up to n quoted items, saying how many more there are.
-func listSome(items []string, n int) string {
-	if len(items) <= n {
-		return strings.Join(items, ", ")
-	}
-	return strings.Join(items[:n], ", ") + fmt.Sprintf(" and %d more", len(items)-n)
-}
-
-func isAre(n int) string {
-	if n == 1 {
-		return "is"
-	}
-	return "are"
 }
 
 // seriesJSON renders an assignment for the API.

@@ -23,6 +23,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch/server/docs"
+
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/server/metrics"
@@ -123,7 +125,7 @@ type Server struct {
 	eval     *evaluation
 	notices  *notifier
 	replicas *replicas
-	secrets  *sealer
+	secrets  *docs.Sealer
 	health   health
 	handler  http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
@@ -145,7 +147,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: metrics.New()}
-	if s.secrets, err = newSealer(cfg.SecretKey); err != nil {
+	if s.secrets, err = docs.NewSealer(cfg.SecretKey); err != nil {
 		return nil, err
 	}
 	s.replicas = newReplicas(s)

@@ -188,7 +188,7 @@ func TestRestartFeedsStoredRecords(t *testing.T) {
 	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	t0 := slawatch.UnixMinute(start)
 	h := newHarness(t, nil, start.Add(30*time.Second), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
-		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	// y measures kaisha; x measures the other customer and lags behind
 	h.customerOf("kaisha", notify.Contacts{Fax: []string{"+81 3-1234-5678"}}, "../examples/iij.yaml", "y")
 	h.customerOf("other", notify.Contacts{}, "../examples/iij-other.yaml", "x")
@@ -232,7 +232,7 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	t0 := slawatch.UnixMinute(start)
 	h := newHarness(t, nil, start, notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
-		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	noc := notify.Contacts{Fax: []string{"+81 3-1111-2222"}}
 	h.customerOf("kaisha", noc, "../examples/iij.yaml", "tyo1")
 	h.customerOf("other", noc, "../examples/iij-other.yaml", "tyo1")
