@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/notify"
 )
 
@@ -18,8 +20,8 @@ func TestAccess(t *testing.T) {
 	h := newHarness(t, nil, time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), notify.Config{})
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
 	h.customer("other", notify.Contacts{}, "../examples/iij-other.yaml")
-	own := h.token(RoleCustomer, "kaisha", "")
-	agent := h.token(RoleAgent, "", "tyo1")
+	own := h.token(auth.RoleCustomer, "kaisha", "")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	if len(h.srv.routeRoles) < 25 {
 		t.Fatalf("only %d routes", len(h.srv.routeRoles))
 	}
@@ -28,7 +30,7 @@ func TestAccess(t *testing.T) {
 		fill := func(customer string) string {
 			return strings.NewReplacer("{customer}", customer, "{id}", "x1", "{month}", "2026-10").Replace(path)
 		}
-		operatorOnly := !slices.Contains(rr.roles, RoleCustomer)
+		operatorOnly := !slices.Contains(rr.roles, auth.RoleCustomer)
 		t.Run(rr.pattern, func(t *testing.T) {
 			if code, body := h.do(method, fill("kaisha"), "", nil); code != http.StatusUnauthorized {
 				t.Errorf("no token: %d %s", code, body)
@@ -79,7 +81,7 @@ func TestAccess(t *testing.T) {
 	if _, err := h.st.LookupToken(t.Context(), own); err == nil {
 		t.Error("a token is stored as it is")
 	}
-	if _, err := h.st.LookupToken(t.Context(), HashToken(own)); err != nil {
+	if _, err := h.st.LookupToken(t.Context(), auth.HashToken(own)); err != nil {
 		t.Error(err)
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
@@ -24,7 +26,7 @@ func (s *Server) listCustomers(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	cs = slices.DeleteFunc(cs, func(c Customer) bool { return !p.canSee(c.ID) })
+	cs = slices.DeleteFunc(cs, func(c Customer) bool { return !p.CanSee(c.ID) })
 	for i := range cs {
 		cs[i] = redacted(cs[i])
 	}
@@ -110,7 +112,7 @@ func (s *Server) putCustomer(w http.ResponseWriter, r *http.Request) {
 	}
 	old, err := docs.Get[Customer](r.Context(), s.st, id, docs.KindCustomer, id)
 	if err != nil {
-		if principalOf(r).role != RoleOperator || !errors.Is(err, store.ErrNotFound) {
+		if principalOf(r).Role != auth.RoleOperator || !errors.Is(err, store.ErrNotFound) {
 			s.fail(w, r, err)
 			return
 		}
@@ -398,7 +400,7 @@ func (s *Server) addRecord(k recordKind) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		if principalOf(r).role == RoleCustomer {
+		if principalOf(r).Role == auth.RoleCustomer {
 			if err := docs.CustomerRecord(k, rec); err != nil {
 				s.fail(w, r, err)
 				return

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 
 	"github.com/slawatch/slawatch/notify"
@@ -26,7 +28,7 @@ func BenchmarkDetectionToNotification(b *testing.B) {
 	h := newHarness(b, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example"})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	m := t0
 	send := func(n int, down bool) {
 		minutes := minutesOf(m, m+int64(n), func(int64) bool { return down })
@@ -85,7 +87,7 @@ func BenchmarkLiveEvaluation(b *testing.B) {
 		h.customer(id, notify.Contacts{}, f)
 	}
 	slices.Sort(names)
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	recs := make([]slawatch.SeriesMinute, len(names))
 	for i, n := range names {
 		recs[i] = up(n)

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/notify"
@@ -50,7 +52,7 @@ func FuzzAPIBodies(f *testing.F) {
 		f.Fatal(err)
 	}
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	h.customer("shopco", notify.Contacts{Email: []string{"noc@shopco.example"}}, "../examples/ntt.yaml")
 	h.must(http.StatusCreated, "POST", "/api/customers/shopco/tickets", h.op,
 		record{"id": "T1", "service": "dps", "kind": "mitigation-request", "channel": "phone", "opened": "2026-10-09 10:00", "fee": "1200.00", "included": "false"}, nil)

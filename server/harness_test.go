@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/emersion/go-smtp"
@@ -79,7 +81,7 @@ func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config
 	h := &harness{t: t, st: st, notify: nc}
 	h.now.Store(start.UnixNano())
 	h.start()
-	tok, err := CreateToken(context.Background(), st, RoleOperator, "", "", "test")
+	tok, err := auth.CreateToken(context.Background(), st, auth.RoleOperator, "", "", "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
@@ -28,8 +30,8 @@ const (
 // forbidden, too_large, unsupported_media_type, unavailable.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	op := []string{RoleOperator}
-	oc := []string{RoleOperator, RoleCustomer}
+	op := []string{auth.RoleOperator}
+	oc := []string{auth.RoleOperator, auth.RoleCustomer}
 	h := func(pattern string, roles []string, fn http.HandlerFunc) {
 		s.routeRoles = append(s.routeRoles, routeRoles{pattern, roles})
 		mux.Handle(pattern, s.instrument(pattern, s.access(roles, fn)))
@@ -37,7 +39,7 @@ func (s *Server) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
-	h("POST /api/ingest", []string{RoleAgent}, s.ingest)
+	h("POST /api/ingest", []string{auth.RoleAgent}, s.ingest)
 	h("GET /api/tokens", op, s.listTokens)
 	h("POST /api/tokens", op, s.createToken)
 	h("DELETE /api/tokens/{id}", op, s.revokeToken)

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/notify"
 )
@@ -19,7 +21,7 @@ func TestIncidentAcrossSites(t *testing.T) {
 	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
 		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	h.customer("globex", notify.Contacts{Fax: []string{"+81 6-1234-5678"}}, "testdata/tunnels.yaml")
-	agent := h.token(RoleAgent, "", "pop-osa")
+	agent := h.token(auth.RoleAgent, "", "pop-osa")
 
 	// the POP fails at 03:02 for three minutes; Osaka's second tunnel
 	// stays up, but any tunnel down is the site's outage; Nagoya's comes
@@ -83,7 +85,7 @@ func TestIncidentAcrossSites(t *testing.T) {
 func TestMetricsAndHealth(t *testing.T) {
 	h := newHarness(t, nil, time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), notify.Config{})
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
 	h.setClock(time.Unix((t0+3)*60, 0))
 	h.deliver(agent, minutesOf(t0, t0+3, func(int64) bool { return false }))
@@ -120,7 +122,7 @@ func TestOutageAcrossMonths(t *testing.T) {
 	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
 		From: "noc@provider.example"})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	// silent 23:50-00:06 Tokyo: detected at 23:55 (the end of the fifth
 	// silent minute, 23:54), ended at 00:06
 	down := func(m int64) bool { return m >= t0+5 && m < t0+21 }

@@ -50,7 +50,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		code = s.fail(w, r, err)
 		return
 	}
-	if bad := s.eval.refused(p.agent, blocks); len(bad) > 0 {
+	if bad := s.eval.refused(p.Agent, blocks); len(bad) > 0 {
 		s.metrics.IngestRefused.WithLabelValues("unassigned").Inc()
 		s.metrics.Denied.Inc()
 		code = http.StatusForbidden
@@ -62,19 +62,19 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		// drop exactly those records and deliver the rest.
 		writeJSON(w, code, map[string]any{
 			"error": map[string]string{"code": "forbidden", "message": fmt.Sprintf("agent %s may not deliver series %s: not assigned to it (PUT /api/customers/{customer}/series/{name} names a series' agents); nothing of this delivery was stored",
-				p.agent, docs.ListSome(quoted, 10))},
+				p.Agent, docs.ListSome(quoted, 10))},
 			"refused_series": bad,
 		})
 		return
 	}
-	if err := s.st.WriteBlocks(r.Context(), p.agent, blocks); err != nil {
+	if err := s.st.WriteBlocks(r.Context(), p.Agent, blocks); err != nil {
 		s.health.writeFailed(err)
 		code = s.fail(w, r, err)
 		return
 	}
 	s.health.writeOK()
 	for _, b := range blocks {
-		s.eval.deliver(p.agent, b.Minute, b.Records)
+		s.eval.deliver(p.Agent, b.Minute, b.Records)
 	}
 	s.eval.kick()
 	s.metrics.IngestRecords.Add(float64(n))

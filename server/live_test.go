@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
@@ -97,7 +99,7 @@ func testReportMatchesEvaluate(t *testing.T, st *store.Store) {
 	start := time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC).Unix() / 60 // 09:00 on 1 October in Tokyo
 	h := newHarness(t, st, time.Unix(start*60, 0), notify.Config{})
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
-	a1, a2 := h.token(RoleAgent, "", "tyo1"), h.token(RoleAgent, "", "osa1")
+	a1, a2 := h.token(auth.RoleAgent, "", "tyo1"), h.token(auth.RoleAgent, "", "osa1")
 
 	// three hours: the router silent 10:00-10:07 (an outage), the DC's
 	// primary line lossy; a second agent measures the secondary line too

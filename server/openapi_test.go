@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch/notify"
@@ -145,7 +147,7 @@ func recordKindNamed(t *testing.T, name string) recordKind {
 
 func parseRoles(t *testing.T, list string) []string {
 	t.Helper()
-	names := map[string]string{"RoleOperator": RoleOperator, "RoleCustomer": RoleCustomer, "RoleAgent": RoleAgent}
+	names := map[string]string{"auth.RoleOperator": auth.RoleOperator, "auth.RoleCustomer": auth.RoleCustomer, "auth.RoleAgent": auth.RoleAgent}
 	var out []string
 	for _, f := range strings.Split(list, ",") {
 		r, ok := names[strings.TrimSpace(f)]

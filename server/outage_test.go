@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
@@ -103,7 +105,7 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	// email and webhook are extra
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 
 	// silent 00:05..00:10 (six minutes): the fifth silent minute is
 	// 00:09, so the outage is detected at its end, 00:10; it ends at 00:11

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch/engine"
@@ -51,7 +53,7 @@ func readRecords(t *testing.T, file, customer string) []record {
 func TestRecordsAPI(t *testing.T) {
 	h := newHarness(t, nil, time.Date(2026, 10, 25, 0, 0, 0, 0, time.UTC), notify.Config{})
 	h.customer("shopco", notify.Contacts{}, "../examples/ntt.yaml")
-	own := h.token(RoleCustomer, "shopco", "")
+	own := h.token(auth.RoleCustomer, "shopco", "")
 	for _, r := range readRecords(t, "../examples/ntt-tickets.csv", "shopco") {
 		// open the ticket, then respond and resolve through their routes
 		responded, resolved := r["responded"], r["resolved"]
@@ -193,7 +195,7 @@ func TestMaintenanceNotice(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	h := newHarness(t, nil, time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC), notify.Config{})
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
-	agent := h.token(RoleAgent, "", "tyo1")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
 	big := `{"id":"` + strings.Repeat("x", maxJSONBody) + `"}`
 	if code, _ := h.do("POST", "/api/customers", h.op, big); code != http.StatusRequestEntityTooLarge {
 		t.Errorf("a JSON body over 1 MiB: %d", code)

@@ -14,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
@@ -74,7 +76,7 @@ func newReplicas(s *Server) *replicas {
 		held: map[string]time.Time{}, seen: map[int64]time.Time{}}
 	if r.id == "" {
 		host, _ := os.Hostname()
-		r.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), NewToken()[3:11])
+		r.id = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), auth.NewToken()[3:11])
 	}
 	if r.on {
 		s.st.RecordChanges(r.id)

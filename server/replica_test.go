@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
@@ -28,7 +30,7 @@ func newReplica(t *testing.T, url, name string, start time.Time, nc notify.Confi
 	}}
 	h.now.Store(start.UnixNano())
 	h.start()
-	tok, err := CreateToken(context.Background(), st, RoleOperator, "", "", "test")
+	tok, err := auth.CreateToken(context.Background(), st, auth.RoleOperator, "", "", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +59,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	}
 	rs[0].customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
-	agent := rs[0].token(RoleAgent, "", "tyo1")
+	agent := rs[0].token(auth.RoleAgent, "", "tyo1")
 	for i, h := range rs {
 		h.waitFor(fmt.Sprintf("replica %d to load the contract", i), func() bool {
 			code, _ := h.do("GET", "/api/customers/kaisha/reports/2026-10", h.op, nil)

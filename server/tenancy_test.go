@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/notify"
@@ -55,8 +57,8 @@ func TestSeriesBelongToCustomer(t *testing.T) {
 	h := newHarness(t, nil, start, notify.Config{})
 	h.customerOf("kaisha", notify.Contacts{}, "../examples/iij.yaml", "tyo1")
 	h.customerOf("other", notify.Contacts{}, "../examples/iij-other.yaml", "osa1")
-	tyo1, osa1 := h.token(RoleAgent, "", "tyo1"), h.token(RoleAgent, "", "osa1")
-	own := h.token(RoleCustomer, "kaisha", "")
+	tyo1, osa1 := h.token(auth.RoleAgent, "", "tyo1"), h.token(auth.RoleAgent, "", "osa1")
+	own := h.token(auth.RoleCustomer, "kaisha", "")
 
 	// kaisha's contract naming other's router is refused, naming it
 	y, _ := os.ReadFile("../examples/iij.yaml")
@@ -143,7 +145,7 @@ func TestNoAgentStallsJudging(t *testing.T) {
 	h := newHarness(t, nil, start, notify.Config{})
 	h.customerOf("kaisha", notify.Contacts{}, "../examples/iij.yaml", "tyo1")
 	h.customerOf("other", notify.Contacts{}, "../examples/iij-other.yaml", "osa1")
-	tyo1, osa1 := h.token(RoleAgent, "", "tyo1"), h.token(RoleAgent, "", "osa1")
+	tyo1, osa1 := h.token(auth.RoleAgent, "", "tyo1"), h.token(auth.RoleAgent, "", "osa1")
 	t0 := slawatch.UnixMinute(start)
 
 	for _, bad := range []time.Time{
@@ -192,7 +194,7 @@ func TestRestartFeedsStoredRecords(t *testing.T) {
 	// y measures kaisha; x measures the other customer and lags behind
 	h.customerOf("kaisha", notify.Contacts{Fax: []string{"+81 3-1234-5678"}}, "../examples/iij.yaml", "y")
 	h.customerOf("other", notify.Contacts{}, "../examples/iij-other.yaml", "x")
-	x, y := h.token(RoleAgent, "", "x"), h.token(RoleAgent, "", "y")
+	x, y := h.token(auth.RoleAgent, "", "x"), h.token(auth.RoleAgent, "", "y")
 	h.deliver(x, map[int64][]slawatch.SeriesMinute{t0 - 1: {up("other-router")}})
 
 	// y delivers minutes t0..t0+4 (the router silent in all five: an
@@ -236,7 +238,7 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 	noc := notify.Contacts{Fax: []string{"+81 3-1111-2222"}}
 	h.customerOf("kaisha", noc, "../examples/iij.yaml", "tyo1")
 	h.customerOf("other", noc, "../examples/iij-other.yaml", "tyo1")
-	a := h.token(RoleAgent, "", "tyo1")
+	a := h.token(auth.RoleAgent, "", "tyo1")
 	minutes := map[int64][]slawatch.SeriesMinute{}
 	for m := t0; m < t0+7; m++ {
 		r, o := silent("kaisha-router"), silent("other-router")
@@ -265,7 +267,7 @@ func TestLateDataRevisesClosedMonth(t *testing.T) {
 	t0 := slawatch.UnixMinute(start)
 	h := newHarness(t, nil, start, notify.Config{})
 	h.customerOf("kaisha", notify.Contacts{}, "../examples/iij.yaml", "tyo1")
-	a := h.token(RoleAgent, "", "tyo1")
+	a := h.token(auth.RoleAgent, "", "tyo1")
 	// 23:00-23:29 measured, up; 23:30-23:59 not delivered before the close
 	h.setClock(start.Add(30 * time.Minute))
 	h.deliver(a, minutesOf(t0, t0+30, func(int64) bool { return false }))

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/store"
 )
@@ -87,12 +89,12 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) {
 
 // issue makes and stores a token like t and answers it with its info.
 func (s *Server) issue(w http.ResponseWriter, r *http.Request, t store.Token, status int) {
-	tok, err := NewTokenFor(r.Context(), s.st, t)
+	tok, err := auth.NewTokenFor(r.Context(), s.st, t)
 	if err != nil {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "%v", err))
 		return
 	}
-	t.Hash = HashToken(tok)
+	t.Hash = auth.HashToken(tok)
 	info := NewTokenInfo(t, s.cfg.Now())
 	writeJSON(w, status, struct {
 		Token string `json:"token"`
@@ -139,8 +141,8 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := s.cfg.Now()
-	if t.Role == RoleOperator && t.Valid(now) {
-		if n, err := s.st.CountTokens(r.Context(), RoleOperator, now); err != nil || n <= 1 {
+	if t.Role == auth.RoleOperator && t.Valid(now) {
+		if n, err := s.st.CountTokens(r.Context(), auth.RoleOperator, now); err != nil || n <= 1 {
 			if err == nil {
 				err = slawatch.Errorf(slawatch.ECONFLICT, "token %s is the last valid operator token: make another first (or rotate it: POST /api/tokens/%s/rotate)", t.ID(), t.ID())
 			}
@@ -153,7 +155,7 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.log.Info("token revoked", "id", t.ID(), "role", t.Role, "customer", t.Customer, "agent", t.Agent, "by", principalOf(r).token)
+	s.log.Info("token revoked", "id", t.ID(), "role", t.Role, "customer", t.Customer, "agent", t.Agent, "by", principalOf(r).Token)
 	writeJSON(w, http.StatusOK, NewTokenInfo(t, now))
 }
 
@@ -195,7 +197,7 @@ func (s *Server) rotateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := store.Token{Role: old.Role, Customer: old.Customer, Agent: old.Agent, Name: old.Name, Created: now, Expires: exp}
-	tok, err := NewTokenFor(r.Context(), s.st, next)
+	tok, err := auth.NewTokenFor(r.Context(), s.st, next)
 	if err != nil {
 		s.fail(w, r, slawatch.Errorf(slawatch.EINVALID, "%v", err))
 		return
@@ -204,7 +206,7 @@ func (s *Server) rotateToken(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	next.Hash = HashToken(tok)
+	next.Hash = auth.HashToken(tok)
 	s.log.Info("token rotated", "old", old.ID(), "new", next.ID(), "role", old.Role, "overlap", overlap)
 	writeJSON(w, http.StatusCreated, struct {
 		Token string `json:"token"`

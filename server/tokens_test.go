@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/notify"
 )
 
@@ -52,7 +54,7 @@ func TestTokenLifecycle(t *testing.T) {
 		t.Fatalf("tokens: %+v, want the operator's and the customer's", list.Tokens)
 	}
 	_, raw := h.do("GET", "/api/tokens", h.op, nil)
-	if strings.Contains(string(raw), made.Token) || strings.Contains(string(raw), HashToken(made.Token)) {
+	if strings.Contains(string(raw), made.Token) || strings.Contains(string(raw), auth.HashToken(made.Token)) {
 		t.Error("the token list shows a token or its whole hash")
 	}
 	// the customer token expires by the server's clock
@@ -69,7 +71,7 @@ func TestTokenLifecycle(t *testing.T) {
 	}
 	h.must(http.StatusCreated, "POST", "/api/tokens", h.op, map[string]string{"role": "agent", "agent": "tyo1"}, &agent)
 	h.must(http.StatusCreated, "POST", "/api/tokens/"+agent.ID+"/rotate", h.op, map[string]string{"overlap": "1h"}, &rotated)
-	if rotated.Replaces != agent.ID || rotated.Agent != "tyo1" || rotated.Role != RoleAgent || rotated.Token == agent.Token {
+	if rotated.Replaces != agent.ID || rotated.Agent != "tyo1" || rotated.Role != auth.RoleAgent || rotated.Token == agent.Token {
 		t.Errorf("rotation: %+v", rotated)
 	}
 	ingestCode := func(tok string) int {
@@ -89,7 +91,7 @@ func TestTokenLifecycle(t *testing.T) {
 	h.must(http.StatusOK, "GET", "/api/tokens", h.op, nil, &list)
 	var opID string
 	for _, x := range list.Tokens {
-		if x.Role == RoleOperator {
+		if x.Role == auth.RoleOperator {
 			opID = x.ID
 		}
 	}

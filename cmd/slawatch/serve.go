@@ -15,6 +15,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/server/auth"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/slawatch/slawatch/notify"
@@ -186,7 +188,7 @@ func (c *ServeCommand) secretKey(log *slog.Logger) ([]byte, error) {
 // operator.token in the data directory (mode 0600), so that a new server
 // can be used at once.
 func (c *ServeCommand) firstToken(ctx context.Context, st *store.Store, log *slog.Logger) error {
-	n, err := st.CountTokens(ctx, server.RoleOperator, time.Now())
+	n, err := st.CountTokens(ctx, auth.RoleOperator, time.Now())
 	if err != nil || n > 0 {
 		return err
 	}
@@ -198,7 +200,7 @@ func (c *ServeCommand) firstToken(ctx context.Context, st *store.Store, log *slo
 	if err := os.MkdirAll(c.data, 0o750); err != nil {
 		return err
 	}
-	tok, err := server.CreateToken(ctx, st, server.RoleOperator, "", "", "first operator")
+	tok, err := auth.CreateToken(ctx, st, auth.RoleOperator, "", "", "first operator")
 	if err != nil {
 		return err
 	}

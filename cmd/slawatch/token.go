@@ -12,7 +12,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/slawatch/slawatch/server"
+	"github.com/slawatch/slawatch/server/auth"
+
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -81,7 +82,7 @@ func (c *TokenCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return usagef("--expires: %v", err)
 	}
-	tok, err := server.NewTokenFor(ctx, st, store.Token{Role: *role, Customer: *customer, Agent: *agentName, Name: *name,
+	tok, err := auth.NewTokenFor(ctx, st, store.Token{Role: *role, Customer: *customer, Agent: *agentName, Name: *name,
 		Created: now, Expires: exp})
 	if err != nil {
 		return usagef("%v", err)
@@ -177,7 +178,7 @@ func (c *TokenCommand) rotate(ctx context.Context, st *store.Store, id, expires,
 	if !old.Valid(now) {
 		return usagef("token %s is no longer valid: make a new one instead", id)
 	}
-	tok, err := server.NewTokenFor(ctx, st, store.Token{Role: old.Role, Customer: old.Customer, Agent: old.Agent,
+	tok, err := auth.NewTokenFor(ctx, st, store.Token{Role: old.Role, Customer: old.Customer, Agent: old.Agent,
 		Name: old.Name, Created: now, Expires: exp})
 	if err != nil {
 		return usagef("%v", err)
@@ -191,7 +192,7 @@ func (c *TokenCommand) rotate(ctx context.Context, st *store.Store, id, expires,
 		return fmt.Errorf("the new token is made, but the old one %s is not ended: %w", id, err)
 	}
 	path := filepath.Join(data, "operator.token")
-	if b, err := os.ReadFile(path); err == nil && server.HashToken(strings.TrimSpace(string(b))) == old.Hash {
+	if b, err := os.ReadFile(path); err == nil && auth.HashToken(strings.TrimSpace(string(b))) == old.Hash {
 		if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
 			return fmt.Errorf("the new token is made but %s still holds the old one: %w", path, err)
 		}
