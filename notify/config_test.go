@@ -34,6 +34,8 @@ func TestConfigValidate(t *testing.T) {
 		{"from", func(c *Config) { c.From = "noc" }, `from: "noc": not an address`},
 		{"fax gateway", func(c *Config) { c.FaxGateway = "fax.example.net" },
 			`fax_gateway: "fax.example.net": must contain {number} exactly once`},
+		{"no relay, webhooks only", func(c *Config) { *c = Config{WebhookAllow: mustAllow(t, "10.1.2.0/24")} }, ""},
+		{"a relay only in part", func(c *Config) { *c = Config{From: c.From} }, `smtp.addr: "": not host:port`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := testConfig()
@@ -51,6 +53,7 @@ func TestConfigYAMLAndJSON(t *testing.T) {
 smtp: {addr: "smtp.example.net:587", hello: slawatch.example.net, username: notify, password: pw, starttls: always, timeout: 20s}
 from: slawatch <noc@example.net>
 fax_gateway: "{number}@fax.example.net"
+webhook_allow: "10.1.2.0/24, 127.0.0.1"
 `
 	var fromYAML Config
 	dec := yaml.NewDecoder(strings.NewReader(y))
@@ -60,13 +63,15 @@ fax_gateway: "{number}@fax.example.net"
 	}
 	const j = `{"smtp": {"addr": "smtp.example.net:587", "hello": "slawatch.example.net", "username": "notify",
 		"password": "pw", "starttls": "always", "timeout": "20s"},
-		"from": "slawatch <noc@example.net>", "fax_gateway": "{number}@fax.example.net"}`
+		"from": "slawatch <noc@example.net>", "fax_gateway": "{number}@fax.example.net",
+		"webhook_allow": "10.1.2.0/24,127.0.0.1/32"}`
 	var fromJSON Config
 	if err := json.Unmarshal([]byte(j), &fromJSON); err != nil {
 		t.Fatal(err)
 	}
 	want := testConfig()
 	want.SMTP.Timeout = 20 * time.Second
+	want.WebhookAllow = mustAllow(t, "10.1.2.0/24,127.0.0.1/32")
 	if fromYAML != want || fromJSON != want {
 		t.Errorf("YAML %+v\nJSON %+v\nwant %+v", fromYAML, fromJSON, want)
 	}
@@ -115,5 +120,39 @@ func TestChannelsWithoutRelay(t *testing.T) {
 	}
 	if _, err := none.Channels(Contacts{Email: []string{"noc@example.net"}}); err == nil || !strings.Contains(err.Error(), "smtp.addr") {
 		t.Errorf("email without a relay: %v, want an error naming smtp.addr", err)
+	}
+}
+
+// ValidateContacts refuses, when the contacts change, a webhook URL whose
+// host is an address the operator does not allow; Channels still makes
+// the channel, so that the customer's email is not lost with it.
+func TestValidateContactsWebhookDestination(t *testing.T) {
+	c := testConfig()
+	ct := Contacts{Email: []string{"ops@sample.co.jp"}, Webhook: &WebhookContact{URL: "http://169.254.169.254/latest", Secret: testSecret}}
+	const want = `contacts.webhook.url: "http://169.254.169.254/latest": destination 169.254.169.254 refused: ` +
+		`link-local address; the operator can allow it in the webhook allow list`
+	if err := c.ValidateContacts(ct); err == nil || err.Error() != want {
+		t.Errorf("got %v\nwant %s", err, want)
+	}
+	if chs, err := c.Channels(ct); err != nil || len(chs) != 2 {
+		t.Errorf("Channels: %v, %v; want the email and the webhook", chs, err)
+	}
+	for _, u := range []string{"https://hooks.sample.co.jp/x", "http://203.0.113.7/x"} {
+		ct.Webhook.URL = u
+		if err := c.ValidateContacts(ct); err != nil {
+			t.Errorf("%s: %v", u, err)
+		}
+	}
+	c.WebhookAllow = mustAllow(t, "127.0.0.0/8")
+	ct.Webhook.URL = "http://127.0.0.1:8080/x"
+	if err := c.ValidateContacts(ct); err != nil {
+		t.Errorf("allowed loopback: %v", err)
+	}
+	chs, _ := c.Channels(ct)
+	if w := chs[len(chs)-1].(*Webhook); w.Allow != c.WebhookAllow {
+		t.Errorf("webhook allows %q, want the config's %q", w.Allow, c.WebhookAllow)
+	}
+	if err := c.ValidateContacts(Contacts{Email: []string{"x"}}); err == nil || !strings.HasPrefix(err.Error(), "contacts.email[0]") {
+		t.Errorf("bad email: %v", err)
 	}
 }

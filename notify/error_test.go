@@ -33,6 +33,9 @@ func TestIsPermanent(t *testing.T) {
 		{"context", context.DeadlineExceeded, false},
 		{"unknown", errors.New("?"), false},
 		{"ours", permanentf("bad config"), true},
+		{"refused destination", &RefusedError{What: "loopback"}, true},
+		{"refused at dial", &requestFailure{err: &net.OpError{Op: "dial", Err: &RefusedError{What: "private"}}}, true},
+		{"dial failed", &requestFailure{err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}, false},
 		{"send error says", &SendError{Channel: "x", Permanent: true, Err: errors.New("?")}, true},
 		{"send error wrapped", fmt.Errorf("outbox: %w", &SendError{Channel: "x", Err: &smtp.SMTPError{Code: 550}}), false},
 	} {

@@ -90,3 +90,33 @@ func FuzzGatewayAddress(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAllow: a list that parses reads back the same from its
+// canonical text, and its every prefix allows its own address.
+func FuzzParseAllow(f *testing.F) {
+	f.Add("127.0.0.0/8,10.1.2.0/24")
+	f.Add("::ffff:10.0.0.0/104, fd00::1")
+	f.Add("0.0.0.0/0,::/0")
+	f.Add("10.0.0.0/33,,x")
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := ParseAllow(s)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "webhook allow list: ") {
+				t.Errorf("error %q", err)
+			}
+			return
+		}
+		again, err := ParseAllow(d.String())
+		if err != nil || again != d {
+			t.Fatalf("%q: canonical %q reads back as %q, %v", s, d, again, err)
+		}
+		for _, p := range d.Prefixes() {
+			if err := d.Check(p.Addr()); err != nil {
+				t.Errorf("%q: %s refused: %v", s, p.Addr(), err)
+			}
+		}
+		if strings.Count(d.String(), ",")+1 != len(d.Prefixes()) && d.String() != "" {
+			t.Errorf("%q: %d prefixes in %q", s, len(d.Prefixes()), d)
+		}
+	})
+}

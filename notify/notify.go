@@ -7,6 +7,11 @@
 // Every send carries the notice's ID so that a receiver can recognise a
 // retried send: the Message-ID of an email or fax, and the
 // X-Slawatch-Notice-Id header of a webhook.
+//
+// A customer chooses its webhook's URL, so a webhook connects only to
+// public addresses unless the operator allows more (Destinations,
+// Config.WebhookAllow), and no error shows what a destination answered
+// beyond its HTTP status.
 package notify
 
 import (
