@@ -164,7 +164,7 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := docs.Bind(s.cat, id, body, excl)
 	if err == nil {
-		err = s.eval.checkBinds(id, b.Series)
+		err = s.judge.CheckBinds(id, b.Series)
 	}
 	if err == nil {
 		err = s.checkOrphans(ctx, id, b)
@@ -177,7 +177,7 @@ func (s *Server) putContract(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.eval.setContract(ctx, id, b); err != nil {
+	if err := s.judge.SetContract(ctx, id, b); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -331,7 +331,7 @@ func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		if err := s.eval.setContract(ctx, id, b); err != nil {
+		if err := s.judge.SetContract(ctx, id, b); err != nil {
 			s.fail(w, r, err)
 			return
 		}
@@ -351,7 +351,7 @@ func (s *Server) deleteExclusion(w http.ResponseWriter, r *http.Request) {
 	}
 	b, err := s.bound(ctx, id)
 	if err == nil {
-		err = s.eval.setContract(ctx, id, b)
+		err = s.judge.SetContract(ctx, id, b)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -450,7 +450,7 @@ func (s *Server) saveRecord(w http.ResponseWriter, r *http.Request, k recordKind
 		s.fail(w, r, err)
 		return
 	}
-	s.eval.recordsChanged(id, k.Doc+" "+rec["id"]+" changed")
+	s.judge.RecordsChanged(id, k.Doc+" "+rec["id"]+" changed")
 	writeJSON(w, status, rec)
 }
 
@@ -532,4 +532,11 @@ func nonNil[T any](s []T) []T {
 		return []T{}
 	}
 	return s
+}
+
+// outages lists a customer's outages, the latest first.
+func (s *Server) outages(ctx context.Context, customer string) ([]Outage, error) {
+	os, err := docs.List[Outage](ctx, s.st, customer, docs.KindOutage)
+	slices.SortFunc(os, func(a, b Outage) int { return b.Detected.Compare(a.Detected) })
+	return os, err
 }

@@ -98,8 +98,8 @@ func BenchmarkLiveEvaluation(b *testing.B) {
 		h.setClock(time.Unix((m+1)*60, 0))
 		h.deliver(agent, map[int64][]slawatch.SeriesMinute{m: recs})
 		m++
-		for h.srv.eval.judged() < m {
-			h.srv.eval.kick()
+		for h.srv.judge.Judged() < m {
+			h.srv.judge.Kick()
 			time.Sleep(50 * time.Microsecond)
 		}
 	}

@@ -258,8 +258,8 @@ func (h *harness) deliver(token string, minutes map[int64][]slawatch.SeriesMinut
 func (h *harness) waitJudged(m int64) {
 	h.t.Helper()
 	h.waitFor("minutes judged", func() bool {
-		h.srv.eval.kick()
-		return h.srv.eval.judged() >= m
+		h.srv.judge.Kick()
+		return h.srv.judge.Judged() >= m
 	})
 }
 

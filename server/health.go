@@ -64,7 +64,7 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusServiceUnavailable, "unavailable", "the database does not take writes; see the server's log")
 		return
 	}
-	next := s.eval.judged()
+	next := s.judge.Judged()
 	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "backend": s.st.Backend(),
 		"judged_before": docs.FmtMinute(next, time.UTC)})
 }

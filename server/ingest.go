@@ -50,7 +50,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 		code = s.fail(w, r, err)
 		return
 	}
-	if bad := s.eval.refused(p.Agent, blocks); len(bad) > 0 {
+	if bad := s.judge.Refused(p.Agent, blocks); len(bad) > 0 {
 		s.metrics.IngestRefused.WithLabelValues("unassigned").Inc()
 		s.metrics.Denied.Inc()
 		code = http.StatusForbidden
@@ -74,9 +74,9 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	}
 	s.health.writeOK()
 	for _, b := range blocks {
-		s.eval.deliver(p.Agent, b.Minute, b.Records)
+		s.judge.Deliver(p.Agent, b.Minute, b.Records)
 	}
-	s.eval.kick()
+	s.judge.Kick()
 	s.metrics.IngestRecords.Add(float64(n))
 	s.metrics.IngestMinutes.Add(float64(len(blocks)))
 	writeJSON(w, http.StatusOK, map[string]int{"minutes": len(blocks), "records": n})

@@ -149,9 +149,7 @@ func testReportMatchesEvaluate(t *testing.T, st *store.Store) {
 	h.waitJudged(start + 180)
 	h.deliver(a2, half(d2, start+120, start+130))
 	h.waitFor("the recompute after late data", func() bool {
-		h.srv.eval.mu.Lock()
-		defer h.srv.eval.mu.Unlock()
-		return h.srv.eval.customers["kaisha"].stale.IsZero()
+		return h.srv.judge.Settled("kaisha")
 	})
 	// the outage is stored by the incidents' goroutine; until then the
 	// notification level has no events to judge

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/replica"
 
 	"github.com/slawatch/slawatch/server/docs"
 
@@ -301,7 +302,7 @@ func TestOpenAPISchemas(t *testing.T) {
 		"TokenRequest":  {"role", "customer", "agent", "name", "expires"},
 		"RotateRequest": {"expires", "overlap"},
 		"TokenInfo":     jsonFields(reflect.TypeFor[TokenInfo]()),
-		"Replicas":      jsonFields(reflect.TypeFor[ReplicaState]()),
+		"Replicas":      jsonFields(reflect.TypeFor[replica.State]()),
 		"TicketTime":    {"at"},
 	}
 	for name, fields := range want {

@@ -69,7 +69,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	owners := func(hs []*harness) []int {
 		var out []int
 		for i, h := range hs {
-			if h.srv.replicas.owns("kaisha") {
+			if h.srv.replicas.Owns("kaisha") {
 				out = append(out, i)
 			}
 		}
@@ -105,7 +105,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	// the owner is killed during the outage: its leases are left to
 	// expire
 	dead := owners(rs)[0]
-	rs[dead].srv.replicas.killed.Store(true)
+	rs[dead].srv.replicas.Killed.Store(true)
 	rs[dead].stop()
 	survivors := slices.Delete(slices.Clone(rs), dead, dead+1)
 	setClock(survivors, time.Unix((t0+11)*60, 0))

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/server/docs"
+	"github.com/slawatch/slawatch/server/judge"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
@@ -22,7 +23,7 @@ import (
 // store, when the month has none yet). rev is the revision (0: the month
 // is open).
 func (s *Server) report(ctx context.Context, customer, month string) (rep *engine.Report, rev int, err error) {
-	ev, b, open, err := s.eval.snapshot(customer, month)
+	ev, b, open, err := s.judge.Snapshot(customer, month)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -33,21 +34,21 @@ func (s *Server) report(ctx context.Context, customer, month string) (rep *engin
 		rep, err := docs.Finish(ctx, s.st, customer, b, ev)
 		return rep, 0, err
 	}
-	r, err := s.latestRevision(ctx, customer, month)
+	r, err := s.judge.LatestRevision(ctx, customer, month)
 	if err == nil {
 		return &r.Report, r.Revision, nil
 	}
 	if !errors.Is(err, store.ErrNotFound) {
 		return nil, 0, err
 	}
-	next, _ := s.eval.judgedOf(customer)
+	next, _ := s.judge.JudgedOf(customer)
 	m, _ := engine.ParseMonth(month, b.Location)
 	if probe, err := engine.New(b, m); err == nil {
 		if _, w1 := probe.Window(); w1 > next {
 			return nil, 0, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the month has not begun", month, customer)
 		}
 	}
-	r, err = s.reviseNow(ctx, customer, b, month, "first report of a month this server never judged live")
+	r, err = s.judge.ReviseNow(ctx, customer, b, month, "first report of a month this server never judged live")
 	if err != nil {
 		return nil, 0, err
 	}
@@ -163,7 +164,7 @@ func writeCSV(w http.ResponseWriter, name string, fn func(*bytes.Buffer) error) 
 // and, when its figures changed, gets a new revision of its final report.
 func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 	id, month, ctx := r.PathValue("customer"), r.PathValue("month"), r.Context()
-	_, b, open, err := s.eval.snapshot(id, month)
+	_, b, open, err := s.judge.Snapshot(id, month)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -171,12 +172,12 @@ func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 	var rep *engine.Report
 	rev := 0
 	if open {
-		if err = s.eval.recompute(ctx, id); err == nil {
+		if err = s.judge.Recompute(ctx, id); err == nil {
 			rep, rev, err = s.report(ctx, id, month)
 		}
 	} else {
-		var x Revision
-		x, err = s.reviseNow(ctx, id, b, month, "recompute requested")
+		var x judge.Revision
+		x, err = s.judge.ReviseNow(ctx, id, b, month, "recompute requested")
 		rep, rev = &x.Report, x.Revision
 	}
 	if err != nil {

@@ -2,21 +2,18 @@ package server
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"slices"
 
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
-	"github.com/slawatch/slawatch/store"
 )
 
 // listSeries lists a customer's series (with the shared series its
 // contract binds), or under /api/series the provider's shared series.
 func (s *Server) listSeries(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("customer")
-	xs := s.eval.seriesOf(id)
+	xs := s.judge.SeriesOf(id)
 	writeJSON(w, http.StatusOK, map[string]any{"series": nonNil(xs)})
 }
 
@@ -100,7 +97,7 @@ func (s *Server) assignSeries(ctx context.Context, customer string, xs []Series)
 			return nil, err
 		}
 	}
-	if err := s.eval.setSeries(ctx, xs, nil); err != nil {
+	if err := s.judge.SetSeries(ctx, xs, nil); err != nil {
 		return nil, err
 	}
 	return xs, nil
@@ -115,7 +112,7 @@ func (s *Server) deleteSeries(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, slawatch.Errorf(slawatch.ENOTFOUND, "series %q of customer %q not found", name, id))
 		return
 	}
-	if binders := s.eval.binders(name); len(binders) > 0 {
+	if binders := s.judge.Binders(name); len(binders) > 0 {
 		s.fail(w, r, slawatch.Errorf(slawatch.ECONFLICT, "series %q: the contracts of %s bind it; upload contracts without it first", name, docs.ListSome(binders, 10)))
 		return
 	}
@@ -123,64 +120,9 @@ func (s *Server) deleteSeries(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.eval.setSeries(ctx, nil, []string{name}); err != nil {
+	if err := s.judge.SetSeries(ctx, nil, []string{name}); err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-// checkBinds refuses a contract of customer that binds series which are
-// not the customer's.
-func (e *evaluation) checkBinds(customer string, series []string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var bad []string
-	for _, name := range series {
-		if x := e.owners[name]; x == nil || x.Customer != customer && x.Customer != "" {
-			bad = append(bad, fmt.Sprintf("%q", name))
-		}
-	}
-	if len(bad) == 0 {
-		return nil
-	}
-	return slawatch.Errorf(slawatch.EINVALID, "contract of %s: inputs: series %s %s not assigned to customer %s; assign them first (PUT /api/customers/%s/series/{name} with the agents that measure them)",
-		customer, docs.ListSome(bad, 10), docs.IsAre(len(bad)), customer, customer)
-}
-
-// refused returns the series of recs that agent may not deliver.
-func (e *evaluation) refused(agent string, blocks []store.Block) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var bad []string
-	seen := map[string]bool{}
-	for _, b := range blocks {
-		for _, r := range b.Records {
-			if x := e.owners[r.Series]; (x == nil || !slices.Contains(x.Agents, agent)) && !seen[r.Series] {
-				seen[r.Series] = true
-				bad = append(bad, r.Series)
-			}
-		}
-	}
-	slices.Sort(bad)
-	return bad
-}
-
-// seriesJSON renders an assignment for the API.
-func seriesJSON(x *Series) Series {
-	out := *x
-	out.Agents = nonNil(slices.Clone(x.Agents))
-	return out
-}
-
-// binders lists the customers whose contracts bind a series.
-func (e *evaluation) binders(series string) []string {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	var out []string
-	for _, c := range e.route[series] {
-		out = append(out, c.id)
-	}
-	slices.Sort(out)
-	return out
 }

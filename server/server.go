@@ -24,6 +24,9 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/server/docs"
+	"github.com/slawatch/slawatch/server/judge"
+	"github.com/slawatch/slawatch/server/notice"
+	"github.com/slawatch/slawatch/server/replica"
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/notify"
@@ -122,9 +125,9 @@ type Server struct {
 	cat      *catalog.Catalog
 	log      *slog.Logger
 	metrics  *metrics.Metrics
-	eval     *evaluation
-	notices  *notifier
-	replicas *replicas
+	judge    *judge.Judge
+	notices  *notice.Service
+	replicas *replica.Replicas
 	secrets  *docs.Sealer
 	health   health
 	handler  http.Handler
@@ -150,16 +153,23 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if s.secrets, err = docs.NewSealer(cfg.SecretKey); err != nil {
 		return nil, err
 	}
-	s.replicas = newReplicas(s)
+	// the parts, each a package: replicas (leases and the change feed),
+	// notices (incidents and the outbox), live judging; they meet here
+	s.replicas = replica.New(replica.Config{Store: s.st, Metrics: s.metrics, Logger: s.log, ID: cfg.Replica,
+		LeaseTTL: cfg.LeaseTTL, FeedEvery: cfg.FeedEvery})
 	if err := s.sealStored(ctx); err != nil {
 		return nil, fmt.Errorf("server: sealing webhook secrets: %w", err)
 	}
-	s.notices = newNotifier(s)
-	s.eval = newEvaluation(s)
-	if err := s.notices.reconcile(ctx); err != nil {
+	s.notices = notice.New(notice.Config{Store: s.st, Notify: cfg.Notify, Sealer: s.secrets, Metrics: s.metrics,
+		Logger: s.log, Now: cfg.Now, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax, Replica: s.replicas.ID(), Owner: s.replicas})
+	s.judge = judge.New(judge.Config{Store: s.st, Catalog: cat, Metrics: s.metrics, Logger: s.log, Now: cfg.Now,
+		Grace: cfg.Grace, ReviseMonths: cfg.ReviseMonths, RecomputeDelay: cfg.RecomputeDelay,
+		Owner: s.replicas, Found: s.notices.Found})
+	s.replicas.Attach(s.judge)
+	if err := s.notices.Reconcile(ctx); err != nil {
 		return nil, fmt.Errorf("server: outbox: %w", err)
 	}
-	if err := s.eval.start(ctx); err != nil {
+	if err := s.judge.Start(ctx); err != nil {
 		return nil, err
 	}
 	s.handler = s.routes()
@@ -173,7 +183,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // minutes as they complete, sending notices, compacting storage.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){s.eval.run, s.notices.run, s.compact, s.replicas.run} {
+	for _, fn := range []func(context.Context){s.judge.Run, s.notices.Run, s.compact, s.replicas.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}

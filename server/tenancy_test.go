@@ -165,8 +165,8 @@ func TestNoAgentStallsJudging(t *testing.T) {
 		h.setClock(slawatch.MinuteTime(m + 1).Add(5 * time.Second))
 		h.deliver(tyo1, minutesOf(m, m+1, func(int64) bool { return false }))
 		h.waitFor("kaisha judged as its agent delivers", func() bool {
-			h.srv.eval.kick()
-			next, _ := h.srv.eval.judgedOf("kaisha")
+			h.srv.judge.Kick()
+			next, _ := h.srv.judge.JudgedOf("kaisha")
 			return next == m+1
 		})
 	}
@@ -174,8 +174,8 @@ func TestNoAgentStallsJudging(t *testing.T) {
 	now := h.clock()
 	want := slawatch.UnixMinute(now.Add(-90 * time.Second))
 	h.waitFor("other judged up to the grace", func() bool {
-		h.srv.eval.kick()
-		next, _ := h.srv.eval.judgedOf("other")
+		h.srv.judge.Kick()
+		next, _ := h.srv.judge.JudgedOf("other")
 		return next == want
 	})
 }
@@ -200,7 +200,7 @@ func TestRestartFeedsStoredRecords(t *testing.T) {
 	// y delivers minutes t0..t0+4 (the router silent in all five: an
 	// outage), ahead of the clock: none can be judged yet
 	h.deliver(y, minutesOf(t0, t0+5, func(int64) bool { return true }))
-	if next, _ := h.srv.eval.judgedOf("kaisha"); next > t0 {
+	if next, _ := h.srv.judge.JudgedOf("kaisha"); next > t0 {
 		t.Fatalf("judged to %d before the minutes were over", next-t0)
 	}
 	h.restart()
@@ -275,13 +275,13 @@ func TestLateDataRevisesClosedMonth(t *testing.T) {
 	h.setClock(start.Add(3 * time.Hour))
 	h.deliver(a, minutesOf(t0+179, t0+180, func(int64) bool { return false }))
 	h.waitFor("October's final report", func() bool {
-		_, err := h.srv.latestRevision(context.Background(), "kaisha", "2026-10")
+		_, err := h.srv.judge.LatestRevision(context.Background(), "kaisha", "2026-10")
 		return err == nil
 	})
 	// the agent's spool delivers 23:30-23:59 late: the router was silent
 	h.deliver(a, minutesOf(t0+30, t0+60, func(int64) bool { return true }))
 	h.waitFor("revision 2", func() bool {
-		r, err := h.srv.latestRevision(context.Background(), "kaisha", "2026-10")
+		r, err := h.srv.judge.LatestRevision(context.Background(), "kaisha", "2026-10")
 		return err == nil && r.Revision == 2
 	})
 	var revs struct {

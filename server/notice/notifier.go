@@ -1,16 +1,19 @@
-package server
+package notice
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/slawatch/slawatch/server/docs"
+	"github.com/slawatch/slawatch/server/judge"
+	"github.com/slawatch/slawatch/server/metrics"
 
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
@@ -29,7 +32,7 @@ const maxInFlight = 8
 // restart under the same Message-ID and X-Slawatch-Notice-Id, by which
 // receivers can drop the repeat.
 type notifier struct {
-	s        *Server
+	s        *Service
 	wake     chan struct{}
 	mu       sync.Mutex
 	inflight map[string]bool
@@ -38,7 +41,7 @@ type notifier struct {
 	wg       sync.WaitGroup
 }
 
-func newNotifier(s *Server) *notifier {
+func newNotifier(s *Service) *notifier {
 	n := &notifier{s: s, wake: make(chan struct{}, 1), inflight: map[string]bool{},
 		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), sem: make(chan struct{}, maxInFlight)}
 	s.metrics.OutboxGauge(func() float64 {
@@ -80,7 +83,7 @@ const claimFor = 2*sendTimeout + 30*time.Second
 // sendDue claims the due sends and starts a goroutine for each one not
 // already under way.
 func (n *notifier) sendDue(ctx context.Context) {
-	due, err := n.s.st.Claim(ctx, n.s.replicas.id, time.Now(), claimFor, 64) // retries run on real time
+	due, err := n.s.st.Claim(ctx, n.s.cfg.Replica, time.Now(), claimFor, 64) // retries run on real time
 	if err != nil {
 		if ctx.Err() == nil {
 			n.s.log.Error("outbox", "err", err)
@@ -255,10 +258,10 @@ func kindOf(name string) string {
 // replica: each outage is changed in a transaction of its own, and the
 // event, stored once per notice, gives the notified time, so that the
 // outage and the event agree whichever channel got there first.
-func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
+func (s *Service) notified(ctx context.Context, nt notify.Notice, channel string, at time.Time) error {
 	for _, site := range nt.Sites {
 		id := docs.OutageID(site.Service, site.Level, site.Start.Unix()/60)
-		o, err := docs.Get[Outage](ctx, s.st, nt.Customer, docs.KindOutage, id)
+		o, err := docs.Get[docs.Outage](ctx, s.st, nt.Customer, docs.KindOutage, id)
 		if err != nil {
 			return err
 		}
@@ -270,7 +273,7 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 				return err
 			}
 		}
-		err = docs.Update(ctx, s.st, nt.Customer, docs.KindOutage, id, func(o *Outage) bool {
+		err = docs.Update(ctx, s.st, nt.Customer, docs.KindOutage, id, func(o *docs.Outage) bool {
 			if o.Sent == nil {
 				o.Sent = map[string]time.Time{}
 			}
@@ -296,14 +299,14 @@ func (s *Server) notified(ctx context.Context, nt notify.Notice, channel string,
 // notifiedEvent stores the customer-notified event of a notice, once
 // whichever channel and replica delivers it first, and returns the time
 // it holds.
-func (s *Server) notifiedEvent(ctx context.Context, nt notify.Notice, service, channel string, at time.Time) (time.Time, error) {
-	ev := record{"id": nt.ID, "service": service, "kind": "customer-notified",
+func (s *Service) notifiedEvent(ctx context.Context, nt notify.Notice, service, channel string, at time.Time) (time.Time, error) {
+	ev := docs.Record{"id": nt.ID, "service": service, "kind": "customer-notified",
 		"start": at.UTC().Format(time.RFC3339Nano), "note": "sent by slawatch serve via " + kindOf(channel)}
 	b, _ := json.Marshal(ev)
 	if _, err := s.st.AddDoc(ctx, store.Doc{Customer: nt.Customer, Kind: docs.KindEvent, ID: nt.ID, Body: b}); err != nil {
 		return at, err
 	}
-	stored, err := docs.Get[record](ctx, s.st, nt.Customer, docs.KindEvent, nt.ID)
+	stored, err := docs.Get[docs.Record](ctx, s.st, nt.Customer, docs.KindEvent, nt.ID)
 	if err != nil {
 		return at, err
 	}
@@ -312,4 +315,57 @@ func (s *Server) notifiedEvent(ctx context.Context, nt notify.Notice, service, c
 		return at, fmt.Errorf("event %s: start %q: %w", nt.ID, stored["start"], err)
 	}
 	return t, nil
+}
+
+// Config is what the notices need.
+type Config struct {
+	Store   *store.Store
+	Notify  notify.Config
+	Sealer  *docs.Sealer
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// RetryBase and RetryMax bound the backoff between attempts.
+	RetryBase, RetryMax time.Duration
+	// Replica names this server in the outbox's claims; Owner says
+	// whether it acts for a customer (stores its outages and queues its
+	// notices).
+	Replica string
+	Owner   interface{ Owns(customer string) bool }
+}
+
+// Service is the incidents and the outbox of one server.
+type Service struct {
+	cfg     Config
+	st      *store.Store
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	secrets *docs.Sealer
+	in      *incidents
+	out     *notifier
+}
+
+// New makes the service; Reconcile then Run start it.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Service{cfg: cfg, st: cfg.Store, log: cfg.Logger, metrics: cfg.Metrics, secrets: cfg.Sealer}
+	s.in = newIncidents(s)
+	s.out = newNotifier(s)
+	return s
+}
+
+// Found takes outages judging found: those of customers this server acts
+// for are stored and notified, in order.
+func (s *Service) Found(f []judge.Found) { s.in.add(f) }
+
+// Reconcile records on their outages the outage notices the outbox has
+// as sent (a crash between sending and recording).
+func (s *Service) Reconcile(ctx context.Context) error { return s.out.reconcile(ctx) }
+
+// Run stores incidents and sends notices until ctx is done.
+func (s *Service) Run(ctx context.Context) {
+	go s.in.run(ctx)
+	s.out.run(ctx)
 }

@@ -1,9 +1,16 @@
-package server
+// Package judge is the live judging of `slawatch serve`: every
+// customer's month to date, fed minute by minute as its agents' records
+// complete, its closed months' final reports and their revisions. What
+// judging finds (outages starting and ending) goes to the Found callback;
+// whether this server acts for a customer (stores its final reports) is
+// the Owner's to say.
+package judge
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"slices"
 	"sort"
@@ -11,7 +18,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/server/docs"
+	"github.com/slawatch/slawatch/server/metrics"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
@@ -19,7 +28,7 @@ import (
 	"github.com/slawatch/slawatch/store"
 )
 
-// evaluation is the live, month-to-date evaluation of every customer.
+// Judge is the live, month-to-date evaluation of every customer.
 //
 // Each customer is judged on its own: its minutes are fed, in order, to
 // its month-to-date evaluators once they are complete, that is once
@@ -31,21 +40,24 @@ import (
 // Records of a minute already judged are late: the open months they fall
 // in are rebuilt from the store, and a closed month gets a new revision
 // of its final report (within ReviseMonths of its end).
-type evaluation struct {
-	s  *Server
-	mu sync.Mutex
+type Judge struct {
+	cfg     Config
+	st      *store.Store
+	cat     *catalog.Catalog
+	log     *slog.Logger
+	metrics *metrics.Metrics
+	mu      sync.Mutex
 	// customers with a contract; route finds the customers binding a
 	// series: one, or several for a shared series of the provider's
 	customers map[string]*custEval
 	route     map[string][]*custEval
-	owners    map[string]*Series // every series assignment, by name
+	owners    map[string]*docs.Series // every series assignment, by name
 	agents    map[string]*agentMark
 	started   time.Time // when this server started: agents replay their spools first
 	// completeAt is when the data that let a customer advance arrived
 	completeAt time.Time
-	found      []found // outages detected while feeding, for the incidents
+	found      []Found // outages detected while feeding, for the incidents
 	wake       chan struct{}
-	inc        *incidents
 }
 
 // custEval is one customer's contract, its open months and what waits
@@ -94,12 +106,13 @@ type agentMark struct {
 	seen time.Time // when it last delivered
 }
 
-// found is an outage an evaluator reported.
-type found struct {
-	customer string
-	bound    *contract.Bound
-	o        engine.Outage
-	at       time.Time
+// Found is an outage an evaluator reported, starting (Outage.End 0) or
+// ending, and when it was judged.
+type Found struct {
+	Customer string
+	Bound    *contract.Bound
+	Outage   engine.Outage
+	At       time.Time
 }
 
 // keepClosed is how many closed months a customer keeps in memory.
@@ -108,31 +121,54 @@ const keepClosed = 2
 // maxReplay bounds how far back judging resumes after a restart.
 const maxReplay = 24 * time.Hour
 
-func newEvaluation(s *Server) *evaluation {
-	return &evaluation{s: s, customers: map[string]*custEval{}, route: map[string][]*custEval{},
-		owners: map[string]*Series{}, agents: map[string]*agentMark{}, wake: make(chan struct{}, 1),
-		inc: newIncidents(s)}
+// Config is what a Judge needs. Every field is required but Now.
+type Config struct {
+	Store   *store.Store
+	Catalog *catalog.Catalog
+	Metrics *metrics.Metrics
+	Logger  *slog.Logger
+	Now     func() time.Time
+	// Grace, ReviseMonths and RecomputeDelay are the server's (see
+	// server.Config).
+	Grace          time.Duration
+	ReviseMonths   int
+	RecomputeDelay time.Duration
+	// Owner says whether this server acts for a customer: stores its
+	// final reports and revisions. Found takes the outages judging finds,
+	// in order.
+	Owner interface{ Owns(customer string) bool }
+	Found func([]Found)
 }
 
-// start loads the series, every customer's contract and the agents'
+// New makes a Judge; Start loads it from the store.
+func New(cfg Config) *Judge {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Judge{cfg: cfg, st: cfg.Store, cat: cfg.Catalog, log: cfg.Logger, metrics: cfg.Metrics,
+		customers: map[string]*custEval{}, route: map[string][]*custEval{},
+		owners: map[string]*docs.Series{}, agents: map[string]*agentMark{}, wake: make(chan struct{}, 1)}
+}
+
+// Start loads the series, every customer's contract and the agents'
 // marks, decides where each customer's judging resumes, rebuilds its
 // open months from the store and puts every stored record after that
 // point back in pending: nothing stored is ever skipped.
-func (e *evaluation) start(ctx context.Context) error {
-	now := e.s.cfg.Now()
+func (e *Judge) Start(ctx context.Context) error {
+	now := e.cfg.Now()
 	e.started = now
 	var err error
-	if e.owners, err = docs.LoadSeries(ctx, e.s.st); err != nil {
+	if e.owners, err = docs.LoadSeries(ctx, e.st); err != nil {
 		return err
 	}
-	marks, err := e.s.st.AgentMinutes(ctx)
+	marks, err := e.st.AgentMinutes(ctx)
 	if err != nil {
 		return err
 	}
 	for name, m := range marks {
 		e.agents[name] = &agentMark{mark: m}
 	}
-	contracts, err := e.s.st.ListDocs(ctx, "", docs.KindContract)
+	contracts, err := e.st.ListDocs(ctx, "", docs.KindContract)
 	if err != nil {
 		return err
 	}
@@ -140,16 +176,16 @@ func (e *evaluation) start(ctx context.Context) error {
 	defer e.mu.Unlock()
 	var cs []*custEval
 	for _, d := range contracts {
-		b, err := docs.LoadBound(ctx, e.s.st, e.s.cat, d.Customer)
+		b, err := docs.LoadBound(ctx, e.st, e.cat, d.Customer)
 		if err != nil {
 			return fmt.Errorf("customer %s: %w", d.Customer, err)
 		}
 		c := e.add(d.Customer, b)
-		floor := slawatch.UnixMinute(now.Add(-e.s.cfg.Grace - maxReplay))
+		floor := slawatch.UnixMinute(now.Add(-e.cfg.Grace - maxReplay))
 		c.next = max(e.target(c, now), floor)
 		cs = append(cs, c)
 	}
-	e.s.log.Info("evaluation resumes", "customers", len(cs), "agents", len(e.agents), "series", len(e.owners))
+	e.log.Info("evaluation resumes", "customers", len(cs), "agents", len(e.agents), "series", len(e.owners))
 	if err := e.rebuild(ctx, cs); err != nil {
 		return err
 	}
@@ -164,7 +200,7 @@ func (e *evaluation) start(ctx context.Context) error {
 
 // add makes the live state of a customer, without months; the caller
 // rebuilds them. The caller holds mu.
-func (e *evaluation) add(id string, b *contract.Bound) *custEval {
+func (e *Judge) add(id string, b *contract.Bound) *custEval {
 	c := &custEval{id: id, bound: b, months: map[string]*monthEval{}, closed: map[string]*monthEval{},
 		pending: map[int64]map[string][]slawatch.SeriesMinute{}, dirty: map[string]*revisionDue{}}
 	for _, sv := range b.Services {
@@ -183,7 +219,7 @@ func (e *evaluation) add(id string, b *contract.Bound) *custEval {
 
 // setAgents finds the agents that measure c's bound series. The caller
 // holds mu.
-func (e *evaluation) setAgents(c *custEval) {
+func (e *Judge) setAgents(c *custEval) {
 	var agents []string
 	for _, name := range c.bound.Series {
 		if x := e.owners[name]; x != nil && (x.Customer == c.id || x.Customer == "") {
@@ -195,7 +231,7 @@ func (e *evaluation) setAgents(c *custEval) {
 }
 
 // remove drops a customer's live state. The caller holds mu.
-func (e *evaluation) remove(id string) *custEval {
+func (e *Judge) remove(id string) *custEval {
 	c := e.customers[id]
 	if c == nil {
 		return nil
@@ -210,16 +246,16 @@ func (e *evaluation) remove(id string) *custEval {
 	return c
 }
 
-// setContract replaces a customer's contract (or its exclusions) and
+// SetContract replaces a customer's contract (or its exclusions) and
 // recomputes its open months from the store. Judging goes on from where
 // it was; what was pending stays pending.
-func (e *evaluation) setContract(ctx context.Context, id string, b *contract.Bound) error {
+func (e *Judge) SetContract(ctx context.Context, id string, b *contract.Bound) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := e.remove(id)
 	c := e.add(id, b)
 	c.pending = map[int64]map[string][]slawatch.SeriesMinute{}
-	c.next = e.target(c, e.s.cfg.Now())
+	c.next = e.target(c, e.cfg.Now())
 	if old != nil {
 		c.next, c.dirty = old.next, old.dirty
 	}
@@ -231,10 +267,10 @@ func (e *evaluation) setContract(ctx context.Context, id string, b *contract.Bou
 	return e.loadPending(ctx, []*custEval{c})
 }
 
-// setSeries applies changed and deleted series assignments; a customer
+// SetSeries applies changed and deleted series assignments; a customer
 // whose bound series changed agents is rebuilt, since its records are
 // read from its series' agents.
-func (e *evaluation) setSeries(ctx context.Context, changed []Series, deleted []string) error {
+func (e *Judge) SetSeries(ctx context.Context, changed []docs.Series, deleted []string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	touched := map[*custEval]bool{}
@@ -263,11 +299,11 @@ func (e *evaluation) setSeries(ctx context.Context, changed []Series, deleted []
 	return e.loadPending(ctx, cs)
 }
 
-// seriesOf lists a customer's series, by name.
-func (e *evaluation) seriesOf(customer string) []Series {
+// SeriesOf lists a customer's series, by name.
+func (e *Judge) SeriesOf(customer string) []docs.Series {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	var out []Series
+	var out []docs.Series
 	c := e.customers[customer]
 	for _, x := range e.owners {
 		shared := x.Customer == "" && (customer == "" || c != nil && slices.Contains(c.bound.Series, x.Name))
@@ -275,13 +311,13 @@ func (e *evaluation) seriesOf(customer string) []Series {
 			out = append(out, seriesJSON(x))
 		}
 	}
-	slices.SortFunc(out, func(a, b Series) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b docs.Series) int { return strings.Compare(a.Name, b.Name) })
 	return out
 }
 
-// recompute rebuilds a customer's open months from the store: after late
+// Recompute rebuilds a customer's open months from the store: after late
 // data, or when asked.
-func (e *evaluation) recompute(ctx context.Context, id string) error {
+func (e *Judge) Recompute(ctx context.Context, id string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
@@ -293,7 +329,7 @@ func (e *evaluation) recompute(ctx context.Context, id string) error {
 
 // counts reports whether an agent's stored record of a series counts:
 // the agent measures the series for its customer. The caller holds mu.
-func (e *evaluation) counts(agent, series string) bool {
+func (e *Judge) counts(agent, series string) bool {
 	x := e.owners[series]
 	return x != nil && x.Measures(agent)
 }
@@ -301,7 +337,7 @@ func (e *evaluation) counts(agent, series string) bool {
 // rebuild makes new evaluators for the open months of cs and feeds them
 // every stored minute before each customer's next: one pass over the
 // store. The caller holds mu.
-func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
+func (e *Judge) rebuild(ctx context.Context, cs []*custEval) error {
 	if len(cs) == 0 {
 		return nil
 	}
@@ -319,13 +355,13 @@ func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 		for _, name := range c.bound.Series {
 			route[name] = append(route[name], c)
 		}
-		e.s.metrics.Recomputes.Inc()
+		e.metrics.Recomputes.Inc()
 	}
 	if from >= to {
 		return nil
 	}
 	keep := func(agent, series string) bool { return route[series] != nil && e.counts(agent, series) }
-	err := e.s.st.ReadMinutesOf(ctx, from, to, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
+	err := e.st.ReadMinutesOf(ctx, from, to, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
 		return e.feedRouted(minute, recs, route)
 	})
 	if err != nil {
@@ -338,7 +374,7 @@ func (e *evaluation) rebuild(ctx context.Context, cs []*custEval) error {
 // customer's next back in pending, by agent, as if just delivered: what
 // an agent delivered ahead of the others, or ahead of the clock, before
 // a restart. The caller holds mu.
-func (e *evaluation) loadPending(ctx context.Context, cs []*custEval) error {
+func (e *Judge) loadPending(ctx context.Context, cs []*custEval) error {
 	from := int64(math.MaxInt64)
 	route := map[string][]*custEval{}
 	for _, c := range cs {
@@ -351,7 +387,7 @@ func (e *evaluation) loadPending(ctx context.Context, cs []*custEval) error {
 		return nil
 	}
 	keep := func(agent, series string) bool { return route[series] != nil && e.counts(agent, series) }
-	return e.s.st.ReadAgentMinutes(ctx, from, math.MaxInt64, keep, func(minute int64, agent string, recs []slawatch.SeriesMinute) error {
+	return e.st.ReadAgentMinutes(ctx, from, math.MaxInt64, keep, func(minute int64, agent string, recs []slawatch.SeriesMinute) error {
 		for _, r := range recs {
 			for _, c := range route[r.Series] {
 				if minute >= c.next {
@@ -366,16 +402,16 @@ func (e *evaluation) loadPending(ctx context.Context, cs []*custEval) error {
 // missingReports marks for revision the closed months before c's next,
 // within the revision period, that have no final report: months that
 // ended while no server ran. The caller holds mu.
-func (e *evaluation) missingReports(ctx context.Context, c *custEval, now time.Time) {
+func (e *Judge) missingReports(ctx context.Context, c *custEval, now time.Time) {
 	at := slawatch.MinuteTime(c.next).In(c.bound.Location)
 	for d := -2; d <= 0; d++ {
 		first := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location)
 		name := first.Format("2006-01")
 		w1 := first.AddDate(0, 1, 0).Unix()/60 + c.after
-		if w1 > c.next || !e.s.revisable(c.bound, name, now) || c.months[name] != nil {
+		if w1 > c.next || !e.revisable(c.bound, name, now) || c.months[name] != nil {
 			continue
 		}
-		if _, err := e.s.st.GetDoc(ctx, c.id, docs.KindReport, name); err == nil {
+		if _, err := e.st.GetDoc(ctx, c.id, docs.KindReport, name); err == nil {
 			continue
 		}
 		c.due(name, true, "no final report yet (the month ended while no server judged it)", 0)
@@ -397,7 +433,7 @@ func (c *custEval) due(month string, rescan bool, why string, records int) {
 // openMonths opens the months of c whose evaluation window holds minute
 // t and that are not open yet. A month opened after its window began is
 // rebuilt by the caller.
-func (e *evaluation) openMonths(c *custEval, t int64) error {
+func (e *Judge) openMonths(c *custEval, t int64) error {
 	if t < c.checkAt {
 		return nil
 	}
@@ -427,7 +463,7 @@ func (e *evaluation) openMonths(c *custEval, t int64) error {
 		me.w0, me.w1 = ev.Window()
 		b := c.bound
 		ev.OnOutage(func(o engine.Outage) {
-			e.found = append(e.found, found{customer: c.id, bound: b, o: o, at: e.s.cfg.Now()})
+			e.found = append(e.found, Found{Customer: c.id, Bound: b, Outage: o, At: e.cfg.Now()})
 		})
 		c.months[name] = me
 	}
@@ -452,12 +488,12 @@ func (c *custEval) monthsOf(t int64) []string {
 	return out
 }
 
-// deliver takes one agent's delivery of a minute, already stored, and
+// Deliver takes one agent's delivery of a minute, already stored, and
 // keeps the records some customer binds until that customer judges the
 // minute. Records of a minute the customer has judged are late: its open
 // months are rebuilt, its closed months revised.
-func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesMinute) {
-	now := e.s.cfg.Now()
+func (e *Judge) Deliver(agent string, minute int64, recs []slawatch.SeriesMinute) {
+	now := e.cfg.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	a := e.agents[agent]
@@ -483,19 +519,19 @@ func (e *evaluation) deliver(agent string, minute int64, recs []slawatch.SeriesM
 }
 
 // late marks what n late records of agent at minute change.
-func (e *evaluation) late(c *custEval, agent string, minute int64, n int, now time.Time) {
-	e.s.metrics.LateRecords.Add(float64(n))
+func (e *Judge) late(c *custEval, agent string, minute int64, n int, now time.Time) {
+	e.metrics.LateRecords.Add(float64(n))
 	for _, name := range c.monthsOf(minute) {
 		switch {
 		case c.months[name] != nil:
 			if c.stale.IsZero() {
 				c.stale = time.Now() // the delay is real time
 			}
-		case e.s.revisable(c.bound, name, now):
+		case e.revisable(c.bound, name, now):
 			c.due(name, true, "late data from agent "+agent, n)
 		default:
-			e.s.metrics.LateIgnored.Add(float64(n))
-			e.s.log.Warn("late records for a month past its revision period are stored, not applied",
+			e.metrics.LateIgnored.Add(float64(n))
+			e.log.Warn("late records for a month past its revision period are stored, not applied",
 				"customer", c.id, "month", name, "agent", agent, "minute", docs.FmtMinute(minute, time.UTC), "records", n)
 		}
 	}
@@ -518,8 +554,8 @@ func (c *custEval) addPending(minute int64, agent string, r slawatch.SeriesMinut
 	c.nPending++
 }
 
-// kick asks the run loop to judge what has become complete.
-func (e *evaluation) kick() {
+// Kick asks the run loop to judge what has become complete.
+func (e *Judge) Kick() {
 	select {
 	case e.wake <- struct{}{}:
 	default:
@@ -530,15 +566,15 @@ func (e *evaluation) kick() {
 // next minute of the agents measuring c's series, but no earlier than
 // Grace ago (once the server has run for Grace: after a restart agents
 // first replay their spools), and never the minute under way.
-func (e *evaluation) target(c *custEval, now time.Time) int64 {
+func (e *Judge) target(c *custEval, now time.Time) int64 {
 	t := int64(math.MaxInt64)
 	for _, a := range c.agents {
 		if m := e.agents[a]; m != nil {
 			t = min(t, m.mark+1)
 		}
 	}
-	floor := slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
-	if t == math.MaxInt64 || now.Sub(e.started) >= e.s.cfg.Grace {
+	floor := slawatch.UnixMinute(now.Add(-e.cfg.Grace))
+	if t == math.MaxInt64 || now.Sub(e.started) >= e.cfg.Grace {
 		t = max(t, floor)
 		if t == math.MaxInt64 {
 			t = floor
@@ -547,10 +583,9 @@ func (e *evaluation) target(c *custEval, now time.Time) int64 {
 	return min(t, slawatch.UnixMinute(now))
 }
 
-// run judges minutes as they complete, recomputes customers that had
+// Run judges minutes as they complete, recomputes customers that had
 // late data, and hands detected outages to the incidents.
-func (e *evaluation) run(ctx context.Context) {
-	go e.inc.run(ctx)
+func (e *Judge) Run(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -562,14 +597,14 @@ func (e *evaluation) run(ctx context.Context) {
 			e.recomputeStale(ctx)
 		}
 		if err := e.advance(ctx); err != nil {
-			e.s.log.Error("evaluation", "err", err)
+			e.log.Error("evaluation", "err", err)
 		}
 	}
 }
 
 // advance judges every complete minute of every customer.
-func (e *evaluation) advance(ctx context.Context) error {
-	now := e.s.cfg.Now()
+func (e *Judge) advance(ctx context.Context) error {
+	now := e.cfg.Now()
 	e.mu.Lock()
 	var errs []error
 	fed := false
@@ -584,22 +619,24 @@ func (e *evaluation) advance(ctx context.Context) error {
 		pendingRecords += c.nPending
 	}
 	lag := time.Since(e.completeAt)
-	e.s.metrics.PendingMinutes.Set(float64(pendingMinutes))
-	e.s.metrics.PendingRecords.Set(float64(pendingRecords))
-	e.s.metrics.JudgedMinute.Set(float64(e.judgedLocked(now) * 60))
+	e.metrics.PendingMinutes.Set(float64(pendingMinutes))
+	e.metrics.PendingRecords.Set(float64(pendingRecords))
+	e.metrics.JudgedMinute.Set(float64(e.judgedLocked(now) * 60))
 	f := e.found
 	e.found = nil
 	e.mu.Unlock()
 	if fed {
-		e.s.metrics.EvalLag.Observe(lag.Seconds())
+		e.metrics.EvalLag.Observe(lag.Seconds())
 	}
-	e.inc.add(f)
+	if len(f) > 0 {
+		e.cfg.Found(f)
+	}
 	return errors.Join(errs...)
 }
 
 // advance1 judges c's minutes before target and returns how many had
 // records. The caller holds mu.
-func (e *evaluation) advance1(ctx context.Context, c *custEval, target int64) (int, error) {
+func (e *Judge) advance1(ctx context.Context, c *custEval, target int64) (int, error) {
 	if target <= c.next {
 		return 0, nil
 	}
@@ -653,7 +690,7 @@ func (c *custEval) take(m int64) []slawatch.SeriesMinute {
 // moveTo opens and closes c's months as its judging reaches minute t: a
 // month closes when t passes its window; the months whose window holds t
 // open. The caller holds mu.
-func (e *evaluation) moveTo(ctx context.Context, c *custEval, t int64) error {
+func (e *Judge) moveTo(ctx context.Context, c *custEval, t int64) error {
 	if t >= c.checkAt {
 		for name, m := range c.months {
 			if t >= m.w1 {
@@ -671,20 +708,20 @@ func (e *evaluation) moveTo(ctx context.Context, c *custEval, t int64) error {
 
 // close keeps a finished month for reports and stores its final report,
 // revision 1.
-func (e *evaluation) close(ctx context.Context, c *custEval, name string, m *monthEval) {
+func (e *Judge) close(ctx context.Context, c *custEval, name string, m *monthEval) {
 	c.keep(name, m)
-	if !e.s.replicas.owns(c.id) {
+	if !e.cfg.Owner.Owns(c.id) {
 		return // its owner stores it; a replica taking over finds it missing
 	}
-	if _, err := e.s.revise(ctx, c.id, c.bound, name, m.ev.Clone(), "month closed"); err != nil {
-		e.s.log.Error("final report", "customer", c.id, "month", name, "err", err)
+	if _, err := e.revise(ctx, c.id, c.bound, name, m.ev.Clone(), "month closed"); err != nil {
+		e.log.Error("final report", "customer", c.id, "month", name, "err", err)
 	}
 }
 
 // feedRouted splits a stored minute t's records (sorted by series) by
 // customer and feeds each customer that has judged past t. The caller
 // holds mu.
-func (e *evaluation) feedRouted(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval) error {
+func (e *Judge) feedRouted(t int64, recs []slawatch.SeriesMinute, route map[string][]*custEval) error {
 	var touched []*custEval
 	for _, r := range recs {
 		for _, c := range route[r.Series] {
@@ -707,7 +744,7 @@ func (e *evaluation) feedRouted(t int64, recs []slawatch.SeriesMinute, route map
 
 // feed1 gives minute t's records of c (sorted by series) to c's months
 // whose window holds t. The caller holds mu.
-func (e *evaluation) feed1(c *custEval, t int64, recs []slawatch.SeriesMinute) error {
+func (e *Judge) feed1(c *custEval, t int64, recs []slawatch.SeriesMinute) error {
 	var errs []error
 	for _, m := range c.months {
 		if t >= m.w0 && t < m.w1 && t >= m.ev.Next() {
@@ -723,7 +760,7 @@ func (e *evaluation) feed1(c *custEval, t int64, recs []slawatch.SeriesMinute) e
 // received late data for an open month, and revises the closed months
 // that received late data or records, once the late agent has had
 // RecomputeDelay to deliver the rest of its backlog.
-func (e *evaluation) recomputeStale(ctx context.Context) {
+func (e *Judge) recomputeStale(ctx context.Context) {
 	now := time.Now()
 	e.mu.Lock()
 	var cs []*custEval
@@ -734,25 +771,25 @@ func (e *evaluation) recomputeStale(ctx context.Context) {
 	}
 	var revise []due
 	for _, c := range e.customers {
-		if !c.stale.IsZero() && now.Sub(c.stale) >= e.s.cfg.RecomputeDelay {
+		if !c.stale.IsZero() && now.Sub(c.stale) >= e.cfg.RecomputeDelay {
 			cs = append(cs, c)
 		}
 		for name, d := range c.dirty {
-			if now.Sub(d.since) >= e.s.cfg.RecomputeDelay {
+			if now.Sub(d.since) >= e.cfg.RecomputeDelay {
 				revise = append(revise, due{c, name, d})
 				delete(c.dirty, name)
 			}
 		}
 	}
 	if len(cs) > 0 {
-		e.s.log.Info("recomputing after late data", "customers", len(cs))
+		e.log.Info("recomputing after late data", "customers", len(cs))
 		if err := e.rebuild(ctx, cs); err != nil {
-			e.s.log.Error("recompute", "err", err)
+			e.log.Error("recompute", "err", err)
 		}
 	}
 	e.mu.Unlock()
 	for _, r := range revise {
-		if !e.s.replicas.owns(r.c.id) {
+		if !e.cfg.Owner.Owns(r.c.id) {
 			continue // its owner had the same late data from the change feed
 		}
 		why := make([]string, 0, len(r.d.why))
@@ -764,16 +801,16 @@ func (e *evaluation) recomputeStale(ctx context.Context) {
 		if r.d.records > 0 {
 			reason += fmt.Sprintf(" (%d late records)", r.d.records)
 		}
-		if err := e.s.reviseMonth(ctx, r.c.id, r.month, r.d.rescan, reason); err != nil {
-			e.s.log.Error("revise", "customer", r.c.id, "month", r.month, "err", err)
+		if err := e.reviseMonth(ctx, r.c.id, r.month, r.d.rescan, reason); err != nil {
+			e.log.Error("revise", "customer", r.c.id, "month", r.month, "err", err)
 		}
 	}
 }
 
-// recordsChanged marks the closed months a changed ticket, event or
+// RecordsChanged marks the closed months a changed ticket, event or
 // claim of a customer may touch (the two before now) for revision.
-func (e *evaluation) recordsChanged(customer, why string) {
-	now := e.s.cfg.Now()
+func (e *Judge) RecordsChanged(customer, why string) {
+	now := e.cfg.Now()
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[customer]
@@ -783,15 +820,15 @@ func (e *evaluation) recordsChanged(customer, why string) {
 	at := now.In(c.bound.Location)
 	for d := -2; d <= -1; d++ {
 		name := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location).Format("2006-01")
-		if c.months[name] == nil && e.s.revisable(c.bound, name, now) {
+		if c.months[name] == nil && e.revisable(c.bound, name, now) {
 			c.due(name, false, why, 0)
 		}
 	}
 }
 
-// snapshot returns a copy of a customer's evaluator of month, open or
+// Snapshot returns a copy of a customer's evaluator of month, open or
 // recently closed, and whether it is open; nil when it is in neither.
-func (e *evaluation) snapshot(id, month string) (*engine.Evaluator, *contract.Bound, bool, error) {
+func (e *Judge) Snapshot(id, month string) (*engine.Evaluator, *contract.Bound, bool, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
@@ -821,7 +858,7 @@ func (c *custEval) keep(name string, m *monthEval) {
 }
 
 // keepClosedMonth caches a closed month's evaluator made by a rescan.
-func (e *evaluation) keepClosedMonth(id, month string, ev *engine.Evaluator, m engine.Month) {
+func (e *Judge) keepClosedMonth(id, month string, ev *engine.Evaluator, m engine.Month) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
@@ -833,9 +870,9 @@ func (e *evaluation) keepClosedMonth(id, month string, ev *engine.Evaluator, m e
 	c.keep(month, me)
 }
 
-// judgedOf returns the next minute to judge of a customer, and whether
+// JudgedOf returns the next minute to judge of a customer, and whether
 // it has a contract.
-func (e *evaluation) judgedOf(id string) (int64, bool) {
+func (e *Judge) JudgedOf(id string) (int64, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
@@ -845,29 +882,29 @@ func (e *evaluation) judgedOf(id string) (int64, bool) {
 	return c.next, true
 }
 
-// judged returns the earliest next minute to judge over all customers.
-func (e *evaluation) judged() int64 {
+// Judged returns the earliest next minute to judge over all customers.
+func (e *Judge) Judged() int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.judgedLocked(e.s.cfg.Now())
+	return e.judgedLocked(e.cfg.Now())
 }
 
-func (e *evaluation) judgedLocked(now time.Time) int64 {
+func (e *Judge) judgedLocked(now time.Time) int64 {
 	next := int64(math.MaxInt64)
 	for _, c := range e.customers {
 		next = min(next, c.next)
 	}
 	if next == math.MaxInt64 {
-		next = slawatch.UnixMinute(now.Add(-e.s.cfg.Grace))
+		next = slawatch.UnixMinute(now.Add(-e.cfg.Grace))
 	}
 	return next
 }
 
 // readKeep returns a filter of the records of customer's bound series
 // that count, for reading the store outside the live state.
-func (e *evaluation) readKeep(b *contract.Bound, customer string) func(agent, series string) bool {
+func (e *Judge) readKeep(b *contract.Bound, customer string) func(agent, series string) bool {
 	e.mu.Lock()
-	own := map[string]*Series{}
+	own := map[string]*docs.Series{}
 	for _, name := range b.Series {
 		if x := e.owners[name]; x != nil && (x.Customer == customer || x.Customer == "") {
 			c := *x
@@ -881,8 +918,8 @@ func (e *evaluation) readKeep(b *contract.Bound, customer string) func(agent, se
 	}
 }
 
-// customerIDs lists the customers with a contract.
-func (e *evaluation) customerIDs() []string {
+// CustomerIDs lists the customers with a contract.
+func (e *Judge) CustomerIDs() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	ids := make([]string, 0, len(e.customers))
@@ -893,28 +930,28 @@ func (e *evaluation) customerIDs() []string {
 	return ids
 }
 
-// takeOver makes this replica act for a customer it has just become the
+// TakeOver makes this replica act for a customer it has just become the
 // owner of: its open months are rebuilt from the store at once, so that
 // every outage they hold is reported to the incidents again (what the
 // old owner stored is left as it is; what it had not is stored and
 // notified now), and its closed months without a final report are
 // revised.
-func (e *evaluation) takeOver(ctx context.Context, id string) {
+func (e *Judge) TakeOver(ctx context.Context, id string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	c := e.customers[id]
 	if c == nil {
 		return
 	}
-	c.stale = time.Now().Add(-e.s.cfg.RecomputeDelay) // recomputed on the next tick
-	e.missingReports(ctx, c, e.s.cfg.Now())
-	e.kick()
+	c.stale = time.Now().Add(-e.cfg.RecomputeDelay) // recomputed on the next tick
+	e.missingReports(ctx, c, e.cfg.Now())
+	e.Kick()
 }
 
-// reload loads a customer's contract and exclusions from the store
+// Reload loads a customer's contract and exclusions from the store
 // again: another replica changed them.
-func (e *evaluation) reload(ctx context.Context, id string) error {
-	b, err := docs.LoadBound(ctx, e.s.st, e.s.cat, id)
+func (e *Judge) Reload(ctx context.Context, id string) error {
+	b, err := docs.LoadBound(ctx, e.st, e.cat, id)
 	if err != nil {
 		return err
 	}
@@ -924,18 +961,89 @@ func (e *evaluation) reload(ctx context.Context, id string) error {
 		e.mu.Unlock()
 		return nil
 	}
-	return e.setContract(ctx, id, b)
+	return e.SetContract(ctx, id, b)
 }
 
-// reloadSeries loads one series assignment from the store again:
+// ReloadSeries loads one series assignment from the store again:
 // another replica changed or deleted it.
-func (e *evaluation) reloadSeries(ctx context.Context, name string) error {
-	x, err := docs.Get[Series](ctx, e.s.st, "", docs.KindSeries, name)
+func (e *Judge) ReloadSeries(ctx context.Context, name string) error {
+	x, err := docs.Get[docs.Series](ctx, e.st, "", docs.KindSeries, name)
 	if errors.Is(err, store.ErrNotFound) {
-		return e.setSeries(ctx, nil, []string{name})
+		return e.SetSeries(ctx, nil, []string{name})
 	}
 	if err != nil {
 		return err
 	}
-	return e.setSeries(ctx, []Series{x}, nil)
+	return e.SetSeries(ctx, []docs.Series{x}, nil)
+}
+
+// CheckBinds refuses a contract of customer that binds series which are
+// not the customer's.
+func (e *Judge) CheckBinds(customer string, series []string) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var bad []string
+	for _, name := range series {
+		if x := e.owners[name]; x == nil || x.Customer != customer && x.Customer != "" {
+			bad = append(bad, fmt.Sprintf("%q", name))
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return slawatch.Errorf(slawatch.EINVALID, "contract of %s: inputs: series %s %s not assigned to customer %s; assign them first (PUT /api/customers/%s/series/{name} with the agents that measure them)",
+		customer, docs.ListSome(bad, 10), docs.IsAre(len(bad)), customer, customer)
+}
+
+// Refused returns the series of recs that agent may not deliver.
+func (e *Judge) Refused(agent string, blocks []store.Block) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var bad []string
+	seen := map[string]bool{}
+	for _, b := range blocks {
+		for _, r := range b.Records {
+			if x := e.owners[r.Series]; (x == nil || !slices.Contains(x.Agents, agent)) && !seen[r.Series] {
+				seen[r.Series] = true
+				bad = append(bad, r.Series)
+			}
+		}
+	}
+	slices.Sort(bad)
+	return bad
+}
+
+// Binders lists the customers whose contracts bind a series.
+func (e *Judge) Binders(series string) []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for _, c := range e.route[series] {
+		out = append(out, c.id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// seriesJSON renders an assignment for the API.
+func seriesJSON(x *docs.Series) docs.Series {
+	out := *x
+	out.Agents = nonNil(slices.Clone(x.Agents))
+	return out
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+// Settled reports whether a customer has no late data waiting to be
+// applied to its open months.
+func (e *Judge) Settled(customer string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	c := e.customers[customer]
+	return c == nil || c.stale.IsZero()
 }

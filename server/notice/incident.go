@@ -1,4 +1,9 @@
-package server
+// Package notice turns what judging finds into notices and sends them:
+// outages and incidents stored once, their notices queued in the outbox
+// per channel of the customer's contacts, and the outbox delivered with
+// retries, each send claimed by one replica at a time, its delivery
+// recorded on the outage (the level's required channel judges it).
+package notice
 
 import (
 	"context"
@@ -9,6 +14,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/server/docs"
+	"github.com/slawatch/slawatch/server/judge"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
@@ -26,20 +32,20 @@ const groupWindow = 5 * time.Minute
 // Every step can be replayed: a rebuilt evaluator reports its outages
 // again, and what is stored already is left as it is.
 type incidents struct {
-	s     *Server
+	s     *Service
 	mu    sync.Mutex
-	queue []found
+	queue []judge.Found
 	wake  chan struct{}
 }
 
-func newIncidents(s *Server) *incidents {
+func newIncidents(s *Service) *incidents {
 	return &incidents{s: s, wake: make(chan struct{}, 1)}
 }
 
-func (in *incidents) add(f []found) {
+func (in *incidents) add(f []judge.Found) {
 	// another replica acts for the customers it owns; this one takes
 	// their outages up again if it takes them over
-	f = slices.DeleteFunc(f, func(x found) bool { return !in.s.replicas.owns(x.customer) })
+	f = slices.DeleteFunc(f, func(x judge.Found) bool { return !in.s.cfg.Owner.Owns(x.Customer) })
 	if len(f) == 0 {
 		return
 	}
@@ -65,52 +71,52 @@ func (in *incidents) run(ctx context.Context) {
 		in.mu.Unlock()
 		for _, f := range q {
 			var err error
-			if f.o.End == 0 {
+			if f.Outage.End == 0 {
 				err = in.detected(ctx, f)
 			} else {
 				err = in.ended(ctx, f)
 			}
 			if err != nil {
 				// the outage is reported again when the month is rebuilt
-				in.s.log.Error("outage", "customer", f.customer, "err", err)
+				in.s.log.Error("outage", "customer", f.Customer, "err", err)
 			}
 		}
-		in.s.notices.kick()
+		in.s.out.kick()
 	}
 }
 
 // detected records a new outage, joins or opens its incident and queues
 // its notice.
-func (in *incidents) detected(ctx context.Context, f found) error {
+func (in *incidents) detected(ctx context.Context, f judge.Found) error {
 	st := in.s.st
-	svc, lv := f.o.Service, f.o.Level
-	id := docs.OutageID(svc.Service.ID, lv.Template.ID, f.o.Start)
-	o, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, id)
+	svc, lv := f.Outage.Service, f.Outage.Level
+	id := docs.OutageID(svc.Service.ID, lv.Template.ID, f.Outage.Start)
+	o, err := docs.Get[docs.Outage](ctx, st, f.Customer, docs.KindOutage, id)
 	switch {
 	case err == nil && o.Queued:
 		return nil // reported before a restart or a rebuild
 	case err == nil:
-		return in.queueOutage(ctx, f.customer, f.bound, &o)
+		return in.queueOutage(ctx, f.Customer, f.Bound, &o)
 	case !errors.Is(err, store.ErrNotFound):
 		return err
 	}
 	// a run crossing a month's end is seen by both months' evaluators,
 	// the second from the start of its window: one outage
-	if open, err := in.openOutage(ctx, f.customer, svc.Service.ID, lv.Template.ID); err != nil || open != nil {
+	if open, err := in.openOutage(ctx, f.Customer, svc.Service.ID, lv.Template.ID); err != nil || open != nil {
 		return err
 	}
 	in.s.metrics.Outages.Inc()
-	o = Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
-		Start: slawatch.MinuteTime(f.o.Start), Detected: slawatch.MinuteTime(f.o.Detected + 1), Judged: f.at}
+	o = docs.Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
+		Start: slawatch.MinuteTime(f.Outage.Start), Detected: slawatch.MinuteTime(f.Outage.Detected + 1), Judged: f.At}
 	o.Deadline = o.Detected.Add(time.Duration(lv.Template.Objective.NotifyWithinMinutes) * time.Minute)
-	inc, err := in.incidentFor(ctx, f.customer, &o)
+	inc, err := in.incidentFor(ctx, f.Customer, &o)
 	if err != nil {
 		return err
 	}
 	o.Incident = inc.ID
 	// notice IDs name the customer: two customers' notices never share an
 	// outbox row, a Message-ID or a webhook's notice ID
-	o.Notice = f.customer + "/" + inc.ID + "/outage/" + o.Service
+	o.Notice = f.Customer + "/" + inc.ID + "/outage/" + o.Service
 	o.Via = lv.Template.Objective.NotifyVia
 	inc.Outages = append(inc.Outages, o.ID)
 	// the outage first, then the incident: a crash between leaves an
@@ -119,21 +125,21 @@ func (in *incidents) detected(ctx context.Context, f found) error {
 	if err != nil {
 		return err
 	}
-	if added, err := st.AddDoc(ctx, store.Doc{Customer: f.customer, Kind: docs.KindOutage, ID: o.ID, Body: b}); err != nil || !added {
+	if added, err := st.AddDoc(ctx, store.Doc{Customer: f.Customer, Kind: docs.KindOutage, ID: o.ID, Body: b}); err != nil || !added {
 		return err // !added: the replica this customer's lease was taken from stored it meanwhile
 	}
-	if err := docs.Put(ctx, st, f.customer, docs.KindIncident, inc.ID, inc); err != nil {
+	if err := docs.Put(ctx, st, f.Customer, docs.KindIncident, inc.ID, inc); err != nil {
 		return err
 	}
-	in.s.log.Info("outage detected", "customer", f.customer, "service", o.Service, "level", o.Level,
+	in.s.log.Info("outage detected", "customer", f.Customer, "service", o.Service, "level", o.Level,
 		"start", o.Start, "detected", o.Detected, "incident", inc.ID)
-	return in.queueOutage(ctx, f.customer, f.bound, &o)
+	return in.queueOutage(ctx, f.Customer, f.Bound, &o)
 }
 
 // incidentFor returns the open incident of the customer and level that
 // the outage joins, or a new one.
-func (in *incidents) incidentFor(ctx context.Context, customer string, o *Outage) (*Incident, error) {
-	incs, err := docs.List[Incident](ctx, in.s.st, customer, docs.KindIncident)
+func (in *incidents) incidentFor(ctx context.Context, customer string, o *docs.Outage) (*docs.Incident, error) {
+	incs, err := docs.List[docs.Incident](ctx, in.s.st, customer, docs.KindIncident)
 	if err != nil {
 		return nil, err
 	}
@@ -144,13 +150,13 @@ func (in *incidents) incidentFor(ctx context.Context, customer string, o *Outage
 			return x, nil
 		}
 	}
-	return &Incident{ID: "inc-" + o.Detected.UTC().Format("20060102T1504Z") + "-" + o.Service, Level: o.Level,
+	return &docs.Incident{ID: "inc-" + o.Detected.UTC().Format("20060102T1504Z") + "-" + o.Service, Level: o.Level,
 		FirstDetected: o.Detected}, nil
 }
 
 // queueOutage puts the outage's notice in the outbox, one send per
 // channel of the customer's contacts, and marks the outage queued.
-func (in *incidents) queueOutage(ctx context.Context, customer string, b *contract.Bound, o *Outage) error {
+func (in *incidents) queueOutage(ctx context.Context, customer string, b *contract.Bound, o *docs.Outage) error {
 	n := notify.Notice{ID: o.Notice, Kind: notify.KindOutage, Incident: o.Incident, Start: o.Start,
 		Detected: o.Detected, Deadline: o.Deadline, Timezone: b.Timezone,
 		Sites: []notify.Site{{Service: o.Service, Site: o.Site, Level: o.Level, Start: o.Start}}}
@@ -160,7 +166,7 @@ func (in *incidents) queueOutage(ctx context.Context, customer string, b *contra
 	o.Queued = true
 	// the notice may be going out already, on any replica: only Queued
 	// changes here
-	return docs.Update(ctx, in.s.st, customer, docs.KindOutage, o.ID, func(x *Outage) bool {
+	return docs.Update(ctx, in.s.st, customer, docs.KindOutage, o.ID, func(x *docs.Outage) bool {
 		changed := !x.Queued
 		x.Queued = true
 		return changed
@@ -169,14 +175,14 @@ func (in *incidents) queueOutage(ctx context.Context, customer string, b *contra
 
 // ended records the end of an outage and, when it was the incident's
 // last open one, queues the recovery notice.
-func (in *incidents) ended(ctx context.Context, f found) error {
+func (in *incidents) ended(ctx context.Context, f judge.Found) error {
 	st := in.s.st
-	id := docs.OutageID(f.o.Service.Service.ID, f.o.Level.Template.ID, f.o.Start)
-	o, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, id)
+	id := docs.OutageID(f.Outage.Service.Service.ID, f.Outage.Level.Template.ID, f.Outage.Start)
+	o, err := docs.Get[docs.Outage](ctx, st, f.Customer, docs.KindOutage, id)
 	if errors.Is(err, store.ErrNotFound) {
 		// the next month's evaluator ends a run the last month's began
-		open, err := in.openOutage(ctx, f.customer, f.o.Service.Service.ID, f.o.Level.Template.ID)
-		if err != nil || open == nil || open.Start.After(slawatch.MinuteTime(f.o.Start)) {
+		open, err := in.openOutage(ctx, f.Customer, f.Outage.Service.Service.ID, f.Outage.Level.Template.ID)
+		if err != nil || open == nil || open.Start.After(slawatch.MinuteTime(f.Outage.Start)) {
 			return err
 		}
 		o = *open
@@ -184,9 +190,9 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 		return err
 	}
 	if o.End == nil {
-		end := slawatch.MinuteTime(f.o.End)
+		end := slawatch.MinuteTime(f.Outage.End)
 		o.End = &end
-		err := docs.Update(ctx, st, f.customer, docs.KindOutage, o.ID, func(x *Outage) bool {
+		err := docs.Update(ctx, st, f.Customer, docs.KindOutage, o.ID, func(x *docs.Outage) bool {
 			changed := x.End == nil
 			if changed {
 				x.End = &end
@@ -196,16 +202,16 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 		if err != nil {
 			return err
 		}
-		in.s.log.Info("outage ended", "customer", f.customer, "service", o.Service, "level", o.Level, "end", end)
+		in.s.log.Info("outage ended", "customer", f.Customer, "service", o.Service, "level", o.Level, "end", end)
 	}
-	inc, err := docs.Get[Incident](ctx, st, f.customer, docs.KindIncident, o.Incident)
+	inc, err := docs.Get[docs.Incident](ctx, st, f.Customer, docs.KindIncident, o.Incident)
 	if err != nil || inc.Recovered {
 		return err
 	}
-	n := notify.Notice{ID: f.customer + "/" + inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.bound.Timezone}
+	n := notify.Notice{ID: f.Customer + "/" + inc.ID + "/recovery", Kind: notify.KindRecovery, Incident: inc.ID, Timezone: f.Bound.Timezone}
 	var last time.Time
 	for _, oid := range inc.Outages {
-		x, err := docs.Get[Outage](ctx, st, f.customer, docs.KindOutage, oid)
+		x, err := docs.Get[docs.Outage](ctx, st, f.Customer, docs.KindOutage, oid)
 		if err != nil {
 			return err
 		}
@@ -222,11 +228,11 @@ func (in *incidents) ended(ctx context.Context, f found) error {
 	}
 	n.End = &last
 	inc.Closed = &last
-	if err := in.queue1(ctx, f.customer, n); err != nil {
+	if err := in.queue1(ctx, f.Customer, n); err != nil {
 		return err
 	}
 	inc.Recovered = true
-	return docs.Put(ctx, st, f.customer, docs.KindIncident, inc.ID, inc)
+	return docs.Put(ctx, st, f.Customer, docs.KindIncident, inc.ID, inc)
 }
 
 // queue1 fills in the customer and puts one send per channel in the
@@ -260,8 +266,8 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 
 // openOutage returns the customer's outage of a service and level that
 // has not ended, if any.
-func (in *incidents) openOutage(ctx context.Context, customer, service, level string) (*Outage, error) {
-	os, err := docs.List[Outage](ctx, in.s.st, customer, docs.KindOutage)
+func (in *incidents) openOutage(ctx context.Context, customer, service, level string) (*docs.Outage, error) {
+	os, err := docs.List[docs.Outage](ctx, in.s.st, customer, docs.KindOutage)
 	if err != nil {
 		return nil, err
 	}
@@ -271,11 +277,4 @@ func (in *incidents) openOutage(ctx context.Context, customer, service, level st
 		}
 	}
 	return nil, nil
-}
-
-// outages lists a customer's outages, the latest first.
-func (s *Server) outages(ctx context.Context, customer string) ([]Outage, error) {
-	os, err := docs.List[Outage](ctx, s.st, customer, docs.KindOutage)
-	slices.SortFunc(os, func(a, b Outage) int { return b.Detected.Compare(a.Detected) })
-	return os, err
 }
