@@ -65,7 +65,7 @@ func (s *Server) checkCustomer(c *Customer) error {
 	if err := c.Contacts.Validate(); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}
-	if _, err := s.cfg.Notify.Channels(c.Contacts); err != nil {
+	if err := s.cfg.Notify.ValidateContacts(c.Contacts); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "contacts: %v", err)
 	}
 	return nil

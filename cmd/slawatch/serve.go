@@ -37,6 +37,7 @@ type ServeCommand struct {
 	replica      string
 	leaseTTL     time.Duration
 	keyFile      string
+	webhookAllow notify.Destinations
 	logLevel     string
 	logFormat    string
 }
@@ -57,6 +58,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
 	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
 	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
+	fs.TextVar(&c.webhookAllow, "webhook-allow", notify.Destinations{}, "let customers' webhooks reach these loopback, private or link-local `CIDRs` (comma-separated; default none, as notify.webhook_allow in --config)")
 	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same)")
 	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
 	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (and a quarter more)")
@@ -88,6 +90,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	defer st.Close()
 	if err := c.firstToken(ctx, st, log); err != nil {
 		return err
+	}
+	if c.webhookAllow.String() != "" {
+		cfg.Notify.WebhookAllow = c.webhookAllow
 	}
 	key, err := c.secretKey(log)
 	if err != nil {
