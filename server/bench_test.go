@@ -25,7 +25,7 @@ func BenchmarkDetectionToNotification(b *testing.B) {
 	ms := startMailServer(b, 0)
 	hk := startHook(b, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(b, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example"})
+	h := newHarness(b, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example", WebhookAllow: loopbackHooks})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
 	agent := h.token(auth.RoleAgent, "", "tyo1")
