@@ -96,7 +96,7 @@ load() {
 	if [[ $kind == pprof ]]; then
 		cmd=("$tmp/ingestload" serve "$@" -listen "127.0.0.1:$PORT" -pprof "127.0.0.1:$((PORT + 1))")
 	else
-		cmd=("$tmp/slawatch" serve "$@" --listen "127.0.0.1:$PORT" --log-level warn)
+		cmd=("$tmp/slawatch" serve "$@" --listen "127.0.0.1:$PORT" --log-level warn --ingest-rate 1000000) # the store is measured, not the per-agent limit
 	fi
 	tokens "$@"
 	local seed=$(($(date +%s) / 60 - 23 * 60))

@@ -5,7 +5,10 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/slawatch/slawatch/server/docs"
 
@@ -25,6 +28,16 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
 	code := http.StatusOK
 	defer func() { s.metrics.IngestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
+	if !s.limits.allow(p.Agent) {
+		// one agent sending in a loop must not hold the store's write
+		// lock from the others: it waits, its spool keeps the records
+		code = http.StatusTooManyRequests
+		s.metrics.IngestRefused.WithLabelValues("rate").Inc()
+		w.Header().Set("Retry-After", "1")
+		writeError(w, code, "too_many_requests", fmt.Sprintf("agent %s: more than %g deliveries a second (burst %d); send again later, nothing of this delivery was stored",
+			p.Agent, float64(s.limits.rate), s.limits.burst))
+		return
+	}
 	if ct := r.Header.Get("Content-Type"); ct != ingest.ContentType {
 		code = http.StatusUnsupportedMediaType
 		writeError(w, code, "unsupported_media_type", "Content-Type "+ct+": want "+ingest.ContentType)
@@ -95,4 +108,27 @@ func (s *Server) checkMinutes(blocks []store.Block) error {
 		}
 	}
 	return nil
+}
+
+// agentLimits bounds each agent's deliveries: a token bucket per agent.
+type agentLimits struct {
+	rate  rate.Limit
+	burst int
+	mu    sync.Mutex
+	by    map[string]*rate.Limiter
+}
+
+func newAgentLimits(perSecond float64, burst int) *agentLimits {
+	return &agentLimits{rate: rate.Limit(perSecond), burst: burst, by: map[string]*rate.Limiter{}}
+}
+
+func (l *agentLimits) allow(agent string) bool {
+	l.mu.Lock()
+	lim := l.by[agent]
+	if lim == nil {
+		lim = rate.NewLimiter(l.rate, l.burst)
+		l.by[agent] = lim
+	}
+	l.mu.Unlock()
+	return lim.Allow()
 }

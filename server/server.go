@@ -67,6 +67,11 @@ type Config struct {
 	// (AES-256-GCM); every replica needs the same. Without it they are
 	// stored as given.
 	SecretKey []byte
+	// IngestRate and IngestBurst bound each agent's deliveries (a token
+	// bucket; default 20 a second, bursts of 100): more is answered 429,
+	// and the agent sends again later.
+	IngestRate  float64
+	IngestBurst int
 	// Replica names this server among the replicas sharing a PostgreSQL
 	// database (default: host name, process ID and a random part).
 	Replica string
@@ -108,6 +113,12 @@ func (c Config) withDefaults() Config {
 	if c.RetryMax <= 0 {
 		c.RetryMax = 5 * time.Minute
 	}
+	if c.IngestRate <= 0 {
+		c.IngestRate = 20
+	}
+	if c.IngestBurst <= 0 {
+		c.IngestBurst = 100
+	}
 	if c.LeaseTTL <= 0 {
 		c.LeaseTTL = 20 * time.Second
 	}
@@ -130,6 +141,7 @@ type Server struct {
 	replicas *replica.Replicas
 	secrets  *docs.Sealer
 	health   health
+	limits   *agentLimits
 	handler  http.Handler
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
@@ -150,6 +162,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: metrics.New()}
+	s.limits = newAgentLimits(cfg.IngestRate, cfg.IngestBurst)
 	if s.secrets, err = docs.NewSealer(cfg.SecretKey); err != nil {
 		return nil, err
 	}

@@ -38,6 +38,7 @@ type ServeCommand struct {
 	leaseTTL     time.Duration
 	keyFile      string
 	webhookAllow notify.Destinations
+	ingestRate   float64
 	logLevel     string
 	logFormat    string
 }
@@ -58,6 +59,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
 	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
 	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
+	fs.Float64Var(&c.ingestRate, "ingest-rate", 20, "deliveries a second each agent may make (bursts of 5 seconds' worth); more are answered 429 and sent again later")
 	fs.TextVar(&c.webhookAllow, "webhook-allow", notify.Destinations{}, "let customers' webhooks reach these loopback, private or link-local `CIDRs` (comma-separated; default none, as notify.webhook_allow in --config)")
 	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same)")
 	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
@@ -72,6 +74,9 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	if c.ingestRate <= 0 {
+		return usagef("--ingest-rate %g: want a positive number of deliveries a second", c.ingestRate)
 	}
 	log, err := newLogger(c.Stderr, c.logLevel, c.logFormat)
 	if err != nil {
@@ -99,7 +104,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths,
-		Replica: c.replica, LeaseTTL: c.leaseTTL, SecretKey: key}
+		Replica: c.replica, LeaseTTL: c.leaseTTL, SecretKey: key,
+		IngestRate: c.ingestRate, IngestBurst: max(1, int(5*c.ingestRate))}
 	if c.retention > 0 {
 		scfg.MaxPast = time.Duration(c.retention) * 24 * time.Hour // older minutes would be deleted at once
 	}
