@@ -70,6 +70,13 @@ type harness struct {
 
 func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
 	t.Helper()
+	return newTweaked(t, st, start, nc, nil)
+}
+
+// newTweaked is newHarness with tweak changing the server's
+// configuration.
+func newTweaked(t testing.TB, st *store.Store, start time.Time, nc notify.Config, tweak func(*Config)) *harness {
+	t.Helper()
 	if st == nil {
 		var err error
 		st, err = store.Open(context.Background(), filepath.Join(t.TempDir(), "slawatch.db"), store.Options{})
@@ -78,7 +85,7 @@ func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config
 		}
 		t.Cleanup(func() { st.Close() })
 	}
-	h := &harness{t: t, st: st, notify: nc}
+	h := &harness{t: t, st: st, notify: nc, tweak: tweak}
 	h.now.Store(start.UnixNano())
 	h.start()
 	tok, err := auth.CreateToken(context.Background(), st, auth.RoleOperator, "", "", "test")

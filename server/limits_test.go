@@ -2,7 +2,6 @@ package server
 
 import (
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,25 +9,13 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/server/auth"
-	"github.com/slawatch/slawatch/store"
 )
 
 // An agent delivering in a loop is answered 429 once past its rate,
 // storing nothing; another agent is not held back by it.
 func TestIngestRatePerAgent(t *testing.T) {
-	st, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "slawatch.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
 	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
-	h := &harness{t: t, st: st, tweak: func(c *Config) { c.IngestRate, c.IngestBurst = 0.001, 3 }}
-	h.now.Store(start.UnixNano())
-	h.start()
-	h.op, err = auth.CreateToken(t.Context(), st, auth.RoleOperator, "", "", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := newTweaked(t, nil, start, notify.Config{}, func(c *Config) { c.IngestRate, c.IngestBurst = 0.001, 3 })
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
 	loud, quiet := h.token(auth.RoleAgent, "", "tyo1"), h.token(auth.RoleAgent, "", "osa1")
 	m := slawatch.UnixMinute(start) - 10

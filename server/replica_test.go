@@ -25,17 +25,9 @@ func newReplica(t *testing.T, url, name string, start time.Time, nc notify.Confi
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	h := &harness{t: t, st: st, notify: nc, tweak: func(c *Config) {
+	return newTweaked(t, st, start, nc, func(c *Config) {
 		c.Replica, c.LeaseTTL, c.FeedEvery = name, 800*time.Millisecond, 50*time.Millisecond
-	}}
-	h.now.Store(start.UnixNano())
-	h.start()
-	tok, err := auth.CreateToken(context.Background(), st, auth.RoleOperator, "", "", "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	h.op = tok
-	return h
+	})
 }
 
 // Three servers on one PostgreSQL are one system: a contract uploaded to
