@@ -25,7 +25,7 @@ func BenchmarkDetectionToNotification(b *testing.B) {
 	ms := startMailServer(b, 0)
 	hk := startHook(b, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(b, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example", WebhookAllow: loopbackHooks})
+	h := newHarness(b, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"}, From: "noc@provider.example", WebhookAllow: loopbackHooks})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"},
 		Webhook: &notify.WebhookContact{URL: hk.srv.URL, Secret: "0123456789abcdef-secret"}}, "../examples/iij.yaml")
 	agent := h.token(auth.RoleAgent, "", "tyo1")
@@ -46,11 +46,11 @@ func BenchmarkDetectionToNotification(b *testing.B) {
 		b.StartTimer()
 		start := time.Now()
 		send(1, true) // the fifth: the rule fires
-		h.waitFor("the notice", func() bool { return len(ms.messages()) == 2*i+1 && len(hk.notices()) == 2*i+1 })
+		h.waitFor("the notice", func() bool { return len(ms.Messages()) == 2*i+1 && len(hk.notices()) == 2*i+1 })
 		total += time.Since(start)
 		b.StopTimer()
 		send(1, false) // recovery
-		h.waitFor("the recovery notice", func() bool { return len(ms.messages()) == 2*i+2 && len(hk.notices()) == 2*i+2 })
+		h.waitFor("the recovery notice", func() bool { return len(ms.Messages()) == 2*i+2 && len(hk.notices()) == 2*i+2 })
 		send(3, false)
 		b.StartTimer()
 	}

@@ -4,26 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/smtptest"
 	"github.com/slawatch/slawatch/server/auth"
 
 	"github.com/slawatch/slawatch/server/docs"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
@@ -283,79 +279,11 @@ func (h *harness) waitFor(what string, cond func() bool) {
 	}
 }
 
-// mailServer is a real SMTP server on 127.0.0.1:0 that keeps every
-// message it accepts; it answers 451 to the first fail messages.
-type mailServer struct {
-	addr  string
-	mu    sync.Mutex
-	fail  int
-	msgs  []mail
-	delay time.Duration // how long each message takes to accept
+// startMailServer starts a real SMTP server that answers 451 to the
+// first fail messages.
+func startMailServer(t testing.TB, fail int) *smtptest.Server {
+	return smtptest.Start(t, smtptest.Options{Fail451: fail})
 }
-
-type mail struct {
-	to   []string
-	data string
-}
-
-func startMailServer(t testing.TB, fail int) *mailServer {
-	t.Helper()
-	ms := &mailServer{fail: fail}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) { return &mailSession{ms: ms}, nil }))
-	srv.Domain = "mx.test"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ms.addr = ln.Addr().String()
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		if err := <-done; err != nil && !errors.Is(err, smtp.ErrServerClosed) {
-			t.Errorf("smtp server: %v", err)
-		}
-	})
-	return ms
-}
-
-func (ms *mailServer) messages() []mail {
-	ms.mu.Lock()
-	defer ms.mu.Unlock()
-	return append([]mail(nil), ms.msgs...)
-}
-
-type mailSession struct {
-	ms *mailServer
-	m  mail
-}
-
-func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.m.to = append(s.m.to, to)
-	return nil
-}
-func (s *mailSession) Data(r io.Reader) error {
-	b, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	s.ms.mu.Lock()
-	delay := s.ms.delay
-	s.ms.mu.Unlock()
-	time.Sleep(delay)
-	s.ms.mu.Lock()
-	defer s.ms.mu.Unlock()
-	if s.ms.fail > 0 {
-		s.ms.fail--
-		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
-	}
-	s.m.data = string(b)
-	s.ms.msgs = append(s.ms.msgs, s.m)
-	return nil
-}
-func (s *mailSession) Reset()        { s.m = mail{} }
-func (s *mailSession) Logout() error { return nil }
 
 // testLogger logs to the test's log when -v is given.
 func testLogger(t testing.TB) *slog.Logger {

@@ -18,7 +18,7 @@ import (
 func TestIncidentAcrossSites(t *testing.T) {
 	ms := startMailServer(t, 0)
 	t0 := time.Date(2026, 10, 10, 3, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
 		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	h.customer("globex", notify.Contacts{Fax: []string{"+81 6-1234-5678"}}, "testdata/tunnels.yaml")
 	agent := h.token(auth.RoleAgent, "", "pop-osa")
@@ -40,7 +40,7 @@ func TestIncidentAcrossSites(t *testing.T) {
 	h.setClock(time.Unix((t0+10)*60, 0))
 	h.deliver(agent, minutes)
 	h.waitJudged(t0 + 10)
-	h.waitFor("two outage notices and a recovery", func() bool { return len(ms.messages()) == 3 })
+	h.waitFor("two outage notices and a recovery", func() bool { return len(ms.Messages()) == 3 })
 
 	var outs struct{ Outages []Outage }
 	h.must(http.StatusOK, "GET", "/api/customers/globex/outages", h.op, nil, &outs)
@@ -48,20 +48,20 @@ func TestIncidentAcrossSites(t *testing.T) {
 		t.Fatalf("outages %+v: want two in one incident", outs.Outages)
 	}
 	inc := outs.Outages[0].Incident
-	for i, m := range ms.messages() {
-		if len(m.to) != 1 || m.to[0] != "+81612345678@fax.example.net" {
-			t.Errorf("message %d to %v, want the fax gateway address", i, m.to)
+	for i, m := range ms.Messages() {
+		if len(m.To) != 1 || m.To[0] != "+81612345678@fax.example.net" {
+			t.Errorf("message %d to %v, want the fax gateway address", i, m.To)
 		}
-		if !strings.Contains(m.data, inc) {
-			t.Errorf("message %d does not name the incident %s:\n%s", i, inc, m.data)
+		if !strings.Contains(m.Data, inc) {
+			t.Errorf("message %d does not name the incident %s:\n%s", i, inc, m.Data)
 		}
 	}
 	recoveries := 0
-	for _, m := range ms.messages() { // sent concurrently: in any order
-		if strings.Contains(m.data, inc+"/recovery") {
+	for _, m := range ms.Messages() { // sent concurrently: in any order
+		if strings.Contains(m.Data, inc+"/recovery") {
 			recoveries++
-			if !strings.Contains(m.data, "osaka") || !strings.Contains(m.data, "nagoya") {
-				t.Errorf("the recovery notice does not list both sites:\n%s", m.data)
+			if !strings.Contains(m.Data, "osaka") || !strings.Contains(m.Data, "nagoya") {
+				t.Errorf("the recovery notice does not list both sites:\n%s", m.Data)
 			}
 		}
 	}
@@ -119,7 +119,7 @@ func TestOutageAcrossMonths(t *testing.T) {
 	ms := startMailServer(t, 0)
 	// 23:45 on 31 October in Tokyo
 	t0 := time.Date(2026, 10, 31, 14, 45, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
 		From: "noc@provider.example"})
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
 	agent := h.token(auth.RoleAgent, "", "tyo1")
@@ -129,7 +129,7 @@ func TestOutageAcrossMonths(t *testing.T) {
 	h.setClock(time.Unix((t0+30)*60, 0))
 	h.deliver(agent, minutesOf(t0, t0+30, down))
 	h.waitJudged(t0 + 30)
-	h.waitFor("the outage and recovery notices", func() bool { return len(ms.messages()) >= 2 })
+	h.waitFor("the outage and recovery notices", func() bool { return len(ms.Messages()) >= 2 })
 	var outs struct{ Outages []Outage }
 	h.must(http.StatusOK, "GET", "/api/customers/kaisha/outages", h.op, nil, &outs)
 	if len(outs.Outages) != 1 {
@@ -143,7 +143,7 @@ func TestOutageAcrossMonths(t *testing.T) {
 		n, _ := h.st.CountSends(t.Context(), "pending")
 		return n == 0
 	})
-	if n := len(ms.messages()); n != 2 {
+	if n := len(ms.Messages()); n != 2 {
 		t.Errorf("%d messages, want 2 (outage, recovery)", n)
 	}
 }

@@ -99,7 +99,7 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	ms := startMailServer(t, 1) // the first attempt is refused 451: retried
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
 		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	// IIJ's SLA requires the notice by fax: only the fax judges the level,
 	// email and webhook are extra
@@ -122,7 +122,7 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	h.deliver(agent, part(t0, t0+10))
 	h.waitJudged(t0 + 10)
 	h.waitFor("the outage notice by email, fax and webhook", func() bool {
-		return len(ms.messages()) == 2 && len(hk.notices()) == 1
+		return len(ms.Messages()) == 2 && len(hk.notices()) == 1
 	})
 	n := hk.notices()[0]
 	if n.Kind != notify.KindOutage || !n.Start.Equal(time.Unix((t0+5)*60, 0)) || !n.Detected.Equal(time.Unix((t0+10)*60, 0)) {
@@ -132,10 +132,10 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 		t.Errorf("deadline %s, want 00:40 (30 min after detection)", n.Deadline)
 	}
 	var tos []string
-	for _, m := range ms.messages() {
-		tos = append(tos, m.to...)
-		if !strings.Contains(m.data, "internet-tokyo") {
-			t.Errorf("mail to %v:\n%s", m.to, m.data)
+	for _, m := range ms.Messages() {
+		tos = append(tos, m.To...)
+		if !strings.Contains(m.Data, "internet-tokyo") {
+			t.Errorf("mail to %v:\n%s", m.To, m.Data)
 		}
 	}
 	if slices.Sort(tos); !slices.Equal(tos, []string{"+81312345678@fax.example.net", "noc@kaisha.example"}) {
@@ -154,9 +154,9 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	h.deliver(agent, part(t0+16, t0+20))
 	h.setClock(time.Unix((t0+20)*60, 0))
 	h.waitJudged(t0 + 20)
-	h.waitFor("the recovery notices", func() bool { return len(ms.messages()) == 4 && len(hk.notices()) == 2 })
+	h.waitFor("the recovery notices", func() bool { return len(ms.Messages()) == 4 && len(hk.notices()) == 2 })
 	time.Sleep(300 * time.Millisecond) // anything repeated would arrive by now (retries are 50-200 ms)
-	if k, w := len(ms.messages()), len(hk.notices()); k != 4 || w != 2 {
+	if k, w := len(ms.Messages()), len(hk.notices()); k != 4 || w != 2 {
 		t.Errorf("%d mails and %d webhooks, want 4 and 2 (outage, recovery; email and fax)", k, w)
 	}
 	if r := hk.notices()[1]; r.Kind != notify.KindRecovery || r.End == nil || !r.End.Equal(time.Unix((t0+11)*60, 0)) {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/smtptest"
 	"github.com/slawatch/slawatch/server/auth"
 
 	"github.com/slawatch/slawatch"
@@ -37,13 +38,12 @@ func newReplica(t *testing.T, url, name string, start time.Time, nc notify.Confi
 // recovery, and the same report from every survivor.
 func TestReplicasAreOneSystem(t *testing.T) {
 	url := storetest.FreshPostgres(t)
-	ms := startMailServer(t, 0)
 	// a slow relay: a send is under way while the other replicas look
 	// at the outbox (every second), and only its claim keeps them off it
-	ms.delay = 1500 * time.Millisecond
+	ms := smtptest.Start(t, smtptest.Options{Delay: 1500 * time.Millisecond})
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	nc := notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"}, From: "noc@provider.example",
+	nc := notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"}, From: "noc@provider.example",
 		FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks}
 	var rs []*harness
 	for i := range 3 {
@@ -91,7 +91,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 		h.waitJudged(t0 + 10)
 	}
 	rs[0].waitFor("the outage notice by email, fax and webhook", func() bool {
-		return len(ms.messages()) == 2 && len(hk.notices()) == 1
+		return len(ms.Messages()) == 2 && len(hk.notices()) == 1
 	})
 
 	// the owner is killed during the outage: its leases are left to
@@ -109,9 +109,9 @@ func TestReplicasAreOneSystem(t *testing.T) {
 		h.waitJudged(t0 + 20)
 	}
 	survivors[0].waitFor("a survivor to take kaisha over", func() bool { return len(owners(survivors)) == 1 })
-	survivors[0].waitFor("the recovery notices", func() bool { return len(ms.messages()) == 4 && len(hk.notices()) == 2 })
+	survivors[0].waitFor("the recovery notices", func() bool { return len(ms.Messages()) == 4 && len(hk.notices()) == 2 })
 	time.Sleep(500 * time.Millisecond) // anything repeated would arrive by now
-	if k, w := len(ms.messages()), len(hk.notices()); k != 4 || w != 2 {
+	if k, w := len(ms.Messages()), len(hk.notices()); k != 4 || w != 2 {
 		t.Errorf("%d mails and %d webhooks, want 4 and 2 (outage and recovery: email and fax; webhook)", k, w)
 	}
 	if r := hk.notices()[1]; r.Kind != notify.KindRecovery || r.End == nil || !r.End.Equal(time.Unix((t0+11)*60, 0)) {

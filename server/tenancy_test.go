@@ -189,7 +189,7 @@ func TestRestartFeedsStoredRecords(t *testing.T) {
 	ms := startMailServer(t, 0)
 	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	t0 := slawatch.UnixMinute(start)
-	h := newHarness(t, nil, start.Add(30*time.Second), notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, nil, start.Add(30*time.Second), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
 		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	// y measures kaisha; x measures the other customer and lags behind
 	h.customerOf("kaisha", notify.Contacts{Fax: []string{"+81 3-1234-5678"}}, "../examples/iij.yaml", "y")
@@ -206,7 +206,7 @@ func TestRestartFeedsStoredRecords(t *testing.T) {
 	h.restart()
 	h.setClock(slawatch.MinuteTime(t0 + 5).Add(10 * time.Second))
 	h.deliver(y, minutesOf(t0+5, t0+6, func(int64) bool { return false }))
-	h.waitFor("the outage notice by fax", func() bool { return len(ms.messages()) == 1 })
+	h.waitFor("the outage notice by fax", func() bool { return len(ms.Messages()) == 1 })
 	var outs struct{ Outages []Outage }
 	h.must(http.StatusOK, "GET", "/api/customers/kaisha/outages", h.op, nil, &outs)
 	if len(outs.Outages) != 1 || !outs.Outages[0].Start.Equal(start) {
@@ -233,7 +233,7 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 	ms := startMailServer(t, 0)
 	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
 	t0 := slawatch.UnixMinute(start)
-	h := newHarness(t, nil, start, notify.Config{SMTP: notify.SMTP{Addr: ms.addr, StartTLS: "never"},
+	h := newHarness(t, nil, start, notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
 		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
 	noc := notify.Contacts{Fax: []string{"+81 3-1111-2222"}}
 	h.customerOf("kaisha", noc, "../examples/iij.yaml", "tyo1")
@@ -249,7 +249,7 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 	}
 	h.setClock(slawatch.MinuteTime(t0 + 7))
 	h.deliver(a, minutes)
-	h.waitFor("two outage notices", func() bool { return len(ms.messages()) >= 2 })
+	h.waitFor("two outage notices", func() bool { return len(ms.Messages()) >= 2 })
 	for _, c := range []string{"kaisha", "other"} {
 		var outs struct{ Outages []Outage }
 		h.must(http.StatusOK, "GET", "/api/customers/"+c+"/outages", h.op, nil, &outs)
