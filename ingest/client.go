@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -19,8 +20,16 @@ const Path = "/api/ingest"
 // maxErrorBody is how much of an error answer a DeliveryError quotes.
 const maxErrorBody = 512
 
-// maxAnswer bounds what Deliver reads of any answer.
+// maxAnswer bounds what Deliver reads of any answer but a refusal.
 const maxAnswer = 64 << 10
+
+// refusalPerByte bounds what Deliver reads of a 403 answer, per byte of
+// the body: its refused_series may name every series of the body, and a
+// name of up to 256 bytes may take as few as 9 bytes of the body (all
+// but a byte shared with the previous name), while the server's indented
+// JSON adds 7 bytes a name. Cut off, the list would not parse and the
+// agent could not drop the refused series.
+const refusalPerByte = 40
 
 // Result is the server's account of a body it stored.
 type Result struct {
@@ -45,6 +54,13 @@ type DeliveryError struct {
 	Temporary bool   // worth sending again soon
 	Body      string // the start of the server's answer, up to 512 bytes
 	Err       error  // the network error, or what was wrong with a 200 answer
+
+	// Refused lists the series the server refused in a 403 answer
+	// (its refused_series): the agent may not deliver them, and the
+	// server stored nothing of the body. Sent without them, the rest may
+	// be stored. Empty for any other answer, and for a 403 that does not
+	// name series (a token the server does not know).
+	Refused []string
 }
 
 func (e *DeliveryError) Error() string {
@@ -64,6 +80,16 @@ func (e *DeliveryError) Unwrap() error { return e.Err }
 func Temporary(err error) bool {
 	var de *DeliveryError
 	return errors.As(err, &de) && de.Temporary
+}
+
+// RefusedSeries returns the series err refuses: those of a
+// DeliveryError's Refused, nil for any other error.
+func RefusedSeries(err error) []string {
+	var de *DeliveryError
+	if errors.As(err, &de) {
+		return de.Refused
+	}
+	return nil
 }
 
 // Deliver POSTs body (see AppendBlock) to the server once and returns
@@ -88,7 +114,7 @@ func (c *Client) Deliver(ctx context.Context, body []byte) (Result, error) {
 		return Result{}, &DeliveryError{Temporary: true, Err: err}
 	}
 	defer resp.Body.Close()
-	res, err := readAnswer(resp)
+	res, err := readAnswer(resp, len(body))
 	if err != nil {
 		return Result{}, err
 	}
@@ -99,16 +125,24 @@ func (c *Client) Deliver(ctx context.Context, body []byte) (Result, error) {
 	return res, nil
 }
 
-// readAnswer reads the server's answer: a Result on 200, a
-// *DeliveryError otherwise.
-func readAnswer(resp *http.Response) (Result, error) {
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+// readAnswer reads the server's answer to a body of bodyLen bytes: a
+// Result on 200, a *DeliveryError otherwise.
+func readAnswer(resp *http.Response, bodyLen int) (Result, error) {
+	limit := int64(maxAnswer)
+	if resp.StatusCode == http.StatusForbidden {
+		limit += refusalPerByte * int64(bodyLen)
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, limit))
 	if resp.StatusCode != http.StatusOK {
-		return Result{}, &DeliveryError{
+		de := &DeliveryError{
 			Status:    resp.StatusCode,
 			Temporary: temporaryStatus(resp.StatusCode),
 			Body:      quote(data),
 		}
+		if resp.StatusCode == http.StatusForbidden {
+			de.Refused = refusedSeries(data)
+		}
+		return Result{}, de
 	}
 	if err != nil { // cut off mid-answer: the body may or may not be stored
 		return Result{}, &DeliveryError{Temporary: true, Err: fmt.Errorf("read answer: %w", err)}
@@ -121,6 +155,22 @@ func readAnswer(resp *http.Response) (Result, error) {
 			Err: fmt.Errorf("not a slawatch ingest answer: %q", quote(data))}
 	}
 	return Result{Minutes: *ans.Minutes, Records: *ans.Records}, nil
+}
+
+// refusedSeries reads the refused_series of a 403 answer: the non-empty
+// names it lists, nil when it lists none or is not JSON.
+func refusedSeries(data []byte) []string {
+	var ans struct {
+		Refused []string `json:"refused_series"`
+	}
+	if json.Unmarshal(data, &ans) != nil {
+		return nil
+	}
+	names := slices.DeleteFunc(ans.Refused, func(s string) bool { return s == "" })
+	if len(names) == 0 {
+		return nil
+	}
+	return names
 }
 
 // temporaryStatus reports whether an answer with this status may change

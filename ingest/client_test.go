@@ -2,10 +2,13 @@ package ingest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -106,5 +109,77 @@ func TestDeliverNoAnswer(t *testing.T) {
 	_, err = (&Client{URL: srv.URL}).Deliver(context.Background(), []byte(Magic))
 	if !Temporary(err) {
 		t.Errorf("refused: %v, temporary %v", err, Temporary(err))
+	}
+}
+
+// A 403 that lists refused_series names them in the error's Refused, so
+// that the agent can drop exactly those; any other answer names none.
+func TestDeliverRefused(t *testing.T) {
+	const refusal = `{"error":{"code":"forbidden","message":"agent pop-1 may not deliver series \"a\", \"b\": not assigned to it"},"refused_series":["a","b"]}`
+	for _, tc := range []struct {
+		name   string
+		status int
+		answer string
+		want   []string
+	}{
+		{"refused", 403, refusal, []string{"a", "b"}},
+		{"indented", 403, "{\n  \"error\": {\"code\": \"forbidden\"},\n  \"refused_series\": [\n    \"a\"\n  ]\n}\n", []string{"a"}},
+		{"empty names", 403, `{"refused_series":["","a",""]}`, []string{"a"}},
+		{"bad token", 403, `{"error":{"code":"forbidden","message":"unknown token"}}`, nil},
+		{"empty list", 403, `{"error":{"code":"forbidden"},"refused_series":[]}`, nil},
+		{"not JSON", 403, "forbidden\n", nil},
+		{"not a list", 403, `{"refused_series":"a"}`, nil},
+		{"not a 403", 400, refusal, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.answer)
+			}))
+			defer srv.Close()
+			_, err := (&Client{URL: srv.URL}).Deliver(context.Background(), []byte(Magic))
+			var de *DeliveryError
+			switch {
+			case !errors.As(err, &de) || de.Status != tc.status:
+				t.Fatalf("got %v, want a DeliveryError with status %d", err, tc.status)
+			case Temporary(err):
+				t.Errorf("%v: temporary", err)
+			case !slices.Equal(RefusedSeries(err), tc.want) || !slices.Equal(de.Refused, tc.want):
+				t.Errorf("refused %q, want %q", RefusedSeries(err), tc.want)
+			}
+		})
+	}
+	if got := RefusedSeries(errors.New("other")); got != nil {
+		t.Errorf("RefusedSeries of another error: %q", got)
+	}
+}
+
+// A refusal of every series of a large body is read whole, though it is
+// far longer than any other answer Deliver reads: 5,000 names of 200
+// bytes, each taking 9 bytes of the body, in the server's indented JSON.
+func TestDeliverRefusedLarge(t *testing.T) {
+	recs := make([]slawatch.SeriesMinute, 5000)
+	for i := range recs {
+		recs[i].Series = strings.Repeat("x", 196) + fmt.Sprintf("%04d", i)
+	}
+	body := AppendBlock(nil, 29_000_000, recs)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, _ := io.ReadAll(r.Body)
+		var names []string
+		Decode(p, func(_ int64, recs []slawatch.SeriesMinute) error {
+			for _, r := range recs {
+				names = append(names, r.Series)
+			}
+			return nil
+		})
+		w.WriteHeader(http.StatusForbidden)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		enc.Encode(map[string]any{"error": map[string]string{"code": "forbidden"}, "refused_series": names})
+	}))
+	defer srv.Close()
+	_, err := (&Client{URL: srv.URL}).Deliver(context.Background(), body)
+	if got := RefusedSeries(err); len(got) != len(recs) || got[len(got)-1] != recs[len(recs)-1].Series {
+		t.Errorf("%d series refused of %d (body %d bytes): %.200v", len(got), len(recs), len(body), err)
 	}
 }

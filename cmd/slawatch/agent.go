@@ -27,7 +27,7 @@ type AgentCommand struct {
 	month    string
 	logLevel string
 
-	server    string
+	servers   serverURLs
 	token     string
 	tokenFile string
 
@@ -44,7 +44,7 @@ func (c *AgentCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit")
 	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM` (default: the current month)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&c.server, "server", "", "deliver minute records to the slawatch server at `URL` (needs spool.dir)")
+	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, for replicas to fail over to")
 	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN)")
 	fs.StringVar(&c.token, "token", "", "the server's bearer `TOKEN`; visible to ps, so prefer --token-file or $SLAWATCH_TOKEN")
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +75,7 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	if c.server != "" && cfg.Spool.Dir == "" {
+	if len(c.servers) > 0 && cfg.Spool.Dir == "" {
 		// the server acknowledges what it stored; the spool keeps the rest
 		return usagef("--server needs a spool: set spool.dir in %s", cfg.File)
 	}
@@ -103,31 +103,49 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		ctx, cancel = context.WithTimeout(ctx, c.duration)
 		defer cancel()
 	}
-	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out, "server", c.server)
+	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out, "servers", c.servers.String())
 	if sp == nil {
 		err = a.Run(ctx, outs.write)
 	} else {
 		err = runSpooled(ctx, a, sp, outs)
 	}
 	st := a.Stats()
-	log.Info("stopped", "targets", st.Targets, "sent", st.Sent, "replies", st.Replies, "lost", st.Lost,
-		"late", st.Late, "errors", st.Errors, "skipped", st.Skipped, "minutes", st.Minutes, "records", st.Records)
+	stats := []any{"targets", st.Targets, "sent", st.Sent, "replies", st.Replies, "lost", st.Lost,
+		"late", st.Late, "errors", st.Errors, "skipped", st.Skipped, "minutes", st.Minutes, "records", st.Records}
+	if outs.srv != nil { // the delivery has stopped: its count is settled
+		stats = append(stats, "refused_records", outs.srv.refused)
+	}
+	log.Info("stopped", stats...)
 	if err != nil {
 		return err
 	}
 	return outs.finish(c.Stdout)
 }
 
+// serverURLs is --server: every URL given, in order, whether the flag
+// is repeated or given a comma-separated list.
+type serverURLs []string
+
+func (s *serverURLs) String() string { return strings.Join(*s, ",") }
+
+func (s *serverURLs) Set(v string) error {
+	for _, u := range strings.Split(v, ",") {
+		*s = append(*s, strings.TrimSpace(u)) // checked by checkServers
+	}
+	return nil
+}
+
 // checkServer checks --server and finds the token: --token-file,
-// --token or $SLAWATCH_TOKEN, in that order of preference.
+// --token or $SLAWATCH_TOKEN, in that order of preference. The token
+// is the same for every URL: they are replicas of one server.
 func (c *AgentCommand) checkServer() error {
-	if c.server == "" {
+	if len(c.servers) == 0 {
 		if c.token != "" || c.tokenFile != "" {
 			return usagef("--token and --token-file need --server")
 		}
 		return nil
 	}
-	if err := checkServerURL(c.server); err != nil {
+	if err := checkServers(c.servers); err != nil {
 		return err
 	}
 	switch {
@@ -151,7 +169,27 @@ func (c *AgentCommand) checkServer() error {
 	return nil
 }
 
-// checkServerURL checks --server: http or https, a host, nothing after
+// checkServers checks every --server URL, naming the first bad one. A
+// URL given twice is refused: it would take two turns in the failover.
+func checkServers(urls []string) error {
+	seen := map[string]bool{}
+	for _, u := range urls {
+		if u == "" {
+			return usagef("--server %q: an empty URL in the list", strings.Join(urls, ","))
+		}
+		if err := checkServerURL(u); err != nil {
+			return err
+		}
+		key := strings.TrimSuffix(u, "/")
+		if seen[key] {
+			return usagef("--server %q: given twice", u)
+		}
+		seen[key] = true
+	}
+	return nil
+}
+
+// checkServerURL checks a --server URL: http or https, a host, nothing after
 // the path (the agent POSTs to URL/api/ingest).
 func checkServerURL(s string) error {
 	u, err := url.Parse(s)

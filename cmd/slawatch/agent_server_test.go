@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -28,14 +29,19 @@ import (
 // ingestServer is a test server of the ingest protocol: it checks the
 // token, decodes every body, fails the requests listed in fail (503, or
 // a dropped connection) and keeps the rest's records as CSV rows, the
-// format of --out.
+// format of --out. Like the real server it refuses a body holding a
+// series of refuse whole, with 403 and refused_series; while down is
+// set it drops every connection, like a server that died.
 type ingestServer struct {
-	t     *testing.T
-	token string
-	fail  map[int]string // request number (from 1) -> "503", "400", "drop"
+	t      *testing.T
+	token  string
+	fail   map[int]string  // request number (from 1) -> "503", "400", "drop"
+	refuse map[string]bool // series this agent may not deliver
+	down   atomic.Bool
 
 	mu       sync.Mutex
 	requests int
+	refusals int // bodies refused with 403
 	rows     []string
 	bodies   [][]int64 // the minutes of each body stored
 	sizes    []int     // and its bytes
@@ -57,7 +63,11 @@ func (s *ingestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "unauthorized", "bad token")
 		return
 	}
-	switch s.fail[s.requests] {
+	mode := s.fail[s.requests]
+	if s.down.Load() {
+		mode = "drop"
+	}
+	switch mode {
 	case "503":
 		writeError(w, http.StatusServiceUnavailable, slawatch.EINTERNAL, "store busy")
 		return
@@ -71,11 +81,15 @@ func (s *ingestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []string
 	var minutes []int64
+	var refused []string
 	n := 0
 	err = ingest.Decode(body, func(m int64, recs []slawatch.SeriesMinute) error {
 		minutes = append(minutes, m)
 		for _, r := range recs {
 			rows = append(rows, csvRow(m, r))
+			if s.refuse[r.Series] && !slices.Contains(refused, r.Series) {
+				refused = append(refused, r.Series)
+			}
 		}
 		n += len(recs)
 		return nil
@@ -83,6 +97,17 @@ func (s *ingestServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.t.Errorf("request %d: %v", s.requests, err)
 		writeError(w, http.StatusBadRequest, slawatch.ErrorCode(err), err.Error())
+		return
+	}
+	if len(refused) > 0 {
+		s.refusals++
+		slices.Sort(refused)
+		w.WriteHeader(http.StatusForbidden)
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ") // as the server does
+		enc.Encode(map[string]any{"error": map[string]string{"code": "forbidden",
+			"message": fmt.Sprintf("agent test may not deliver series %q: not assigned to it", refused)},
+			"refused_series": refused})
 		return
 	}
 	s.rows = append(s.rows, rows...)
@@ -213,7 +238,7 @@ func fillSpool(t *testing.T, sp *spool.Spool, n, k int) []string {
 // the spool holds nothing unacknowledged, then stops it.
 func deliverAll(t *testing.T, sp *spool.Spool, url string, log *slog.Logger) {
 	t.Helper()
-	o := &outputs{log: log, after: -1 << 62, evAt: -1 << 62, srv: newServerOut(url, "tok", log)}
+	o := &outputs{log: log, after: -1 << 62, evAt: -1 << 62, srv: newServerOut([]string{url}, "tok", log)}
 	o.srv.retryMin, o.srv.retryMax = time.Millisecond, 20*time.Millisecond
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -307,7 +332,7 @@ func TestDeliverStopKeepsSpool(t *testing.T) {
 		writeError(w, http.StatusServiceUnavailable, slawatch.EINTERNAL, "down")
 	}))
 	defer hs.Close()
-	o := &outputs{log: slog.New(slog.DiscardHandler), srv: newServerOut(hs.URL, "tok", slog.New(slog.DiscardHandler))}
+	o := &outputs{log: slog.New(slog.DiscardHandler), srv: newServerOut([]string{hs.URL}, "tok", slog.New(slog.DiscardHandler))}
 	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
 	defer cancel()
 	if err := o.deliver(ctx, sp); !errors.Is(err, context.DeadlineExceeded) {

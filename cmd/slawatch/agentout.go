@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/slawatch/slawatch"
@@ -41,8 +42,8 @@ type outputs struct {
 
 func (c *AgentCommand) outputs(log *slog.Logger) (*outputs, error) {
 	o := &outputs{log: log, after: -1 << 62, evAt: -1 << 62}
-	if c.server != "" {
-		o.srv = newServerOut(c.server, c.token, log)
+	if len(c.servers) > 0 {
+		o.srv = newServerOut(c.servers, c.token, log)
 	}
 	if c.out != "" {
 		if err := o.openFile(c.out); err != nil {
@@ -271,37 +272,47 @@ func (o *outputs) drain(sp *spool.Spool) {
 	}
 }
 
-// Delivery's retry intervals: from retryMin, doubling after each
-// temporary failure up to retryMax; a permanent failure waits retryMax.
+// Delivery's retry intervals: from retryMin, doubling after each round
+// of temporary failures (every server tried once) up to retryMax; a
+// permanent failure waits retryMax.
 const (
 	retryMin = 200 * time.Millisecond
 	retryMax = 30 * time.Second
 )
 
-// serverOut delivers the spooled minutes to the --server, a group of
-// minutes to a POST, trying again until the server stores them.
+// serverOut delivers the spooled minutes to the --server URLs, a group
+// of minutes to a POST, trying again until a server stores them. The
+// URLs are replicas of one server: it delivers to one at a time, stays
+// with it while it takes the minutes, and moves to the next in turn
+// when it fails.
 type serverOut struct {
-	client             *ingest.Client
+	clients            []*ingest.Client // one per URL, in the order given
+	cur                int              // the one delivering
 	log                *slog.Logger
 	retryMin, retryMax time.Duration
 
-	body        []byte // the group's body
-	minutes     int    // its blocks
-	records     int    // its records
-	first, last int64  // its first and last minutes
+	batches     []spool.Batch // the group's minutes in the body
+	body        []byte        // the group's body
+	minutes     int           // its blocks
+	records     int           // its records
+	first, last int64         // its first and last minutes
+
+	refused int // records dropped because the server refused their series
 }
 
-func newServerOut(url, token string, log *slog.Logger) *serverOut {
-	log = log.With("server", url)
-	return &serverOut{
-		client: &ingest.Client{URL: url, Token: token, Logger: log,
-			HTTP: &http.Client{Timeout: time.Minute}}, // a POST of 1 MiB even over a slow link
-		log: log, retryMin: retryMin, retryMax: retryMax,
+func newServerOut(urls []string, token string, log *slog.Logger) *serverOut {
+	s := &serverOut{log: log, retryMin: retryMin, retryMax: retryMax}
+	for _, url := range urls {
+		s.clients = append(s.clients, &ingest.Client{URL: url, Token: token, Logger: log.With("server", url),
+			HTTP: &http.Client{Timeout: time.Minute}}) // a POST of 1 MiB even over a slow link
 	}
+	return s
 }
 
 // reset starts a new group.
-func (s *serverOut) reset() { s.body, s.minutes, s.records = s.body[:0], 0, 0 }
+func (s *serverOut) reset() {
+	s.batches, s.body, s.minutes, s.records = s.batches[:0], s.body[:0], 0, 0
+}
 
 // add puts a batch in the group's body and returns the body's size. A
 // minute the protocol cannot carry (before 1970, after 9999: a clock far
@@ -314,47 +325,121 @@ func (s *serverOut) add(b spool.Batch) int {
 	if s.minutes == 0 {
 		s.first = b.Minute
 	}
+	s.batches = append(s.batches, b)
 	s.body = ingest.AppendBlock(s.body, b.Minute, b.Entries)
 	s.minutes, s.records, s.last = s.minutes+1, s.records+len(b.Entries), b.Minute
 	return len(s.body)
 }
 
-// send POSTs the group until the server has stored it, or ctx is done.
+// send POSTs the group until a server has stored it, or ctx is done.
 // Every failure is logged: a temporary one (no answer, 408, 429, 5xx) at
-// WARN and retried after a growing pause; any other at ERROR and retried
-// at the longest pause, since it may be fixed on the server without the
-// agent knowing. Nothing is dropped.
+// WARN, and the next attempt goes at once to the next server, or after
+// a growing pause once every server has failed in turn; any other at
+// ERROR, and the next server is tried at the longest pause, since the
+// failure may be fixed on the server without the agent knowing. Nothing
+// is dropped but the records of series the server refuses (see drop):
+// the rest goes at once, and a group left empty is done.
 func (s *serverOut) send(ctx context.Context) error {
-	if s.minutes == 0 {
-		return nil
-	}
 	wait := s.retryMin
-	for attempt := 1; ; attempt++ {
-		_, err := s.client.Deliver(ctx, s.body)
+	failed := 0 // temporary failures in a row since the last pause
+	for attempt := 1; s.minutes > 0; attempt++ {
+		server := s.clients[s.cur].URL
+		_, err := s.clients[s.cur].Deliver(ctx, s.body)
 		if err == nil {
 			if attempt > 1 {
-				s.log.Info("delivered after retries", append(s.attrs(), "attempts", attempt)...)
+				s.log.Info("delivered after retries", append(s.attrs(server), "attempts", attempt)...)
 			}
 			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+		if refused := ingest.RefusedSeries(err); refused != nil && s.drop(ctx, server, refused) > 0 {
+			continue
+		}
 		pause, level := s.retryMax, slog.LevelError
 		if ingest.Temporary(err) {
-			pause, level, wait = wait, slog.LevelWarn, min(2*wait, s.retryMax)
+			pause, level, failed = 0, slog.LevelWarn, failed+1
+			if failed == len(s.clients) { // a round: every server failed
+				pause, wait, failed = wait, min(2*wait, s.retryMax), 0
+			}
+		} else {
+			failed = 0 // the pause is the longest
 		}
 		pause = jitter(pause)
-		s.log.Log(ctx, level, "delivery failed, will retry",
-			append(s.attrs(), "attempt", attempt, "retry_in", pause.Round(time.Millisecond), "err", err)...)
+		s.next(ctx, level, attempt, pause, err)
 		if err := sleep(ctx, pause); err != nil {
 			return err
 		}
 	}
+	return nil
 }
 
-func (s *serverOut) attrs() []any {
-	return []any{"minutes", s.minutes, "records", s.records, "bytes", len(s.body),
+// next logs a failed attempt and moves to the next server, if there is
+// another.
+func (s *serverOut) next(ctx context.Context, level slog.Level, attempt int, pause time.Duration, err error) {
+	attrs := append(s.attrs(s.clients[s.cur].URL), "attempt", attempt, "retry_in", pause.Round(time.Millisecond), "err", err)
+	if len(s.clients) == 1 {
+		s.log.Log(ctx, level, "delivery failed, will retry", attrs...)
+		return
+	}
+	s.cur = (s.cur + 1) % len(s.clients)
+	s.log.Log(ctx, level, "delivery failed, moving to the next server", append(attrs, "next_server", s.clients[s.cur].URL)...)
+}
+
+// drop takes the records of the series the server refused out of the
+// group, logs each series at ERROR, and returns how many records it took
+// out. None means the refusal names no series of the body: then it is
+// an error like any other, not a reason to send again at once.
+func (s *serverOut) drop(ctx context.Context, server string, series []string) int {
+	refused := make(map[string]*refusal, len(series))
+	for _, name := range series {
+		refused[name] = &refusal{}
+	}
+	old := slices.Clone(s.batches)
+	s.reset()
+	n := 0
+	for _, b := range old {
+		kept := make([]slawatch.SeriesMinute, 0, len(b.Entries))
+		for _, r := range b.Entries {
+			if x := refused[r.Series]; x != nil {
+				x.add(b.Minute)
+				n++
+			} else {
+				kept = append(kept, r)
+			}
+		}
+		if len(kept) > 0 {
+			b.Entries = kept
+			s.add(b)
+		}
+	}
+	for _, name := range series {
+		if x := refused[name]; x.records > 0 {
+			s.log.Log(ctx, slog.LevelError, "series refused by the server, its records not delivered: assign the series to this agent on the server",
+				"series", name, "server", server, "records", x.records,
+				"first_minute", slawatch.MinuteTime(x.first), "last_minute", slawatch.MinuteTime(x.last))
+		}
+	}
+	s.refused += n
+	return n
+}
+
+// refusal counts a refused series' records in a group.
+type refusal struct {
+	records     int
+	first, last int64
+}
+
+func (x *refusal) add(m int64) {
+	if x.records == 0 {
+		x.first = m
+	}
+	x.records, x.last = x.records+1, m
+}
+
+func (s *serverOut) attrs(server string) []any {
+	return []any{"server", server, "minutes", s.minutes, "records", s.records, "bytes", len(s.body),
 		"first_minute", slawatch.MinuteTime(s.first), "last_minute", slawatch.MinuteTime(s.last)}
 }
 
