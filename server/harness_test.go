@@ -97,7 +97,8 @@ func (h *harness) start() {
 	h.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := Config{Store: h.st, Notify: h.notify, Now: h.clock, Logger: testLogger(h.t), RetryBase: 50 * time.Millisecond,
-		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond, SecretKey: testSecretKey}
+		RetryMax: 200 * time.Millisecond, RecomputeDelay: 20 * time.Millisecond, SecretKey: testSecretKey,
+		IngestRate: 1e6, IngestBurst: 1e6} // TestIngestRatePerAgent tests the limit
 	if h.tweak != nil {
 		h.tweak(&cfg)
 	}
