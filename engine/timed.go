@@ -411,15 +411,21 @@ func (lv *level) deliveries() (*timed, error) {
 	return t, nil
 }
 
-// outageTotal sums the platform outages over the month. Excluded
-// minutes are taken out first; a stretch of an outage left lasting more
-// than the level's minimum counts, and overlapping reports of one outage
-// count their common minutes once.
+// outageTotal sums the platform outages over the month. Reports that
+// overlap or touch are one outage: they are merged first, then excluded
+// minutes are taken out, and a stretch left lasting more than the level's
+// minimum counts ("more than 15 consecutive minutes" is about the outage,
+// however many reports describe it). Common minutes count once.
 func (lv *level) outageTotal() *timed {
 	t := &timed{}
 	excl := lv.exclusionSpans()
 	longer := int64(lv.l.Template.Timer.LongerThan) * 60
-	var counted []span
+	type report struct {
+		j  judged
+		sp span
+	}
+	var reports []report
+	var spans []span
 	for _, ev := range lv.events("platform-outage") {
 		sp := spanOf(ev.Start, ev.End)
 		if !sp.overlaps(lv.monthSpan()) {
@@ -427,27 +433,50 @@ func (lv *level) outageTotal() *timed {
 		}
 		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
 			target: fmt.Sprintf("not more than %d consecutive min", lv.l.Template.Timer.LongerThan)}
-		if j.excluded = lv.explicitlyExcluded(ev.ID); j.excluded != "" {
+		if j.excluded = lv.explicitlyExcluded(ev.ID); j.excluded == "" {
+			spans = append(spans, sp)
+		}
+		reports = append(reports, report{j, sp})
+	}
+	merged := union(spans)
+	var long spanSet
+	for _, st := range merged.minus(excl) {
+		if st.len() > longer {
+			long = append(long, st)
+		}
+	}
+	for _, r := range reports {
+		j := r.j
+		if j.excluded != "" {
 			t.items = append(t.items, j)
 			continue
 		}
-		left := spanSet{sp}.minus(excl)
-		var long spanSet
-		for _, st := range left {
-			if st.len() > longer {
-				long = append(long, st)
+		var outage span // the merged outage this report is part of
+		for _, m := range merged {
+			if m.a <= r.sp.a && r.sp.b <= m.b {
+				outage = m
 			}
 		}
+		left := spanSet{outage}.minus(excl)
+		if outage != r.sp {
+			j.notes = append(j.notes, fmt.Sprintf("one outage with the reports it overlaps or touches: %s to %s",
+				fmtTime(time.Unix(outage.a, 0).In(lv.e.b.Location)), fmtTime(time.Unix(outage.b, 0).In(lv.e.b.Location))))
+		}
 		j.notes = append(j.notes, fmt.Sprintf("%s minutes after exclusions, in %d stretches", minutes(left.total()), len(left)))
-		j.met = ptr(len(long) == 0)
-		if len(long) > 0 {
-			counted = append(counted, long...)
-			t.lastOutage = maxTime(t.lastOutage, ev.End)
-			j.notes = append(j.notes, fmt.Sprintf("a Platform Outage: %s minutes of it counted in the month", minutes(long.within(lv.monthSpan()).total())))
+		var mine spanSet
+		for _, st := range long {
+			if st.overlaps(r.sp) {
+				mine = append(mine, st)
+			}
+		}
+		j.met = ptr(len(mine) == 0)
+		if len(mine) > 0 {
+			t.lastOutage = maxTime(t.lastOutage, time.Unix(outage.b, 0))
+			j.notes = append(j.notes, fmt.Sprintf("a Platform Outage: %s minutes of it counted in the month", minutes(mine.within(lv.monthSpan()).total())))
 		}
 		t.items = append(t.items, j)
 	}
-	t.outageSecs = union(counted).within(lv.monthSpan()).total()
+	t.outageSecs = long.within(lv.monthSpan()).total()
 	return t
 }
 

@@ -716,6 +716,39 @@ P2,shop/dps,platform-outage,2026-10-11 08:10,2026-10-11 08:50
 	}
 }
 
+// Reports that touch or overlap are one outage before the 15-minute
+// test (issue 12): judged alone, two back-to-back 10-minute reports
+// counted nothing, and a 60-minute report plus a 15-minute one adding 5
+// minutes counted 60.
+func TestReviewPlatformOutagesMerged(t *testing.T) {
+	for _, c := range []struct {
+		name, events, met, credit, outage, items string
+	}{
+		// 08:00-08:10 and 08:10-08:20 touch: one outage of 20 minutes, more
+		// than 15 -> 1 started hour x 310.00 / 31 = 10.00.
+		{"touching", "P1,shop/dps,platform-outage,2026-10-11 08:00,2026-10-11 08:10\nP2,shop/dps,platform-outage,2026-10-11 08:10,2026-10-11 08:20",
+			"false", "10.00", "20", "P1:false/ P2:false/"},
+		// 08:00-09:00 and 08:50-09:05 overlap: one outage of 65 minutes ->
+		// ceil(65/60) = 2 started hours x 10.00 = 20.00 (judged alone: 60
+		// minutes, 1 hour, 10.00).
+		{"overlapping", "P1,shop/dps,platform-outage,2026-10-11 08:00,2026-10-11 09:00\nP2,shop/dps,platform-outage,2026-10-11 08:50,2026-10-11 09:05",
+			"false", "20.00", "65", "P1:false/ P2:false/"},
+		// 08:00-08:10 and 08:11-08:21: a minute apart, two outages of 10
+		// minutes each: neither more than 15, no credit.
+		{"a minute apart", "P1,shop/dps,platform-outage,2026-10-11 08:00,2026-10-11 08:10\nP2,shop/dps,platform-outage,2026-10-11 08:11,2026-10-11 08:21",
+			"true", "0.00", "", "P1:true/ P2:true/"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := scenario(t, ntt("detect", "", "310.00")).records("-", "id,service,kind,start,end\n"+c.events+"\n", "-").eval("2026-10")
+			l := level(t, r, "shop/dps", "ntt/platform-availability")
+			checkTimed(t, l, tw{met: c.met, pct: map[bool]string{true: "0", false: "per hour"}[c.credit == "0.00"], credit: c.credit, items: c.items})
+			if string(l.OutageMinutes) != c.outage {
+				t.Errorf("outage minutes %q, want %q", l.OutageMinutes, c.outage)
+			}
+		})
+	}
+}
+
 // ---------------------------------------------------------------------
 // Business days: closures per region.
 
