@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,20 +85,22 @@ func TestServeRefusesSecondOnSQLite(t *testing.T) {
 	data := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan int, 1)
-	var out, errb bytes.Buffer
+	var out, errb bytes.Buffer // read only once Main has returned
+	addr := freeAddr(t)
 	go func() {
-		done <- Main(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0"}, strings.NewReader(""), &out, &errb)
+		done <- Main(ctx, []string{"serve", "--data", data, "--listen", addr}, strings.NewReader(""), &out, &errb)
 	}()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
-		if _, err := os.Stat(filepath.Join(data, "operator.token")); err == nil {
+		if resp, err := http.Get("http://" + addr + "/healthz"); err == nil {
+			resp.Body.Close()
 			break
 		}
 		if time.Now().After(deadline) {
 			cancel()
-			t.Fatalf("the first server did not start")
+			t.Fatalf("the first server did not start: exit %d", <-done)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 	code, _, errs := run(t, "", "serve", "--data", data, "--listen", "127.0.0.1:0")
 	if code == 0 || !strings.Contains(errs, "already serves this SQLite database") || !strings.Contains(errs, "PostgreSQL") {
