@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -127,15 +129,24 @@ func condition(c catalog.Condition) string {
 }
 
 func credit(c catalog.CreditRule) string {
-	if c.Base.Fee == "" {
-		if c.FromContract {
-			return "none in the SLA; a contract may supply one"
-		}
-		return "none"
-	}
 	base := c.Base.Fee
-	if c.Base.DividedBy != "" {
+	switch {
+	case c.Base.Ticket:
+		base = "the item's own fee (the fee column of its ticket or event)"
+	case base == "" && c.FromContract:
+		return "none in the SLA; a contract may supply one"
+	case base == "":
+		return "none"
+	case c.Base.DividedBy != "":
 		base += " / " + c.Base.DividedBy
+	}
+	pct := c.Pct + "%"
+	if c.PctBy != nil {
+		var by []string
+		for _, k := range slices.Sorted(maps.Keys(c.PctBy.Values)) {
+			by = append(by, fmt.Sprintf("%s%% (%s %s)", c.PctBy.Values[k], c.PctBy.Param, k))
+		}
+		pct = strings.Join(by, " or ")
 	}
 	var parts []string
 	for _, tr := range c.Tiers {
@@ -145,17 +156,32 @@ func credit(c catalog.CreditRule) string {
 			parts = append(parts, fmt.Sprintf("%d < down <= %d: %s%%", tr.Above, tr.UpTo, tr.Pct))
 		}
 	}
-	pct := c.Pct + "%"
-	if c.PctBy != nil {
-		pct = fmt.Sprintf("%v%% by %s", c.PctBy.Values, c.PctBy.Param)
+	for _, o := range c.OverTiers {
+		parts = append(parts, fmt.Sprintf("%s: %s%% per item", overTier(o), o.Pct))
 	}
 	switch {
+	case c.DayFee:
+		return "one day's worth of " + base + " for each started hour of the month's cumulative outage"
 	case c.When != "":
 		parts = append(parts, "when value "+c.When+": "+pct)
+	case c.MinMisses > 0:
+		parts = append(parts, fmt.Sprintf("once %d items miss in the month: %s", c.MinMisses, pct))
+	case c.PerItem && len(c.OverTiers) == 0:
+		parts = append(parts, "each missed item: "+pct)
 	case c.Missed:
 		parts = append(parts, "when the objective is missed: "+pct)
 	}
-	return strings.Join(parts, "; ") + " of " + base
+	out := strings.Join(parts, "; ") + " of " + base
+	if c.PerDay > 0 {
+		out += fmt.Sprintf(", at most %d %s a day", c.PerDay, map[bool]string{true: "item", false: "items"}[c.PerDay == 1])
+	}
+	if c.Best {
+		out += "; only the single most favourable item counts"
+	}
+	if c.MaxPct != "" {
+		out += fmt.Sprintf("; at most %s%% of the base", c.MaxPct)
+	}
+	return out
 }
 
 func prefixed(p, s string) string {
@@ -163,4 +189,12 @@ func prefixed(p, s string) string {
 		return ""
 	}
 	return p + s
+}
+
+// overTier names a row of hours beyond the target.
+func overTier(o catalog.OverTier) string {
+	if o.Below == 0 {
+		return fmt.Sprintf("%d h or more beyond the target", o.From)
+	}
+	return fmt.Sprintf("%d to under %d h beyond the target", o.From, o.Below)
 }
