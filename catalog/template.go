@@ -267,10 +267,19 @@ func (t *Template) Fees() []string {
 }
 
 // ContextMinutes is how much data before and after the month the level
-// needs to judge the month's edges: runs that cross them, baselines.
+// needs to judge the month's edges: runs that cross them, baselines. A
+// level that detects outages (a notification objective) sees two minutes
+// more before the month: a run of n minutes detected in the month began
+// at the month's start less n at the earliest, and only the minute
+// before that tells whether it began earlier, so that an outage detected
+// in the month before and still open is not detected again when the
+// month begins.
 func (t *Template) ContextMinutes() (before, after int) {
 	if t.Minute == nil {
 		return 0, 0
+	}
+	if t.Objective.NotifyWithinMinutes > 0 {
+		defer func() { before += 2 }()
 	}
 	for _, m := range t.Minute.Rules() {
 		run := max(m.SeriesConsecutive-1, 0) + max(m.MaxConsecutive()-1, 0)

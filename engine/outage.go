@@ -37,7 +37,11 @@ func (o Outage) DetectedAt() time.Time { return time.Unix((o.Detected+1)*60, 0) 
 // report lists and judges are told: those detected inside the month (at
 // an instant in [start, end)) that are not wholly excluded; one that is
 // excluded up to its detection is told when it first reaches a
-// non-excluded minute. An outage detected at the month's first instant
+// non-excluded minute. An outage detected in the month before and still
+// open is not told again; its end is told when it comes after the window
+// of the month before (whose evaluator could not see it), with the start
+// this window sees (the window's first minute when the outage began
+// before it). An outage detected at the month's first instant
 // (the end of the minute before it) is told once the month's first
 // minute shows it lasts into the month: the report lists only outages
 // with a minute in the month. An outage still open at the end of the
@@ -70,6 +74,10 @@ type watch struct {
 	start   int // the open run's first window minute; -1: none
 	counted bool
 	told    bool // the open run's detection was told (or would have been)
+	// early: the open run was detected in the month before, whose
+	// evaluator told its detection; its end is told here when that
+	// evaluator's window ends before it
+	early bool
 }
 
 // watchNotifications sets up a watch for every rule outages are
@@ -101,10 +109,11 @@ func (e *Evaluator) detect(i int, t int64) {
 
 func (w *watch) see(e *Evaluator, i int, t int64) {
 	if w.r.group[i] != down {
-		if w.start >= 0 && w.told && e.onOutage != nil {
+		seenBefore := w.early && t < e.m0+(e.w1-e.m1) // the month before's window saw this end
+		if w.start >= 0 && w.told && !seenBefore && e.onOutage != nil {
 			e.onOutage(w.outage(e, t))
 		}
-		w.start, w.counted, w.told = -1, false, false
+		w.start, w.counted, w.told, w.early = -1, false, false, false
 		return
 	}
 	if w.start < 0 {
@@ -117,8 +126,15 @@ func (w *watch) see(e *Evaluator, i int, t int64) {
 	if w.told || !w.counted || i-w.start+1 < w.n {
 		return
 	}
-	if at := e.w0 + int64(w.start+w.n); at < e.m0 || at >= e.m1 {
-		return // detected in another month: that month's report judges it
+	at := e.w0 + int64(w.start+w.n)
+	if at < e.m0 {
+		// detected in the month before: that month's report judges it and
+		// its evaluator told it; its end may be this one's to tell
+		w.told, w.early = true, true
+		return
+	}
+	if at >= e.m1 {
+		return // detected in the month after: that month's report judges it
 	}
 	w.told = true
 	if e.onOutage != nil {

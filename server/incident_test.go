@@ -114,7 +114,8 @@ func TestMetricsAndHealth(t *testing.T) {
 
 // An outage across a month's end is one outage: October's evaluator
 // detects it, November's (whose window starts a few minutes before
-// November) sees it again from there; one notice, one recovery.
+// November) sees that it began before and tells only its end; one
+// notice, one recovery, and no phantom in November's report.
 func TestOutageAcrossMonths(t *testing.T) {
 	ms := startMailServer(t, 0)
 	// 23:45 on 31 October in Tokyo
@@ -145,5 +146,27 @@ func TestOutageAcrossMonths(t *testing.T) {
 	})
 	if n := len(ms.Messages()); n != 2 {
 		t.Errorf("%d messages, want 2 (outage, recovery)", n)
+	}
+	// November's report has no phantom outage "detected" at 00:01 and
+	// judged unnotified: October's report judges it
+	var rep struct {
+		Customers []struct {
+			Services []struct {
+				ID     string
+				Levels []struct {
+					Template string
+					Met      *bool
+					Items    []struct{ ID string }
+				}
+			}
+		}
+	}
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/reports/2026-11", h.op, nil, &rep)
+	for _, sv := range rep.Customers[0].Services {
+		for _, l := range sv.Levels {
+			if sv.ID == "internet-tokyo" && l.Template == "iij/outage-notification" && (len(l.Items) != 0 || l.Met == nil || !*l.Met) {
+				t.Errorf("November's outage notification: %+v; want no outage to judge, met", l)
+			}
+		}
 	}
 }
