@@ -81,6 +81,17 @@ func (s *Store) Claim(ctx context.Context, owner string, now time.Time, lease ti
 	return out, nil
 }
 
+// Unclaim gives up owner's claim of a send not attempted to the end (a
+// shutdown): it is due again at now, for any replica.
+func (s *Store) Unclaim(ctx context.Context, id, owner string, now time.Time) error {
+	_, err := s.wdb.ExecContext(ctx, `UPDATE outbox SET next_at = $1, claimed_by = '' WHERE id = $2 AND claimed_by = $3 AND state = $4`,
+		now.UnixMilli(), id, owner, Pending)
+	if err != nil {
+		return fmt.Errorf("store: unclaim notice %s: %w", id, err)
+	}
+	return nil
+}
+
 // Sends returns a customer's sends ("" for all), by ID.
 func (s *Store) Sends(ctx context.Context, customer string) ([]Send, error) {
 	if customer == "" {

@@ -199,6 +199,20 @@ func testClaimsAcrossReplicas(t *testing.T, url string) {
 	if got, _ := b.Claim(ctx, "r1", now.Add(61*time.Second), time.Minute, 500); len(got) != 200 {
 		t.Errorf("%d of 200 sends claimed again once their claims expired", len(got))
 	}
+	// a replica shutting down gives its claim up: due again at once; the
+	// claim of another is left alone
+	if err := a.Unclaim(ctx, "n7", "r0", now.Add(62*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Claim(ctx, "r0", now.Add(62*time.Second), time.Minute, 500); len(got) != 0 {
+		t.Errorf("another replica's unclaim freed %d sends", len(got))
+	}
+	if err := a.Unclaim(ctx, "n7", "r1", now.Add(62*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := b.Claim(ctx, "r2", now.Add(62*time.Second), time.Minute, 500); len(got) != 1 || got[0].ID != "n7" {
+		t.Errorf("after its owner's unclaim: %+v, want n7 claimable", got)
+	}
 }
 
 // Read-modify-write of one document from two replicas at once loses no

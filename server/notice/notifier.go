@@ -161,7 +161,12 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 			}
 		}
 	case ctx.Err() != nil:
-		return // shutting down: the send stays pending
+		// shutting down: the send stays pending, and free for another
+		// replica at once rather than when its claim ends
+		if err := n.s.st.Unclaim(context.WithoutCancel(ctx), x.ID, n.s.cfg.Replica, time.Now()); err != nil {
+			log.Error("outbox", "err", err)
+		}
+		return
 	case notify.IsPermanent(err):
 		n.settle(ctx, x, store.Failed, err.Error(), log)
 	default:

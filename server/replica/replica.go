@@ -191,11 +191,21 @@ func (r *Replicas) lease1(ctx context.Context) error {
 		return err
 	}
 	held := map[string]time.Time{}
+	var gained, lost []string
+	r.mu.Lock()
+	before := r.held
+	r.mu.Unlock()
 	for _, name := range kept {
-		held[strings.TrimPrefix(name, "customer/")] = valid
+		c := strings.TrimPrefix(name, "customer/")
+		held[c] = valid
+		if until, ok := before[c]; ok && !now.Before(until) {
+			// still ours in the store, but this replica stopped acting
+			// for it meanwhile (a stalled renewal): what judging found
+			// then was dropped, so it is taken over again
+			gained = append(gained, c)
+		}
 	}
 	customers := r.judge.CustomerIDs()
-	var gained, lost []string
 	for _, c := range customers {
 		want := owner(c, members) == r.id
 		switch _, have := held[c]; {
