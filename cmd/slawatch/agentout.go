@@ -387,8 +387,12 @@ func (s *serverOut) next(ctx context.Context, level slog.Level, attempt int, pau
 	s.log.Log(ctx, level, "delivery failed, moving to the next server", append(attrs, "next_server", s.clients[s.cur].URL)...)
 }
 
+// maxRefusedLogged bounds the refused series a delivery logs one by one.
+const maxRefusedLogged = 10
+
 // drop takes the records of the series the server refused out of the
-// group, logs each series at ERROR, and returns how many records it took
+// group, logs each series at ERROR (the first ten, then a summary line),
+// and returns how many records it took
 // out. None means the refusal names no series of the body: then it is
 // an error like any other, not a reason to send again at once.
 func (s *serverOut) drop(ctx context.Context, server string, series []string) int {
@@ -414,12 +418,24 @@ func (s *serverOut) drop(ctx context.Context, server string, series []string) in
 			s.add(b)
 		}
 	}
+	logged, more, moreRecords := 0, 0, 0
 	for _, name := range series {
-		if x := refused[name]; x.records > 0 {
+		x := refused[name]
+		switch {
+		case x.records == 0:
+		case logged < maxRefusedLogged:
+			logged++
 			s.log.Log(ctx, slog.LevelError, "series refused by the server, its records not delivered: assign the series to this agent on the server",
 				"series", name, "server", server, "records", x.records,
 				"first_minute", slawatch.MinuteTime(x.first), "last_minute", slawatch.MinuteTime(x.last))
+		default:
+			more++
+			moreRecords += x.records
 		}
+	}
+	if more > 0 { // like the probes' failures: ten lines and a summary
+		s.log.Log(ctx, slog.LevelError, "more series refused by the server, their records not delivered",
+			"series", more, "records", moreRecords, "server", server)
 	}
 	s.refused += n
 	return n
