@@ -15,6 +15,7 @@ import (
 	"github.com/slawatch/slawatch/server/auth"
 
 	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/smtptest"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
 )
@@ -205,4 +206,32 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 		t.Error("no iij/outage-notification level for internet-tokyo in the report")
 	}
 	_ = context.Background
+}
+
+// A server stopped while a notice is under way lets the send finish:
+// the relay has taken the message but not yet said 250 when the stop
+// comes, and a send cut off there would be made again after the
+// restart, a second notice for one outage.
+func TestStopDrainsSends(t *testing.T) { backends(t, testStopDrainsSends) }
+
+func testStopDrainsSends(t *testing.T, st *store.Store) {
+	ms := smtptest.Start(t, smtptest.Options{Answer: 700 * time.Millisecond})
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
+		From: "noc@provider.example"})
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
+	// silent from 00:05: the outage is detected at 00:10
+	h.setClock(time.Unix((t0+10)*60+20, 0))
+	h.deliver(agent, minutesOf(t0, t0+10, func(m int64) bool { return m >= t0+5 }))
+	h.waitFor("the relay to take the outage notice", func() bool { return len(ms.Messages()) == 1 })
+	h.restart() // before the relay's 250
+	h.waitFor("the send to be recorded as sent", func() bool {
+		sends, err := st.Sends(context.Background(), "kaisha")
+		return err == nil && len(sends) == 1 && sends[0].State == store.Sent
+	})
+	time.Sleep(1500 * time.Millisecond) // a repeat would be under way by now (retries are 50-200 ms)
+	if k := len(ms.Messages()); k != 1 {
+		t.Errorf("%d mails, want 1: the send cut off by the stop was made again", k)
+	}
 }

@@ -20,6 +20,10 @@ import (
 type Options struct {
 	Fail451 int           // the DATA of the first Fail451 messages is answered 451
 	Delay   time.Duration // how long each message takes to accept
+	// Answer is how long the server waits between keeping a message and
+	// answering 250: a client cut off meanwhile has delivered a message
+	// it was not told of.
+	Answer time.Duration
 }
 
 // Server is a running server; it stops when the test ends.
@@ -85,17 +89,26 @@ func (x *session) Data(r io.Reader) error {
 		return err
 	}
 	time.Sleep(x.s.opts.Delay)
-	x.s.mu.Lock()
-	defer x.s.mu.Unlock()
-	if x.s.opts.Fail451 > 0 {
-		x.s.opts.Fail451--
+	if err := x.s.keep(x.to, b); err != nil {
+		return err
+	}
+	time.Sleep(x.s.opts.Answer)
+	return nil
+}
+
+// keep keeps a message, or refuses it while Fail451 says so.
+func (s *Server) keep(to []string, b []byte) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opts.Fail451 > 0 {
+		s.opts.Fail451--
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "try again later"}
 	}
-	m := Message{To: x.to, Data: string(b)}
+	m := Message{To: to, Data: string(b)}
 	if pm, err := mail.ReadMessage(bytes.NewReader(b)); err == nil {
 		m.Header = pm.Header
 	}
-	x.s.msgs = append(x.s.msgs, m)
+	s.msgs = append(s.msgs, m)
 	return nil
 }
 

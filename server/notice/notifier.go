@@ -61,11 +61,20 @@ func (n *notifier) kick() {
 }
 
 func (n *notifier) run(ctx context.Context) {
-	defer n.wg.Wait()
+	// sends under way when ctx ends are let finish, for drainFor at
+	// most: cut off after the relay took the message but before it said
+	// so, a send would be made again by the next replica or run
+	sends, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer func() {
+		t := time.AfterFunc(drainFor, cancel)
+		n.wg.Wait()
+		t.Stop()
+		cancel()
+	}()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
-		n.sendDue(ctx)
+		n.sendDue(ctx, sends)
 		select {
 		case <-ctx.Done():
 			return
@@ -80,9 +89,14 @@ func (n *notifier) run(ctx context.Context) {
 // whose replica died is taken again after it.
 const claimFor = 2*sendTimeout + 30*time.Second
 
+// drainFor bounds how long a stopping server waits for the sends under
+// way.
+const drainFor = 15 * time.Second
+
 // sendDue claims the due sends and starts a goroutine for each one not
-// already under way.
-func (n *notifier) sendDue(ctx context.Context) {
+// already under way; the sends run under sends, which outlives ctx by
+// the drain.
+func (n *notifier) sendDue(ctx, sends context.Context) {
 	due, err := n.s.st.Claim(ctx, n.s.cfg.Replica, time.Now(), claimFor, 64) // retries run on real time
 	if err != nil {
 		if ctx.Err() == nil {
@@ -107,7 +121,7 @@ func (n *notifier) sendDue(ctx context.Context) {
 		go func() {
 			defer n.wg.Done()
 			defer func() { <-n.sem }()
-			n.send(ctx, x)
+			n.send(sends, x)
 			n.mu.Lock()
 			delete(n.inflight, x.ID)
 			n.mu.Unlock()
@@ -161,8 +175,9 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 			}
 		}
 	case ctx.Err() != nil:
-		// shutting down: the send stays pending, and free for another
-		// replica at once rather than when its claim ends
+		// shutting down and the drain is over: the send stays pending,
+		// and free for another replica at once rather than when its
+		// claim ends
 		if err := n.s.st.Unclaim(context.WithoutCancel(ctx), x.ID, n.s.cfg.Replica, time.Now()); err != nil {
 			log.Error("outbox", "err", err)
 		}
