@@ -279,7 +279,9 @@ func (s *Server) listExclusions(maintenance bool) http.HandlerFunc {
 // addExclusion adds an exclusion, or (maintenance) announces a
 // maintenance window: its announcement time is now, by the server's
 // clock, so the provider's notice rule (Aryaka: 48 hours) decides whether
-// it counts. The customer's open months are recomputed.
+// it counts. The customer's open months are recomputed. With
+// ?dry_run=true it only answers whether the window would count for each
+// level (the portal's preview) and stores nothing.
 func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("customer")
@@ -325,6 +327,10 @@ func (s *Server) addExclusion(maintenance bool) http.HandlerFunc {
 		b, err := docs.Bind(s.cat, id, d.Body, excl)
 		if err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		if r.URL.Query().Get("dry_run") == "true" { // what it would do, stored nowhere
+			writeJSON(w, http.StatusOK, exclusionsJSON(b, excl, false)[len(excl)-1])
 			return
 		}
 		if err := docs.Put(ctx, s.st, id, docs.KindExclusion, x.ID, x); err != nil {

@@ -14,6 +14,9 @@ type principalKey struct{}
 // authenticate resolves the bearer token of r; a missing, unknown or
 // ended token is answered 401 here.
 func (s *Server) authenticate(w http.ResponseWriter, r *http.Request) (auth.Principal, bool) {
+	if p, ok := auth.PrincipalFrom(r.Context()); ok { // the portal, in process
+		return p, true
+	}
 	p, err := auth.Authenticate(r.Context(), s.st, r.Header.Get("Authorization"), s.cfg.Now())
 	var no *auth.Refusal
 	switch {

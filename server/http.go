@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/portal"
 
 	"github.com/slawatch/slawatch/server/docs"
 
@@ -24,11 +25,12 @@ const (
 	maxIngestBody = 32 << 20 // a delivery of minute records
 )
 
-// routes is the server's whole HTTP surface; docs/server.md and
-// /api/openapi.json describe it. Error codes are slawatch's (invalid,
+// routes is the server's whole HTTP surface: the API, which
+// docs/server.md and /api/openapi.json describe, and the portal's pages
+// (docs/portal.md), which ask the API for everything they show. Error codes are slawatch's (invalid,
 // not_found, conflict, internal) and the HTTP layer's own: unauthorized,
 // forbidden, too_large, unsupported_media_type, unavailable.
-func (s *Server) routes() http.Handler {
+func (s *Server) routes() (http.Handler, error) {
 	mux := http.NewServeMux()
 	op := []string{auth.RoleOperator}
 	oc := []string{auth.RoleOperator, auth.RoleCustomer}
@@ -85,7 +87,13 @@ func (s *Server) routes() http.Handler {
 	h("GET /api/customers/{customer}/reports/{month}/revisions/{rev}", oc, s.getRevision)
 	h("POST /api/customers/{customer}/reports/{month}/recompute", op, s.recomputeReport)
 	h("GET /api/reports/{month}/credits.csv", op, s.allCredits)
-	return jsonErrors(mux)
+	api := jsonErrors(mux)
+	p, err := portal.New(portal.Config{Store: s.st, API: api, Now: s.cfg.Now, Log: s.log, Secure: s.cfg.CookieSecure, Links: s.cfg.PortalLinks})
+	if err != nil {
+		return nil, err
+	}
+	p.Register(mux)
+	return api, nil
 }
 
 // jsonErrors answers the mux's own 404 and 405 as JSON errors, like

@@ -26,6 +26,7 @@ import (
 	"github.com/slawatch/slawatch/server/docs"
 	"github.com/slawatch/slawatch/server/judge"
 	"github.com/slawatch/slawatch/server/notice"
+	"github.com/slawatch/slawatch/server/portal"
 	"github.com/slawatch/slawatch/server/replica"
 
 	"github.com/slawatch/slawatch/catalog"
@@ -80,6 +81,11 @@ type Config struct {
 	// LeaseTTL and a quarter (default 20 s). FeedEvery is how often a
 	// replica reads the others' changes (default 1 s).
 	LeaseTTL, FeedEvery time.Duration
+	// CookieSecure marks the portal's session cookie Secure: set it when
+	// browsers reach the server over HTTPS.
+	CookieSecure bool
+	// PortalLinks are extra links of the portal's navigation bar.
+	PortalLinks []portal.Link
 }
 
 func (c Config) withDefaults() Config {
@@ -185,11 +191,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.judge.Start(ctx); err != nil {
 		return nil, err
 	}
-	s.handler = s.routes()
+	if s.handler, err = s.routes(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
-// Handler returns the HTTP handler of the API, /metrics and /healthz.
+// Handler returns the HTTP handler of the API, the portal, /metrics and
+// /healthz.
 func (s *Server) Handler() http.Handler { return s.handler }
 
 // Run does the server's background work until ctx is done: judging

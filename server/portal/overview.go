@@ -1,0 +1,266 @@
+package portal
+
+import (
+	"cmp"
+	"context"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/docs"
+)
+
+// pageSize is how many customers one overview page lists.
+const pageSize = 50
+
+// summary is one customer's row of the overview: its month to date.
+type summary struct {
+	ID, Name, Month, Currency string
+	Levels, Met, Missed, Open int
+	AtRisk                    int // not missed yet, with an outage under way
+	Credit                    string
+	Outages                   []outageView // under way
+	Tickets                   []record     // open
+	Claims                    []record     // not yet confirmed
+	Err                       string
+	At                        time.Time // when it was computed
+}
+
+// rank orders rows by what needs an operator first.
+func (s *summary) rank() int {
+	switch {
+	case s.Err != "":
+		return 0
+	case len(s.Outages) > 0:
+		return 1
+	case s.Missed > 0:
+		return 2
+	case s.AtRisk > 0:
+		return 3
+	case s.Open > 0:
+		return 4
+	}
+	return 5
+}
+
+func (s *summary) credit() decimal.Decimal {
+	d, _ := decimal.NewFromString(s.Credit)
+	return d
+}
+
+// summaries keeps each customer's summary for the overview for a short
+// while: the month to date of a thousand customers takes seconds to
+// compute, a glance should not.
+type summaries struct {
+	p  *Portal
+	mu sync.Mutex
+	m  map[string]*summary
+}
+
+func newSummaries(p *Portal) *summaries { return &summaries{p: p, m: map[string]*summary{}} }
+
+// of returns the summaries of ids, computing the missing and stale ones
+// (two at a time: the machine has other work).
+func (ss *summaries) of(ctx context.Context, who auth.Principal, cs []docs.Customer) []*summary {
+	now := ss.p.cfg.Now()
+	out := make([]*summary, len(cs))
+	var todo []int
+	ss.mu.Lock()
+	for i, c := range cs {
+		if s := ss.m[c.ID]; s != nil && now.Sub(s.At) < ss.p.cfg.SummaryTTL && now.Sub(s.At) >= 0 {
+			out[i] = s
+		} else {
+			todo = append(todo, i)
+		}
+	}
+	ss.mu.Unlock()
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				out[i] = ss.p.summarize(ctx, who, cs[i], now)
+			}
+		}()
+	}
+	for _, i := range todo {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	ss.mu.Lock()
+	for _, i := range todo {
+		if out[i].Err == "" {
+			ss.m[cs[i].ID] = out[i]
+		}
+	}
+	ss.mu.Unlock()
+	return out
+}
+
+// forget drops a customer's summary: a form changed it.
+func (ss *summaries) forget(id string) {
+	ss.mu.Lock()
+	delete(ss.m, id)
+	ss.mu.Unlock()
+}
+
+func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Customer, now time.Time) *summary {
+	s := &summary{ID: c.ID, Name: c.Name, At: now}
+	d, err := p.load(ctx, who, c.ID, "")
+	if err != nil {
+		s.Err = err.Error()
+		return s
+	}
+	s.Month, s.Currency = d.Month, d.Currency
+	for _, o := range d.Outages {
+		if o.End == nil {
+			s.Outages = append(s.Outages, o)
+		}
+	}
+	if r := d.Report; r != nil {
+		s.Levels, s.Met, s.Missed, s.Open, s.Credit = r.Levels, r.Met, r.Missed, r.Open, r.Credit
+		for _, sv := range r.Services {
+			for _, l := range sv.Levels {
+				if l.Met != nil && !*l.Met {
+					continue
+				}
+				if slices.ContainsFunc(s.Outages, func(o outageView) bool { return o.Service == sv.ID && o.Level == l.Template }) {
+					s.AtRisk++
+				}
+			}
+		}
+	}
+	for _, t := range d.Tickets {
+		if t["resolved"] == "" {
+			s.Tickets = append(s.Tickets, t)
+		}
+	}
+	for _, c := range d.Claims {
+		if c["confirmed"] == "" {
+			s.Claims = append(s.Claims, c)
+		}
+	}
+	return s
+}
+
+// overviewData is the overview page.
+type overviewData struct {
+	Rows            []*summary
+	Total, Shown    int
+	Page, Pages     int
+	Q, Status, Sort string
+	Statuses, Sorts []string
+	Prev, Next      string
+	Outages, Missed int
+	Credit          map[string]string // per currency, every customer listed
+	Oldest          time.Time
+}
+
+var (
+	statuses = []string{"all", "outage", "missed", "at-risk", "undetermined", "met", "error"}
+	sorts    = []string{"attention", "customer", "credit", "outages"}
+)
+
+func (p *Portal) overview(w http.ResponseWriter, r *http.Request, s *session) {
+	if s.who.Role != auth.RoleOperator {
+		p.errorPage(w, r, s, http.StatusNotFound, "no such page")
+		return
+	}
+	var cs struct{ Customers []docs.Customer }
+	if err := p.call(r.Context(), s.who, "GET", "/api/customers", nil, &cs); err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	q := r.URL.Query()
+	d := overviewData{Q: strings.TrimSpace(q.Get("q")), Status: pick(q.Get("status"), statuses), Sort: pick(q.Get("sort"), sorts),
+		Statuses: statuses, Sorts: sorts, Credit: map[string]string{}}
+	list := slices.DeleteFunc(cs.Customers, func(c docs.Customer) bool {
+		ql := strings.ToLower(d.Q)
+		return ql != "" && !strings.Contains(strings.ToLower(c.ID), ql) && !strings.Contains(strings.ToLower(c.Name), ql)
+	})
+	rows := p.sums.of(r.Context(), s.who, list)
+	rows = slices.DeleteFunc(rows, func(x *summary) bool { return !d.keeps(x) })
+	d.sort(rows)
+	credits := map[string]decimal.Decimal{}
+	for _, x := range rows {
+		d.Outages += len(x.Outages)
+		d.Missed += x.Missed
+		credits[x.Currency] = credits[x.Currency].Add(x.credit())
+		if d.Oldest.IsZero() || x.At.Before(d.Oldest) {
+			d.Oldest = x.At
+		}
+	}
+	for cur, v := range credits {
+		d.Credit[cur] = v.String()
+	}
+	d.Total = len(rows)
+	d.Pages = max(1, (d.Total+pageSize-1)/pageSize)
+	d.Page, _ = strconv.Atoi(q.Get("page"))
+	d.Page = min(max(d.Page, 1), d.Pages)
+	lo, hi := (d.Page-1)*pageSize, min(d.Page*pageSize, d.Total)
+	d.Rows, d.Shown = rows[lo:hi], hi-lo
+	link := func(page int) string {
+		v := url.Values{"q": {d.Q}, "status": {d.Status}, "sort": {d.Sort}, "page": {strconv.Itoa(page)}}
+		return "/overview?" + v.Encode()
+	}
+	if d.Page > 1 {
+		d.Prev = link(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.Next = link(d.Page + 1)
+	}
+	p.render(w, r, s, http.StatusOK, "overview", d)
+}
+
+func pick(v string, from []string) string {
+	if slices.Contains(from, v) {
+		return v
+	}
+	return from[0]
+}
+
+func (d *overviewData) keeps(x *summary) bool {
+	switch d.Status {
+	case "outage":
+		return len(x.Outages) > 0
+	case "missed":
+		return x.Missed > 0
+	case "at-risk":
+		return x.AtRisk > 0
+	case "undetermined":
+		return x.Open > 0
+	case "met":
+		return x.Err == "" && x.Missed == 0 && x.Open == 0 && x.AtRisk == 0 && len(x.Outages) == 0
+	case "error":
+		return x.Err != ""
+	}
+	return true
+}
+
+func (d *overviewData) sort(rows []*summary) {
+	slices.SortStableFunc(rows, func(a, b *summary) int {
+		var c int
+		switch d.Sort {
+		case "credit":
+			c = b.credit().Cmp(a.credit())
+		case "outages":
+			c = cmp.Compare(len(b.Outages), len(a.Outages))
+		case "attention":
+			c = cmp.Compare(a.rank(), b.rank())
+		}
+		if c == 0 {
+			c = strings.Compare(a.ID, b.ID)
+		}
+		return c
+	})
+}

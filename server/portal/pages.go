@@ -1,0 +1,203 @@
+package portal
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/docs"
+)
+
+// customerDoc is a customer as the API shows it.
+type customerDoc = docs.Customer
+
+// servicesDoc is the API's list of a customer's services.
+type servicesDoc struct {
+	Timezone string
+	Currency string
+	Services []struct {
+		ID     string
+		Site   string
+		Levels []string
+	}
+}
+
+// notice is a send of the outbox as the API lists it.
+type notice struct {
+	ID          string     `json:"id"`
+	Channel     string     `json:"channel"`
+	State       string     `json:"state"`
+	Attempts    int        `json:"attempts"`
+	NextAttempt *time.Time `json:"next_attempt"`
+	SentAt      *time.Time `json:"sent_at"`
+	LastError   string     `json:"last_error"`
+}
+
+// record is a ticket, event or claim as the API stores it.
+type record = map[string]string
+
+// customerData is everything the customer page shows.
+type customerData struct {
+	Customer   customerDoc
+	Services   servicesDoc
+	Month      string
+	Months     []string // the months before, newest first
+	Open       bool     // the month is the current one
+	Report     *engine.CustomerReport
+	Currency   string
+	Outages    []outageView
+	Tickets    []record
+	Claims     []record
+	Exclusions []exclusionView
+	Flash      string
+	Error      string
+	Preview    *exclusionView
+	Form       url.Values // the values of a refused form, to fill it again
+}
+
+type outageView struct {
+	docs.Outage
+	Channels []notice
+	Left     time.Duration // to the notice deadline, while not notified
+}
+
+type exclusionView struct {
+	docs.Exclusion
+	Applies []struct {
+		Service string
+		Level   string
+		Applies bool
+		Why     string
+	}
+}
+
+// load gathers a customer's page for month ("" the current one).
+func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string) (*customerData, error) {
+	d := &customerData{}
+	base := "/api/customers/" + url.PathEscape(id)
+	if err := p.call(ctx, who, "GET", base, nil, &d.Customer); err != nil {
+		return nil, err
+	}
+	if err := p.call(ctx, who, "GET", base+"/services", nil, &d.Services); err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation(d.Services.Timezone)
+	if err != nil {
+		loc = time.UTC
+	}
+	now := p.cfg.Now().In(loc)
+	current := now.Format("2006-01")
+	if month == "" {
+		month = current
+	}
+	if _, err := time.ParseInLocation("2006-01", month, loc); err != nil {
+		return nil, &apiError{Status: http.StatusBadRequest, Message: fmt.Sprintf("month %q: want YYYY-MM", month)}
+	}
+	d.Month, d.Open, d.Currency = month, month == current, d.Services.Currency
+	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
+	for i := 0; i <= 12; i++ {
+		d.Months = append(d.Months, first.AddDate(0, -i, 0).Format("2006-01"))
+	}
+	var rep engine.Report
+	if err := p.call(ctx, who, "GET", base+"/reports/"+month, nil, &rep); err != nil {
+		return nil, err
+	}
+	for i := range rep.Customers {
+		if rep.Customers[i].ID == id {
+			d.Report = &rep.Customers[i]
+		}
+	}
+	if rep.Currency != "" {
+		d.Currency = rep.Currency
+	}
+	var outs struct{ Outages []docs.Outage }
+	if err := p.call(ctx, who, "GET", base+"/outages", nil, &outs); err != nil {
+		return nil, err
+	}
+	var ns struct{ Notices []notice }
+	if err := p.call(ctx, who, "GET", base+"/notices", nil, &ns); err != nil {
+		return nil, err
+	}
+	d.Outages = outageViews(outs.Outages, ns.Notices, p.cfg.Now())
+	var ts struct{ Tickets []record }
+	if err := p.call(ctx, who, "GET", base+"/tickets", nil, &ts); err != nil {
+		return nil, err
+	}
+	var cs struct{ Claims []record }
+	if err := p.call(ctx, who, "GET", base+"/claims", nil, &cs); err != nil {
+		return nil, err
+	}
+	d.Tickets, d.Claims = newestFirst(ts.Tickets, "opened"), newestFirst(cs.Claims, "submitted")
+	var xs struct{ Exclusions []exclusionView }
+	if err := p.call(ctx, who, "GET", base+"/exclusions", nil, &xs); err != nil {
+		return nil, err
+	}
+	d.Exclusions = xs.Exclusions
+	return d, nil
+}
+
+// outageViews puts open outages first, then the newest; each with the
+// state of its notice on every channel.
+func outageViews(outs []docs.Outage, ns []notice, now time.Time) []outageView {
+	var out []outageView
+	for _, o := range outs {
+		v := outageView{Outage: o}
+		for _, n := range ns {
+			if o.Notice != "" && strings.HasPrefix(n.ID, o.Notice+"|") {
+				v.Channels = append(v.Channels, n)
+			}
+		}
+		if o.NotifiedAt == nil {
+			v.Left = o.Deadline.Sub(now)
+		}
+		out = append(out, v)
+	}
+	slices.SortStableFunc(out, func(a, b outageView) int {
+		if (a.End == nil) != (b.End == nil) {
+			if a.End == nil {
+				return -1
+			}
+			return 1
+		}
+		return b.Start.Compare(a.Start)
+	})
+	return out
+}
+
+func newestFirst(rs []record, field string) []record {
+	slices.SortStableFunc(rs, func(a, b record) int { return strings.Compare(b[field], a[field]) })
+	return rs
+}
+
+func (p *Portal) customerPage(w http.ResponseWriter, r *http.Request, s *session) {
+	d, err := p.load(r.Context(), s.who, r.PathValue("customer"), r.URL.Query().Get("month"))
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	d.Flash = r.URL.Query().Get("done")
+	p.render(w, r, s, http.StatusOK, "customer", d)
+}
+
+// creditsCSV is the API's credits CSV of a customer's month, for the
+// signed-in browser.
+func (p *Portal) creditsCSV(w http.ResponseWriter, r *http.Request, s *session) {
+	path := "/api/customers/" + url.PathEscape(r.PathValue("customer")) + "/reports/" + url.PathEscape(r.PathValue("month")) + "/credits.csv"
+	body, h, err := p.callRaw(r.Context(), s.who, "GET", path, nil)
+	if err != nil {
+		p.fail(w, r, s, err)
+		return
+	}
+	for _, k := range []string{"Content-Type", "Content-Disposition"} {
+		if v := h.Get(k); v != "" {
+			w.Header().Set(k, v)
+		}
+	}
+	w.Write(body)
+}

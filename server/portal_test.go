@@ -1,0 +1,219 @@
+package server
+
+import (
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/portal"
+	"github.com/slawatch/slawatch/store"
+)
+
+// browser is a user agent with its own cookies, that does not follow
+// redirects (the tests look at them).
+type browser struct {
+	t    *testing.T
+	base string
+	c    *http.Client
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+type page struct {
+	code     int
+	body     string
+	location string
+	header   http.Header
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{resp.StatusCode, string(body), resp.Header.Get("Location"), resp.Header}
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("GET", b.base+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) post(path string, form url.Values, header ...string) page {
+	b.t.Helper()
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	return b.do(req)
+}
+
+// signIn signs in with tok and returns the session's anti-forgery token
+// from the page it lands on.
+func (b *browser) signIn(tok string) string {
+	b.t.Helper()
+	p := b.post("/login", url.Values{"token": {tok}})
+	if p.code != http.StatusSeeOther {
+		b.t.Fatalf("sign-in: %d %s", p.code, p.body)
+	}
+	for p.code == http.StatusSeeOther {
+		p = b.get(p.location)
+	}
+	return csrfOf(b.t, p.body)
+}
+
+var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+func csrfOf(t *testing.T, body string) string {
+	t.Helper()
+	m := csrfField.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no anti-forgery token in the page:\n%s", body)
+	}
+	return m[1]
+}
+
+// The portal keeps the API's tenancy: a customer's session sees its own
+// pages and answers 404 for another's, whatever the page or form; forms
+// need the session's anti-forgery token and this server's origin;
+// sessions end at sign-out and when their token is revoked; agent
+// tokens cannot sign in.
+func TestPortalTenancy(t *testing.T) { backends(t, testPortalTenancy) }
+
+func testPortalTenancy(t *testing.T, st *store.Store) {
+	h := newHarness(t, st, time.Date(2026, 10, 20, 3, 0, 0, 0, time.UTC), notify.Config{})
+	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
+	h.customer("other", notify.Contacts{}, "../examples/iij-other.yaml")
+	h.must(http.StatusOK, "PUT", "/api/customers/other", h.op, Customer{ID: "other", Name: `<script>alert("x")</script>`}, nil)
+	kaisha := h.token(auth.RoleCustomer, "kaisha", "")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
+
+	anon := newBrowser(t, h.ts.URL)
+	if p := anon.get("/overview"); p.code != http.StatusSeeOther || !strings.HasPrefix(p.location, "/login?next=%2Foverview") {
+		t.Errorf("/overview without a session: %d to %q, want 303 to the sign-in form", p.code, p.location)
+	}
+	if p := anon.post("/c/kaisha/tickets", url.Values{"id": {"T1"}}); p.code != http.StatusUnauthorized {
+		t.Errorf("a form without a session: %d, want 401", p.code)
+	}
+	for tok, want := range map[string]string{"sw_nonsense": "unknown token", agent: "agent token cannot sign in"} {
+		if p := anon.post("/login", url.Values{"token": {tok}}); p.code != http.StatusUnauthorized || !strings.Contains(p.body, want) {
+			t.Errorf("sign-in with %.10s…: %d, want 401 saying %q", tok, p.code, want)
+		}
+	}
+
+	op := newBrowser(t, h.ts.URL)
+	op.signIn(h.op)
+	ov := op.get("/overview")
+	for _, want := range []string{`data-customer="kaisha"`, `data-customer="other"`, "&lt;script&gt;"} {
+		if !strings.Contains(ov.body, want) {
+			t.Errorf("operator overview lacks %q", want)
+		}
+	}
+	if strings.Contains(ov.body, `<script>alert`) {
+		t.Error("a customer's name reached the page unescaped")
+	}
+	if csp := ov.header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("Content-Security-Policy %q", csp)
+	}
+
+	cu := newBrowser(t, h.ts.URL)
+	p := cu.post("/login", url.Values{"token": {kaisha}, "next": {"//evil.example/"}})
+	if p.location != "/" {
+		t.Errorf("sign-in with next=//evil.example/ goes to %q, want /", p.location)
+	}
+	var cookie *http.Cookie
+	for _, c := range (&http.Response{Header: p.header}).Cookies() {
+		if c.Name == portal.CookieName {
+			cookie = c
+		}
+	}
+	if cookie == nil || !cookie.HttpOnly || cookie.SameSite != http.SameSiteStrictMode || cookie.Path != "/" {
+		t.Errorf("session cookie %+v: want HttpOnly, SameSite=Strict, Path=/", cookie)
+	}
+	if p := cu.get("/"); p.location != "/c/kaisha" {
+		t.Errorf("a customer's home goes to %q, want /c/kaisha", p.location)
+	}
+	own := cu.get("/c/kaisha?month=2026-10")
+	if own.code != http.StatusOK || !strings.Contains(own.body, "internet-tokyo") {
+		t.Fatalf("own page: %d\n%s", own.code, own.body)
+	}
+	csrf := csrfOf(t, own.body)
+	for _, path := range []string{"/c/other", "/c/other?month=2026-10", "/c/other/reports/2026-10/credits.csv", "/overview"} {
+		if p := cu.get(path); p.code != http.StatusNotFound || strings.Contains(p.body, "script") {
+			t.Errorf("kaisha's session: GET %s: %d, want 404 telling nothing", path, p.code)
+		}
+	}
+	for _, path := range []string{"/c/other/tickets", "/c/other/claims", "/c/other/contacts", "/c/other/maintenance", "/c/other/recompute"} {
+		if p := cu.post(path, url.Values{"csrf": {csrf}, "id": {"T9"}, "service": {"x"}, "kind": {"incident"}}); p.code != http.StatusNotFound {
+			t.Errorf("kaisha's session: POST %s: %d, want 404", path, p.code)
+		}
+	}
+	var other struct{ Tickets []map[string]string }
+	h.must(http.StatusOK, "GET", "/api/customers/other/tickets", h.op, nil, &other)
+	if len(other.Tickets) != 0 {
+		t.Errorf("kaisha's session wrote other's tickets: %v", other.Tickets)
+	}
+
+	// its own forms: a ticket it may open, maintenance it may not announce
+	if p := cu.post("/c/kaisha/tickets", url.Values{"csrf": {csrf}, "id": {"T1"}, "service": {"internet-tokyo"}, "kind": {"lmc-fault"}}); p.code != http.StatusSeeOther || !strings.Contains(p.location, "done=ticket+opened") {
+		t.Errorf("open a ticket: %d to %q\n%s", p.code, p.location, p.body)
+	}
+	var mine struct{ Tickets []map[string]string }
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/tickets", h.op, nil, &mine)
+	if len(mine.Tickets) != 1 || mine.Tickets[0]["opened"] != "2026-10-20T03:00:00Z" {
+		t.Errorf("tickets %v, want T1 opened at the server's now", mine.Tickets)
+	}
+	if p := cu.post("/c/kaisha/maintenance", url.Values{"csrf": {csrf}, "start": {"2026-10-25T00:00:00Z"}, "end": {"2026-10-25T01:00:00Z"}}); p.code != http.StatusUnprocessableEntity || !strings.Contains(p.body, "a customer token may not do this") {
+		t.Errorf("a customer announcing maintenance: %d, want 422 with the API's refusal", p.code)
+	}
+	if p := cu.post("/c/kaisha/tickets", url.Values{"id": {"T2"}, "service": {"internet-tokyo"}, "kind": {"incident"}}); p.code != http.StatusForbidden || !strings.Contains(p.body, "anti-forgery") {
+		t.Errorf("a form without the anti-forgery token: %d, want 403", p.code)
+	}
+	if p := cu.post("/c/kaisha/tickets", url.Values{"csrf": {csrf}, "id": {"T3"}, "service": {"internet-tokyo"}, "kind": {"incident"}}, "Origin", "https://evil.example"); p.code != http.StatusForbidden {
+		t.Errorf("a form from another origin: %d, want 403", p.code)
+	}
+	if p := op.post("/c/kaisha/tickets", url.Values{"csrf": {csrf}, "id": {"T4"}, "service": {"internet-tokyo"}, "kind": {"incident"}}); p.code != http.StatusForbidden {
+		t.Errorf("the operator's session with kaisha's anti-forgery token: %d, want 403", p.code)
+	}
+
+	// the session ends with its token
+	var toks struct{ Tokens []TokenInfo }
+	h.must(http.StatusOK, "GET", "/api/tokens", h.op, nil, &toks)
+	for _, tk := range toks.Tokens {
+		if tk.Role == auth.RoleCustomer {
+			h.must(http.StatusOK, "DELETE", "/api/tokens/"+tk.ID, h.op, nil, nil)
+		}
+	}
+	if p := cu.get("/c/kaisha"); p.code != http.StatusSeeOther || !strings.Contains(p.location, "revoked") {
+		t.Errorf("after the token's revocation: %d to %q, want back to sign-in saying why", p.code, p.location)
+	}
+	// and at sign-out
+	opCSRF := csrfOf(t, op.get("/overview").body)
+	u, _ := url.Parse(h.ts.URL)
+	old := op.c.Jar.Cookies(u)
+	if p := op.post("/logout", url.Values{"csrf": {opCSRF}}); p.code != http.StatusSeeOther {
+		t.Errorf("sign-out: %d", p.code)
+	}
+	replay := newBrowser(t, h.ts.URL)
+	replay.c.Jar.SetCookies(u, old)
+	if p := replay.get("/overview"); p.code != http.StatusSeeOther {
+		t.Errorf("the cookie of a signed-out session: %d, want 303 to sign-in", p.code)
+	}
+}
