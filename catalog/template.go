@@ -128,6 +128,11 @@ type Baseline struct {
 //	share:       down when the share (percent) of failed series Cmp holds (k of n)
 //	loss_sum:    down when the sum of the series' loss percentages Cmp holds (end to end)
 //	loss_pooled: down when lost/sent over all series Cmp holds (traffic over all links)
+//
+// The combinations are three-valued: a series unmeasured in the minute is
+// unknown, and the minute is down only when the rule holds whatever the
+// unknown series are, up when it holds for none of their values, unknown
+// otherwise (docs/model.md §3).
 type Down struct {
 	Combine string `yaml:"combine"`
 	When    string `yaml:"when"`

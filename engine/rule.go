@@ -109,7 +109,7 @@ func (r *rule) step(i int, rec *records) {
 		return
 	}
 	g := r.gateStatus(rec)
-	var failed, known int
+	var failed, unk int
 	for k, s := range r.series {
 		st := r.seriesStatus(k, rec.get(s))
 		if st == down && g == down {
@@ -121,16 +121,22 @@ func (r *rule) step(i int, rec *records) {
 			r.raw[k][i] = st
 			continue
 		}
-		if st != unknown {
-			known++
-		}
-		if st == down {
-			failed++
-		}
+		failed, unk = tally(st, failed, unk)
 	}
 	if r.raw == nil {
-		r.group[i] = r.combine(failed, known)
+		r.group[i] = r.combine(failed, unk)
 	}
+}
+
+// tally counts a member's status among the failed and the unknown ones.
+func tally(st uint8, failed, unk int) (int, int) {
+	switch st {
+	case down:
+		return failed + 1, unk
+	case unknown:
+		return failed, unk + 1
+	}
+	return failed, unk
 }
 
 // judge decides window minute i of a fast rule from its series' record.
@@ -177,76 +183,103 @@ func (r *rule) holds(c cond, k int, m *slawatch.Minute) bool {
 	return false
 }
 
-// gateStatus is up when every gate series answered in the minute, down
-// when one failed, unknown when one was not measured. No gate is up.
+// gateStatus is down when a gate series failed in the minute, up when
+// every gate series was measured and none failed, and unknown otherwise:
+// a failure known on one gate series decides whatever the unmeasured ones
+// are. No gate is up.
 func (r *rule) gateStatus(rec *records) uint8 {
 	st := up
 	for _, s := range r.gate {
 		m := rec.get(s)
 		if !m.Known() {
-			return unknown
+			st = unknown
+			continue
 		}
 		for _, c := range r.conds {
 			if c.over == nil && r.holds(c, 0, m) {
-				st = down
+				return down
 			}
 		}
 	}
 	return st
 }
 
-func (r *rule) combine(failed, known int) uint8 {
+// combine decides a k-of-n minute from its members: failed of them are
+// known to have failed and unk are unknown, of n = len(r.series). The true
+// number of failures is some x in [failed, failed+unk]: the minute is down
+// when the rule holds for every such x, up when it holds for none, and
+// unknown otherwise (docs/model.md §3, "Quorums"). An unmeasured member
+// therefore counts neither against the provider nor for it: with 4
+// gateways, 1 failed, 2 unmeasured and 1 up, "50% unavailable" may or
+// may not hold, so the minute is unknown, not down.
+func (r *rule) combine(failed, unk int) uint8 {
 	n := len(r.series)
-	switch r.tpl.Down.Combine {
-	case "all":
-		switch {
-		case failed < known:
-			return up
-		case known < n:
-			return unknown
-		}
+	switch {
+	case n == 0:
+		return unknown
+	case r.tpl.Down.Combine == "all":
+		return decide(failed == n, failed+unk == n, false)
+	case r.tpl.Down.Combine == "any":
+		return decide(failed > 0, failed+unk > 0, false)
+	}
+	// share: the comparison on the failed share of all n members, in percent
+	lo := r.when.pct(uint64(failed), uint64(n))
+	hi := lo
+	if unk > 0 {
+		hi = r.when.pct(uint64(failed+unk), uint64(n))
+	}
+	return decide(lo, hi, unk > 1 && r.when.shareBetween(failed, failed+unk, n))
+}
+
+// decide is the status of a minute whose quantity is only known to lie
+// between two ends (the unknown members at their best and at their
+// worst): down when the comparison holds at both ends, up when it holds
+// at neither end nor strictly between them, unknown otherwise. Every
+// comparison holds on a convex set (a ray, or the point of "=="), so the
+// ends decide, but for the point of "==" lying strictly between them.
+func decide(lo, hi, between bool) uint8 {
+	switch {
+	case lo && hi:
 		return down
-	case "any":
-		switch {
-		case failed > 0:
-			return down
-		case known < n:
-			return unknown
-		}
+	case !lo && !hi && !between:
 		return up
 	}
-	// share: the failed share of the series that were measured.
-	if known == 0 {
-		return unknown
-	}
-	if r.when.pct(uint64(failed), uint64(known)) {
-		return down
-	}
-	return up
+	return unknown
 }
 
 // lossSum is the end-to-end rule: the sum of the segments' loss
-// percentages. A segment without measurement leaves the minute unknown.
+// percentages. A segment without measurement lost anything from 0 to
+// 100%, so the sum lies between the measured segments' sum and that plus
+// 100 per unmeasured segment: 100% lost on the POP-to-POP segment is down
+// whatever an unmeasured access segment did, 20% is unknown.
 func (r *rule) lossSum(rec *records) uint8 {
 	sum := new(big.Rat)
+	unk := 0
+	for _, s := range r.series {
+		m := rec.get(s)
+		if !m.Known() {
+			unk++
+			continue
+		}
+		sum.Add(sum, big.NewRat(int64(m.Lost())*100, int64(m.Sent)))
+	}
+	hi := sum
+	if unk > 0 {
+		hi = new(big.Rat).Add(sum, big.NewRat(int64(unk)*100, 1))
+	}
+	return decide(r.when.rat2(sum), r.when.rat2(hi), r.when.between(sum, hi))
+}
+
+// lossPooled judges lost / sent over every series together. A series
+// without measurement could have carried any share of the traffic, lost
+// or not, so the pooled loss could be anything: the minute is unknown.
+func (r *rule) lossPooled(rec *records) uint8 {
+	var lost, sent uint64
 	for _, s := range r.series {
 		m := rec.get(s)
 		if !m.Known() {
 			return unknown
 		}
-		sum.Add(sum, big.NewRat(int64(m.Lost())*100, int64(m.Sent)))
-	}
-	if r.when.rat2(sum) {
-		return down
-	}
-	return up
-}
-
-// lossPooled judges lost / sent over every measured series together.
-func (r *rule) lossPooled(rec *records) uint8 {
-	var lost, sent uint64
-	for _, s := range r.series {
-		m := rec.get(s)
 		lost += uint64(m.Lost())
 		sent += uint64(m.Sent)
 	}
@@ -269,16 +302,11 @@ func (r *rule) finish() []run {
 			keepRuns(a, r.tpl.SeriesConsecutive)
 		}
 		for i := range r.group {
-			var failed, known int
+			var failed, unk int
 			for k := range r.raw {
-				if st := r.raw[k][i]; st != unknown {
-					known++
-					if st == down {
-						failed++
-					}
-				}
+				failed, unk = tally(r.raw[k][i], failed, unk)
 			}
-			r.group[i] = r.combine(failed, known)
+			r.group[i] = r.combine(failed, unk)
 		}
 	}
 	return keepRuns(r.group, r.consec)

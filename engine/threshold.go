@@ -64,6 +64,23 @@ func (t *threshold) pct(num, den uint64) bool {
 // rat2 reports whether x Op the threshold.
 func (t *threshold) rat2(x *big.Rat) bool { return t.holds(x.Cmp(t.rat)) }
 
+// between reports whether the threshold is "== p/q" with p/q strictly
+// between lo and hi: the one comparison whose set (a point) can lie
+// inside a range without holding at either end.
+func (t *threshold) between(lo, hi *big.Rat) bool {
+	return t.op == catalog.OpEQ && lo.Cmp(t.rat) < 0 && t.rat.Cmp(hi) < 0
+}
+
+// shareBetween reports whether the threshold is "== p/q" and a share
+// 100x/n equals p/q for some whole x strictly between a and b.
+func (t *threshold) shareBetween(a, b, n int) bool {
+	if t.op != catalog.OpEQ {
+		return false
+	}
+	x := new(big.Rat).Mul(t.rat, big.NewRat(int64(n), 100)) // the x with 100x/n = p/q
+	return x.IsInt() && x.Cmp(big.NewRat(int64(a), 1)) > 0 && x.Cmp(big.NewRat(int64(b), 1)) < 0
+}
+
 func cmpU(a, b uint64) int {
 	switch {
 	case a < b:
