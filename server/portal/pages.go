@@ -124,7 +124,7 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 	if err := p.call(ctx, who, "GET", base+"/notices", nil, &ns); err != nil {
 		return nil, err
 	}
-	d.Outages = outageViews(outs.Outages, ns.Notices, p.cfg.Now())
+	d.Outages = outageViews(outs.Outages, ns.Notices, p.cfg.Now(), loc)
 	var ts struct{ Tickets []record }
 	if err := p.call(ctx, who, "GET", base+"/tickets", nil, &ts); err != nil {
 		return nil, err
@@ -134,6 +134,9 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 		return nil, err
 	}
 	d.Tickets, d.Claims = newestFirst(ts.Tickets, "opened"), newestFirst(cs.Claims, "submitted")
+	for _, r := range append(slices.Clip(d.Tickets), d.Claims...) {
+		inZone(r, loc, "opened", "responded", "resolved", "submitted", "confirmed")
+	}
 	var xs struct{ Exclusions []exclusionView }
 	if err := p.call(ctx, who, "GET", base+"/exclusions", nil, &xs); err != nil {
 		return nil, err
@@ -143,10 +146,12 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 }
 
 // outageViews puts open outages first, then the newest; each with the
-// state of its notice on every channel.
-func outageViews(outs []docs.Outage, ns []notice, now time.Time) []outageView {
+// state of its notice on every channel, its times in the contract's zone.
+func outageViews(outs []docs.Outage, ns []notice, now time.Time, loc *time.Location) []outageView {
 	var out []outageView
 	for _, o := range outs {
+		o.Start, o.Detected, o.Deadline = o.Start.In(loc), o.Detected.In(loc), o.Deadline.In(loc)
+		o.End, o.NotifiedAt = timeIn(o.End, loc), timeIn(o.NotifiedAt, loc)
 		v := outageView{Outage: o}
 		for _, n := range ns {
 			if o.Notice != "" && strings.HasPrefix(n.ID, o.Notice+"|") {
@@ -168,6 +173,23 @@ func outageViews(outs []docs.Outage, ns []notice, now time.Time) []outageView {
 		return b.Start.Compare(a.Start)
 	})
 	return out
+}
+
+func timeIn(t *time.Time, loc *time.Location) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.In(loc)
+	return &u
+}
+
+// inZone shows a record's times in the contract's zone.
+func inZone(r record, loc *time.Location, fields ...string) {
+	for _, f := range fields {
+		if t, err := time.Parse(time.RFC3339, r[f]); err == nil {
+			r[f] = t.In(loc).Format(time.RFC3339)
+		}
+	}
 }
 
 func newestFirst(rs []record, field string) []record {
