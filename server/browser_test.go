@@ -30,6 +30,9 @@ func chrome(t *testing.T) context.Context {
 			break
 		}
 	}
+	if path == "" && os.Getenv("SLAWATCH_REQUIRE_CHROMIUM") == "1" {
+		t.Fatal("SLAWATCH_REQUIRE_CHROMIUM=1 and no chromium on this machine (apt-get install chromium)")
+	}
 	if path == "" {
 		t.Skip("no chromium on this machine (apt-get install chromium): the portal's browser tests are skipped")
 	}
