@@ -41,6 +41,7 @@ type ServeCommand struct {
 	ingestRate   float64
 	logLevel     string
 	logFormat    string
+	cookieSecure bool
 }
 
 // serverConfig is the file --config names: how notices go out.
@@ -64,6 +65,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same)")
 	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
 	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (and a quarter more)")
+	fs.BoolVar(&c.cookieSecure, "cookie-secure", false, "mark the portal's session cookie Secure: browsers reach the server over HTTPS (directly or through a proxy)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
 	if err := fs.Parse(args); err != nil {
@@ -104,7 +106,7 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	scfg := server.Config{Store: st, Notify: cfg.Notify, Logger: log, Grace: c.grace, ReviseMonths: c.reviseMonths,
-		Replica: c.replica, LeaseTTL: c.leaseTTL, SecretKey: key,
+		Replica: c.replica, LeaseTTL: c.leaseTTL, SecretKey: key, CookieSecure: c.cookieSecure,
 		IngestRate: c.ingestRate, IngestBurst: max(1, int(5*c.ingestRate))}
 	if c.retention > 0 {
 		scfg.MaxPast = time.Duration(c.retention) * 24 * time.Hour // older minutes would be deleted at once
