@@ -10,6 +10,9 @@ import (
 // Golden scenarios for the Aryaka minute-rule levels. Every expected value
 // is worked out by hand in the comment above it. Tier tables are half-open
 // (a < d <= b), money is rounded half-up to the currency's minor unit.
+// Where a figure rests on a reading of the SLA text, the comment names it
+// (R1..R7, docs/model.md §15; each is pinned by a TestReading* or
+// TestQuorum* test).
 
 // aryAfter returns from + n minutes, for zones with no DST change in between.
 func aryAfter(from string, n int) string {
@@ -145,8 +148,9 @@ customers:
 `
 
 // December 2026: 31 days = 44,640 minutes. Link fee = 1000.05 / 3 = 333.35
-// USD. A segment gap of 30 minutes makes 30 unknown minutes, which stay in
-// the denominator: availability = (44640 - d) / 44640, measured = 44610.
+// USD. A segment gap of 30 minutes makes 30 unknown minutes (R7: the other
+// segments lost 0%, so the sum lies in [0, 100]), which stay in the
+// denominator (R1): availability = (44640 - d) / 44640, measured = 44610.
 func TestAryakaE2ETiersAndLossSum(t *testing.T) {
 	for _, c := range []struct {
 		d                  int
@@ -231,7 +235,8 @@ exclusions:
 // minute.
 func TestAryakaHostedFWBerlinDST(t *testing.T) {
 	f := scenario(t, aryHostedFW).month("2026-10", "vm1", 1, 2000)
-	// monitoring down 2 hours: 120 unknown minutes, not down
+	// monitoring down 2 hours: 120 unknown minutes, not down, in the
+	// denominator (R1)
 	f.gap("vm1", "2026-10-05 00:00", "2026-10-05 02:00")
 	// maintenance announced 72 h ahead (>= 48 h): its 120 minutes excluded
 	f.outage("vm1", "2026-10-10 22:00", "2026-10-11 00:00", 1, 1, 0)
@@ -321,7 +326,8 @@ customers:
 `
 
 // November 2026: 43,200 minutes; two gateways probed once a minute. One
-// unavailable gateway of two is 50%: the service is down.
+// unavailable gateway of two is 50%: the service is down (R7: both are
+// measured throughout, so the quorum is the plain share).
 func TestAryakaPrivateAccessGateways(t *testing.T) {
 	f := scenario(t, aryPrivateAccess).month("2026-11", "g1", 1, 1000).month("2026-11", "g2", 1, 1000)
 	// g1 fails 4 minutes: never unavailable, 0 down
@@ -356,7 +362,8 @@ customers:
 `
 
 // November 2026: 43,200 minutes; origin and 4 edges probed once a minute.
-// Down when >= 50% of the 4 bound edges have failed: 2 of 4. Every edge is
+// Down when >= 50% of the 4 bound edges have failed: 2 of 4; an edge fails
+// from the first of its 3 failures (R3). Every edge is
 // measured here but for the origin gap (see quorum_test.go for
 // unmeasured edges).
 func TestAryakaCDNEdges(t *testing.T) {
