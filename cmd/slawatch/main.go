@@ -54,6 +54,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = (&ServeCommand{IO: cio}).Run(ctx, args[1:])
 	case "token":
 		err = (&TokenCommand{IO: cio}).Run(ctx, args[1:])
+	case "demo":
+		err = (&DemoCommand{IO: cio}).Run(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -78,6 +80,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 const usage = `usage: slawatch COMMAND [flags]
 
 commands:
+  demo       the whole system on loopback, no setup: server, agent, outages, mail (start here)
   evaluate   judge a month of samples against a contract's service levels
   catalog    list the built-in service levels, or show one (catalog show ID)
   agent      probe targets (ICMP, TCP, HTTP, DNS) and write or deliver minute records
