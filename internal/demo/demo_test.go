@@ -1,10 +1,10 @@
 package demo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
-	"bytes"
 	"io"
 	"log/slog"
 	"net/http"
