@@ -24,6 +24,10 @@ import (
 const (
 	KindOutage   = "outage"
 	KindRecovery = "recovery"
+	// KindTest is a test notice: sent on request (the portal's "send a
+	// test notice") to check that a customer's contacts receive notices.
+	// It tells of no outage.
+	KindTest = "test"
 )
 
 // Notice is one notice to one customer about one incident. The server stores
@@ -77,7 +81,7 @@ func (n *Notice) check() error {
 		}
 	}
 	switch n.Kind {
-	case KindOutage:
+	case KindOutage, KindTest:
 	case KindRecovery:
 		if n.End == nil {
 			return fmt.Errorf("notice %s: recovery without an end", n.ID)
@@ -86,7 +90,7 @@ func (n *Notice) check() error {
 			return fmt.Errorf("notice %s: ends before it starts", n.ID)
 		}
 	default:
-		return fmt.Errorf("notice %s: kind %q is neither %q nor %q", n.ID, n.Kind, KindOutage, KindRecovery)
+		return fmt.Errorf("notice %s: kind %q is not %q, %q or %q", n.ID, n.Kind, KindOutage, KindRecovery, KindTest)
 	}
 	if n.Start.IsZero() {
 		return fmt.Errorf("notice %s: no start time", n.ID)

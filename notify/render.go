@@ -22,8 +22,11 @@ func Render(n Notice) (subject, body string, err error) {
 	}
 	n = cleaned(n)
 	r := renderer{n: n, loc: loc, sites: sortedSites(n.Sites)}
-	if n.Kind == KindOutage {
+	switch n.Kind {
+	case KindOutage:
 		return r.outageSubject(), r.outageBody(), nil
+	case KindTest:
+		return r.testSubject(), r.testBody(), nil
 	}
 	return r.recoverySubject(), r.recoveryBody(), nil
 }
@@ -140,6 +143,21 @@ func (r renderer) recoveryBody() string {
 	for _, s := range r.sites {
 		r.site(&b, s, r.n.End)
 	}
+	r.footer(&b)
+	return b.String()
+}
+
+func (r renderer) testSubject() string {
+	return fmt.Sprintf("[slawatch] Test notice: %s [%s]", r.customerShort(), r.incident())
+}
+
+func (r renderer) testBody() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "TEST NOTICE: %s\n\n", r.customer())
+	b.WriteString("This is a test of slawatch's outage notices, sent on request to\n")
+	b.WriteString("every notice contact of this customer. There is no outage.\n\n")
+	r.field(&b, "Test", r.incident())
+	r.field(&b, "Requested", r.when(r.n.Start))
 	r.footer(&b)
 	return b.String()
 }

@@ -78,7 +78,7 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{"no id", func(n *Notice) { n.ID = "" }, "notice has no id"},
 		{"space in id", func(n *Notice) { n.ID = "inc 42" }, `notice id "inc 42": only printable ASCII without spaces`},
-		{"kind", func(n *Notice) { n.Kind = "down" }, `notice inc-42/outage: kind "down" is neither "outage" nor "recovery"`},
+		{"kind", func(n *Notice) { n.Kind = "down" }, `notice inc-42/outage: kind "down" is not "outage", "recovery" or "test"`},
 		{"recovery without end", func(n *Notice) { n.Kind = KindRecovery }, "notice inc-42/outage: recovery without an end"},
 		{"end before start", func(n *Notice) {
 			n.Kind, n.End = KindRecovery, ptr(n.Start.Add(-time.Minute))
@@ -109,6 +109,23 @@ func TestDuration(t *testing.T) {
 	} {
 		if got := duration(d); got != want {
 			t.Errorf("duration(%s) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// A test notice says it is one and tells of no outage.
+func TestRenderTest(t *testing.T) {
+	at := time.Date(2026, 10, 20, 3, 0, 0, 0, time.UTC)
+	subj, body, err := Render(Notice{ID: "kaisha/test/1", Kind: KindTest, Customer: "kaisha", CustomerName: "Kaisha K.K.", Start: at, Timezone: "Asia/Tokyo"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if subj != "[slawatch] Test notice: Kaisha K.K. [kaisha/test/1]" {
+		t.Errorf("subject %q", subj)
+	}
+	for _, want := range []string{"TEST NOTICE: Kaisha K.K. (kaisha)", "There is no outage.", "Requested:", "Tue 20 Oct 2026 12:00 JST (2026-10-20T12:00:00+09:00)"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("body lacks %q:\n%s", want, body)
 		}
 	}
 }

@@ -81,6 +81,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h("GET /api/customers/{customer}/claims/{id}/status", oc, s.claimStatus)
 	h("GET /api/customers/{customer}/outages", oc, s.listOutages)
 	h("GET /api/customers/{customer}/notices", oc, s.listNotices)
+	h("POST /api/customers/{customer}/test-notice", oc, s.postTestNotice)
 	h("GET /api/customers/{customer}/reports/{month}", oc, s.getReport)
 	h("GET /api/customers/{customer}/reports/{month}/credits.csv", oc, s.getCredits)
 	h("GET /api/customers/{customer}/reports/{month}/revisions", oc, s.listRevisions)

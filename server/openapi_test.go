@@ -53,7 +53,7 @@ func docOperations(t *testing.T, doc map[string]any) map[string]map[string]any {
 }
 
 var (
-	reRoutes   = regexp.MustCompile(`(?s)func \(s \*Server\) routes\(\) http\.Handler \{\n(.*?)\n\}\n`)
+	reRoutes   = regexp.MustCompile(`(?s)func \(s \*Server\) routes\(\) \(http\.Handler, error\) \{\n(.*?)\n\}\n`)
 	reRoleVar  = regexp.MustCompile(`(?m)^\s*(\w+) := \[\]string\{([^}]*)\}`)
 	rePublic   = regexp.MustCompile(`(?m)^\s*mux\.Handle(?:Func)?\("([A-Z]+) (/[^"]*)"`)
 	reRoute    = regexp.MustCompile(`(?m)^\s*h\("([A-Z]+) (/[^"]*)", ([^,]+), `)

@@ -24,7 +24,7 @@ type browser struct {
 	c    *http.Client
 }
 
-func newBrowser(t *testing.T, base string) *browser {
+func newBrowser(t *testing.T, base string) *browser { // t nil: a benchmark's
 	jar, _ := cookiejar.New(nil)
 	return &browser{t: t, base: base, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
@@ -160,7 +160,7 @@ func testPortalTenancy(t *testing.T, st *store.Store) {
 			t.Errorf("kaisha's session: GET %s: %d, want 404 telling nothing", path, p.code)
 		}
 	}
-	for _, path := range []string{"/c/other/tickets", "/c/other/claims", "/c/other/contacts", "/c/other/maintenance", "/c/other/recompute"} {
+	for _, path := range []string{"/c/other/tickets", "/c/other/claims", "/c/other/contacts", "/c/other/maintenance", "/c/other/recompute", "/c/other/test-notice"} {
 		if p := cu.post(path, url.Values{"csrf": {csrf}, "id": {"T9"}, "service": {"x"}, "kind": {"incident"}}); p.code != http.StatusNotFound {
 			t.Errorf("kaisha's session: POST %s: %d, want 404", path, p.code)
 		}
@@ -215,5 +215,37 @@ func testPortalTenancy(t *testing.T, st *store.Store) {
 	replay.c.Jar.SetCookies(u, old)
 	if p := replay.get("/overview"); p.code != http.StatusSeeOther {
 		t.Errorf("the cookie of a signed-out session: %d, want 303 to sign-in", p.code)
+	}
+}
+
+// The portal's "send a test notice" reaches every contact (a real SMTP
+// exchange), once; a second within the minute is refused with when the
+// next may be; its state shows on the page.
+func TestPortalTestNotice(t *testing.T) {
+	ms := startMailServer(t, 0)
+	h := newHarness(t, nil, time.Date(2026, 10, 20, 3, 0, 0, 0, time.UTC), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net"})
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"}}, "../examples/iij.yaml")
+	cu := newBrowser(t, h.ts.URL)
+	csrf := cu.signIn(h.token(auth.RoleCustomer, "kaisha", ""))
+	if p := cu.post("/c/kaisha/test-notice", url.Values{"csrf": {csrf}}); p.code != http.StatusSeeOther {
+		t.Fatalf("test notice: %d\n%s", p.code, p.body)
+	}
+	h.waitFor("the test notice by email and fax", func() bool { return len(ms.Messages()) == 2 })
+	for _, m := range ms.Messages() {
+		if subj := m.Header.Get("Subject"); !strings.Contains(subj, "Test notice") || !strings.Contains(m.Data, "There is no outage") {
+			t.Errorf("mail to %v: subject %q\n%s", m.To, subj, m.Data)
+		}
+	}
+	h.setClock(h.clock().Add(59 * time.Second))
+	if p := cu.post("/c/kaisha/test-notice", url.Values{"csrf": {csrf}}); p.code != http.StatusUnprocessableEntity || !strings.Contains(p.body, "the next may be asked for from 2026-10-20T03:01:00Z") {
+		t.Errorf("a second test within the minute: %d, want 422 saying when the next may be", p.code)
+	}
+	h.waitFor("both sends shown as sent", func() bool {
+		return strings.Count(cu.get("/c/kaisha").body, `<span class="chan sent">sent`) == 2
+	})
+	time.Sleep(300 * time.Millisecond)
+	if k := len(ms.Messages()); k != 2 {
+		t.Errorf("%d mails, want 2", k)
 	}
 }

@@ -34,6 +34,9 @@ var forms = []form{
 		return "POST", "/reports/" + url.PathEscape(f.Get("month")) + "/recompute", struct{}{}, nil
 	}},
 	{path: "contacts", done: "contacts saved", request: contactsForm},
+	{path: "test-notice", done: "test notice queued to every contact: see its state under Notices", request: func(r *http.Request, f url.Values) (string, string, any, error) {
+		return "POST", "/test-notice", struct{}{}, nil
+	}},
 }
 
 func exclusionForm(route string) func(*http.Request, url.Values) (string, string, any, error) {

@@ -52,6 +52,7 @@ type customerData struct {
 	Report     *engine.CustomerReport
 	Currency   string
 	Outages    []outageView
+	Tests      []notice // the test notices' sends, newest first
 	Tickets    []record
 	Claims     []record
 	Exclusions []exclusionView
@@ -125,6 +126,14 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 		return nil, err
 	}
 	d.Outages = outageViews(outs.Outages, ns.Notices, p.cfg.Now(), loc)
+	for _, n := range ns.Notices {
+		if strings.HasPrefix(n.ID, id+"/test/") {
+			n.SentAt = timeIn(n.SentAt, loc)
+			d.Tests = append(d.Tests, n)
+		}
+	}
+	slices.SortStableFunc(d.Tests, func(a, b notice) int { return strings.Compare(b.ID, a.ID) })
+	d.Tests = d.Tests[:min(len(d.Tests), 6)]
 	var ts struct{ Tickets []record }
 	if err := p.call(ctx, who, "GET", base+"/tickets", nil, &ts); err != nil {
 		return nil, err
