@@ -84,24 +84,23 @@ func (h History) Minute(m int64, outages []PastOutage, recs []slawatch.SeriesMin
 // minute makes one series' minute: 60 probes, each lost or answered.
 func (h History) minute(s series, m int64, busy float64, isDown bool, rng *rand.Rand) slawatch.Minute {
 	var rec slawatch.Minute
-	lossPct := 0.0
+	lost := 0
 	switch {
 	case isDown:
-		lossPct = 100
+		lost = 60
 	case rng.Float64() < 0.003: // a lost probe or three, now and then
-		lossPct = float64(1+rng.IntN(3)) * 100 / 60
+		lost = 1 + rng.IntN(3)
 	case s.Listener == "singapore" && congested(m):
-		lossPct = 2 + 3*rng.Float64()
+		lost = 1 + rng.IntN(3) // 2% to 5%, give or take
 	}
 	mean := s.BaseRTT + s.DayRTT*busy
-	for range 60 {
-		if rng.Float64()*100 < lossPct {
-			rec.AddLost()
-			continue
-		}
+	for range 60 - lost {
 		// right-skewed, as round trips are: queueing adds, nothing subtracts
-		rtt := mean + s.Noise*(rng.ExpFloat64()-1+0.3*rng.NormFloat64())
+		rtt := mean + s.Noise*(rng.ExpFloat64()-1)
 		rec.AddReply(uint32(max(50, rtt)))
+	}
+	for range lost {
+		rec.AddLost()
 	}
 	return rec
 }
