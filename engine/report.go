@@ -65,6 +65,7 @@ type LevelReport struct {
 	LatencyMs       json.Number  `json:"latency_ms,omitempty"`
 	JitterMs        json.Number  `json:"jitter_ms,omitempty"`
 	Objective       string       `json:"objective"`
+	Budget          *BudgetJSON  `json:"budget,omitempty"` // availability objectives: the month's error budget
 	Met             *bool        `json:"met"`
 	CreditPct       string       `json:"credit_pct"`
 	Credit          string       `json:"credit"`

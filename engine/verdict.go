@@ -16,6 +16,9 @@ func (lv *level) judge(rep *LevelReport, avail *big.Rat, q quantity) (*bool, err
 	o := lv.l.Template.Objective
 	switch {
 	case o.AvailabilityCmp != nil:
+		if t, err := resolve(o.AvailabilityCmp, lv.l.Numbers); err == nil && rep.DownMinutes != nil {
+			rep.Budget = budget(t, int(lv.e.m1-lv.e.m0), rep.ExcludedMinutes, *rep.DownMinutes)
+		}
 		if avail == nil {
 			rep.Reasons = append(rep.Reasons, "every minute of the month is excluded: nothing to judge")
 			return nil, nil

@@ -94,6 +94,7 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, err
 	}
 	p.Register(mux)
+	s.portal = p
 	return api, nil
 }
 

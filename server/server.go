@@ -149,6 +149,7 @@ type Server struct {
 	health   health
 	limits   *agentLimits
 	handler  http.Handler
+	portal   *portal.Portal
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
 }
@@ -205,7 +206,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // minutes as they complete, sending notices, compacting storage.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){s.judge.Run, s.notices.Run, s.compact, s.replicas.Run} {
+	for _, fn := range []func(context.Context){s.judge.Run, s.notices.Run, s.compact, s.replicas.Run, s.portal.Run} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}

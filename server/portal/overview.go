@@ -13,6 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/server/auth"
 	"github.com/slawatch/slawatch/server/docs"
 )
@@ -24,18 +25,23 @@ const pageSize = 50
 type summary struct {
 	ID, Name, Month, Currency string
 	Levels, Met, Missed, Open int
-	AtRisk                    int // not missed yet, with an outage under way
+	AtRisk                    int // not missed yet: an outage under way, or a quarter of its budget left or less
+	Budget                    *engine.BudgetJSON // the level with the least error budget left
+	BudgetOf                  string
 	Credit                    string
 	Outages                   []outageView // under way
 	Tickets                   []record     // open
 	Claims                    []record     // not yet confirmed
 	Err                       string
+	Pending                   bool      // being computed: shown on a later reload
 	At                        time.Time // when it was computed
 }
 
 // rank orders rows by what needs an operator first.
 func (s *summary) rank() int {
 	switch {
+	case s.Pending:
+		return 6
 	case s.Err != "":
 		return 0
 	case len(s.Outages) > 0:
@@ -57,54 +63,122 @@ func (s *summary) credit() decimal.Decimal {
 
 // summaries keeps each customer's summary for the overview for a short
 // while: the month to date of a thousand customers takes seconds to
-// compute, a glance should not.
+// compute, a glance should not. A page computes what it lacks for at
+// most computeFor and shows the rest as pending (the page reloads itself
+// until none is); a summary past its TTL is shown while a background
+// worker computes it anew.
 type summaries struct {
-	p  *Portal
-	mu sync.Mutex
-	m  map[string]*summary
+	p       *Portal
+	mu      sync.Mutex
+	m       map[string]*summary
+	queued  map[string]bool
+	work    chan docs.Customer
+	started bool
 }
 
-func newSummaries(p *Portal) *summaries { return &summaries{p: p, m: map[string]*summary{}} }
+// computeFor bounds the time a page spends computing summaries itself.
+const computeFor = 150 * time.Millisecond
 
-// of returns the summaries of ids, computing the missing and stale ones
-// (two at a time: the machine has other work).
-func (ss *summaries) of(ctx context.Context, who auth.Principal, cs []docs.Customer) []*summary {
-	now := ss.p.cfg.Now()
-	out := make([]*summary, len(cs))
-	var todo []int
-	ss.mu.Lock()
-	for i, c := range cs {
-		if s := ss.m[c.ID]; s != nil && now.Sub(s.At) < ss.p.cfg.SummaryTTL && now.Sub(s.At) >= 0 {
-			out[i] = s
-		} else {
-			todo = append(todo, i)
-		}
-	}
-	ss.mu.Unlock()
-	work := make(chan int)
+func newSummaries(p *Portal) *summaries {
+	return &summaries{p: p, m: map[string]*summary{}, queued: map[string]bool{}, work: make(chan docs.Customer, 100_000)}
+}
+
+// operator is the principal the background worker computes as: the
+// overview is an operator's page.
+var operator = auth.Principal{Role: auth.RoleOperator, Token: "portal"}
+
+// run computes queued summaries, two at a time (the machine has other
+// work), until ctx is done.
+func (ss *summaries) run(ctx context.Context) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range work {
-				out[i] = ss.p.summarize(ctx, who, cs[i], now)
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case c := <-ss.work:
+					s := ss.p.summarize(ctx, operator, c, ss.p.cfg.Now())
+					ss.mu.Lock()
+					delete(ss.queued, c.ID)
+					if s.Err == "" || ss.m[c.ID] == nil {
+						ss.m[c.ID] = s
+					}
+					ss.mu.Unlock()
+				}
 			}
 		}()
 	}
-	for _, i := range todo {
-		work <- i
-	}
-	close(work)
-	wg.Wait()
 	ss.mu.Lock()
-	for _, i := range todo {
-		if out[i].Err == "" {
-			ss.m[cs[i].ID] = out[i]
+	ss.started = true
+	ss.mu.Unlock()
+	wg.Wait()
+}
+
+// queue asks the worker for c's summary; false when the worker is not
+// running or its queue is full.
+func (ss *summaries) queue(c docs.Customer) bool {
+	if !ss.started {
+		return false
+	}
+	if ss.queued[c.ID] {
+		return true
+	}
+	select {
+	case ss.work <- c:
+		ss.queued[c.ID] = true
+		return true
+	default:
+		return false
+	}
+}
+
+// of returns the summaries of cs: fresh ones, stale ones (queued to be
+// computed anew), ones computed now within computeFor, and placeholders
+// marked Pending for the rest (queued).
+func (ss *summaries) of(ctx context.Context, who auth.Principal, cs []docs.Customer) []*summary {
+	now := ss.p.cfg.Now()
+	deadline := time.Now().Add(computeFor)
+	out := make([]*summary, len(cs))
+	var todo []int
+	ss.mu.Lock()
+	for i, c := range cs {
+		s := ss.m[c.ID]
+		switch {
+		case s == nil:
+			todo = append(todo, i)
+			continue
+		case now.Sub(s.At) >= ss.p.cfg.SummaryTTL || now.Before(s.At):
+			ss.queue(c)
 		}
+		out[i] = s
 	}
 	ss.mu.Unlock()
+	for _, i := range todo {
+		ss.mu.Lock()
+		background := ss.started && time.Now().After(deadline) && ss.queue(cs[i])
+		ss.mu.Unlock()
+		if background {
+			out[i] = &summary{ID: cs[i].ID, Name: cs[i].Name, Pending: true, At: now}
+			continue
+		}
+		out[i] = ss.p.summarize(ctx, who, cs[i], now)
+		if out[i].Err == "" {
+			ss.mu.Lock()
+			ss.m[cs[i].ID] = out[i]
+			ss.mu.Unlock()
+		}
+	}
 	return out
+}
+
+// ForgetAll drops every summary the overview keeps, as a restart would.
+func (p *Portal) ForgetAll() {
+	p.sums.mu.Lock()
+	clear(p.sums.m)
+	p.sums.mu.Unlock()
 }
 
 // forget drops a customer's summary: a form changed it.
@@ -134,8 +208,12 @@ func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Custo
 				if l.Met != nil && !*l.Met {
 					continue
 				}
-				if slices.ContainsFunc(s.Outages, func(o outageView) bool { return o.Service == sv.ID && o.Level == l.Template }) {
+				if slices.ContainsFunc(s.Outages, func(o outageView) bool { return o.Service == sv.ID && o.Level == l.Template }) ||
+					lowBudget(l.Budget) {
 					s.AtRisk++
+				}
+				if b := l.Budget; b != nil && (s.Budget == nil || b.Left < s.Budget.Left) {
+					s.Budget, s.BudgetOf = b, sv.ID+" · "+l.Template
 				}
 			}
 		}
@@ -153,6 +231,12 @@ func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Custo
 	return s
 }
 
+// lowBudget reports whether a level has used three quarters of its
+// error budget or more (and not yet all of it: then it is missed).
+func lowBudget(b *engine.BudgetJSON) bool {
+	return b != nil && b.Allowed > 0 && b.Left >= 0 && 4*b.Left <= b.Allowed
+}
+
 // overviewData is the overview page.
 type overviewData struct {
 	Rows            []*summary
@@ -164,6 +248,7 @@ type overviewData struct {
 	Outages, Missed int
 	Credit          map[string]string // per currency, every customer listed
 	Oldest          time.Time
+	Pending         int // rows still being computed: the page reloads itself
 }
 
 var (
@@ -192,7 +277,20 @@ func (p *Portal) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	rows = slices.DeleteFunc(rows, func(x *summary) bool { return !d.keeps(x) })
 	d.sort(rows)
 	credits := map[string]decimal.Decimal{}
-	for _, x := range rows {
+	now := p.cfg.Now()
+	for i, x := range rows {
+		if x.Pending {
+			d.Pending++
+			continue
+		}
+		if len(x.Outages) > 0 { // the countdown is the page's, not the summary's
+			y := *x
+			y.Outages = slices.Clone(x.Outages)
+			for j := range y.Outages {
+				y.Outages[j].Left = y.Outages[j].Deadline.Sub(now)
+			}
+			rows[i], x = &y, &y
+		}
 		d.Outages += len(x.Outages)
 		d.Missed += x.Missed
 		credits[x.Currency] = credits[x.Currency].Add(x.credit())
@@ -219,6 +317,9 @@ func (p *Portal) overview(w http.ResponseWriter, r *http.Request, s *session) {
 	if d.Page < d.Pages {
 		d.Next = link(d.Page + 1)
 	}
+	if d.Pending > 0 {
+		w.Header().Set("Refresh", "3") // no script: the browser reloads the page
+	}
 	p.render(w, r, s, http.StatusOK, "overview", d)
 }
 
@@ -240,7 +341,7 @@ func (d *overviewData) keeps(x *summary) bool {
 	case "undetermined":
 		return x.Open > 0
 	case "met":
-		return x.Err == "" && x.Missed == 0 && x.Open == 0 && x.AtRisk == 0 && len(x.Outages) == 0
+		return !x.Pending && x.Err == "" && x.Missed == 0 && x.Open == 0 && x.AtRisk == 0 && len(x.Outages) == 0
 	case "error":
 		return x.Err != ""
 	}

@@ -52,8 +52,8 @@ type Config struct {
 	// over HTTPS (directly or through a proxy).
 	Secure bool
 	Links  []Link
-	// SummaryTTL is how long the overview reuses a customer's summary;
-	// 15 s if zero.
+	// SummaryTTL is how long the overview shows a customer's summary
+	// before computing it anew (in the background); 30 s if zero.
 	SummaryTTL time.Duration
 }
 
@@ -73,7 +73,7 @@ func New(cfg Config) (*Portal, error) {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.SummaryTTL == 0 {
-		cfg.SummaryTTL = 15 * time.Second
+		cfg.SummaryTTL = 30 * time.Second
 	}
 	p := &Portal{cfg: cfg, pages: map[string]*template.Template{}}
 	names, err := templateFiles.ReadDir("templates")
@@ -93,6 +93,10 @@ func New(cfg Config) (*Portal, error) {
 	p.sums = newSummaries(p)
 	return p, nil
 }
+
+// Run computes the overview's summaries in the background until ctx is
+// done.
+func (p *Portal) Run(ctx context.Context) { p.sums.run(ctx) }
 
 // Register adds the portal's routes to mux.
 func (p *Portal) Register(mux *http.ServeMux) {
