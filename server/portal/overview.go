@@ -25,7 +25,7 @@ const pageSize = 50
 type summary struct {
 	ID, Name, Month, Currency string
 	Levels, Met, Missed, Open int
-	AtRisk                    int // not missed yet: an outage under way, or a quarter of its budget left or less
+	AtRisk                    int                // not missed yet: an outage under way, or a quarter of its budget left or less
 	Budget                    *engine.BudgetJSON // the level with the least error budget left
 	BudgetOf                  string
 	Credit                    string
