@@ -31,6 +31,7 @@ import (
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/server"
 	"github.com/slawatch/slawatch/server/auth"
+	"github.com/slawatch/slawatch/server/portal"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -298,7 +299,8 @@ func (d *demo) serve(ctx context.Context) (*api, error) {
 	d.mute.on.Store(true)
 	srv, err := server.New(ctx, server.Config{Store: d.st, Logger: slog.New(d.mute), Now: d.cfg.Clock.Now,
 		Notify: notify.Config{SMTP: notify.SMTP{Addr: d.mail.Addr, StartTLS: notify.StartTLSNever},
-			From: "slawatch demo <noc@demo.invalid>", FaxGateway: "{number}@fax.demo.invalid"}})
+			From: "slawatch demo <noc@demo.invalid>", FaxGateway: "{number}@fax.demo.invalid"},
+		PortalLinks: []portal.Link{{Title: "Demo mail", URL: "/demo/mail"}}})
 	if err != nil {
 		return nil, err
 	}

@@ -24,11 +24,12 @@ import (
 const testScale = 20
 
 // TestDemoEndToEnd runs the demo in process on a fast clock, the tokyo
-// listener closing for 7 minutes (21 s) a minute (3 s) after the start:
+// listener closing for 7 minutes (21 s) a minute (3 s) after the start
+// (the next outage would be half an hour later, beyond the test):
 // the server answers, the tokens work, the back-filled months have
 // reports, the outage is detected from the agent's connects — Aryaka's
 // tunnel after a minute, IIJ's router after 5 — and notified by email
-// and by fax to the demo's SMTP server, the mails show at /demo/mail and
+// and by fax to the demo's SMTP server, and its recovery too, the mails show at /demo/mail and
 // /demo/mail.json (and none is about a back-filled outage: those were
 // notified at the time), and cancelling removes the directory.
 func TestDemoEndToEnd(t *testing.T) {
@@ -59,6 +60,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	mails := waitMails(t, info.URL, 100*time.Second)
 	checkMails(t, info.URL, mails, start)
 	checkLiveOutages(t, info, start)
+	for _, m := range mails {
+		t.Logf("mail at %s to %v: %s", m.Received.Sub(start).Round(time.Second), m.To, m.Subject)
+	}
 
 	cancel()
 	select {
@@ -117,22 +121,25 @@ func checkAPI(t *testing.T, info Info) {
 }
 
 // waitMails waits for the live outage's notices: one by email (Aryaka's
-// tunnel) and one by fax (IIJ's router).
+// tunnel) and one by fax (IIJ's router), and a recovery notice once the
+// listener is open again.
 func waitMails(t *testing.T, url string, wait time.Duration) []Mail {
 	t.Helper()
 	deadline := time.Now().Add(wait)
 	for {
 		mails := demoMails(t, url)
-		var email, fax bool
+		var email, fax, recovered bool
 		for _, m := range mails {
-			email = email || strings.Contains(strings.Join(m.To, ","), "noc@globex.example")
-			fax = fax || strings.Contains(strings.Join(m.To, ","), "@fax.demo.invalid")
+			outage := strings.HasPrefix(m.Subject, "[slawatch] Outage:")
+			email = email || outage && strings.Contains(strings.Join(m.To, ","), "noc@globex.example")
+			fax = fax || outage && strings.Contains(strings.Join(m.To, ","), "@fax.demo.invalid")
+			recovered = recovered || strings.HasPrefix(m.Subject, "[slawatch] Recovered:")
 		}
-		if email && fax {
+		if email && fax && recovered {
 			return mails
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("after %s, no email and fax notice both: %d mails: %+v", wait, len(mails), mails)
+			t.Fatalf("after %s, not every notice (outage by email %v, by fax %v, recovery %v): %d mails: %+v", wait, email, fax, recovered, len(mails), mails)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
