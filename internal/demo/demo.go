@@ -127,6 +127,9 @@ func Run(ctx context.Context, cfg Config) (err error) {
 	d := &demo{cfg: cfg, t0: time.Now(), log: cfg.Logger}
 	defer func() { err = errors.Join(err, d.close()) }()
 	if err := d.start(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil // Ctrl-C while starting: not a failure
+		}
 		return err
 	}
 	<-ctx.Done()
@@ -176,7 +179,9 @@ func (d *demo) start(ctx context.Context) error {
 	if err := d.setUp(ctx, a, fresh); err != nil {
 		return err
 	}
-	d.startProbing(ctx, a, after)
+	if err := d.startProbing(ctx, a, after); err != nil {
+		return err
+	}
 	d.info.Startup = time.Since(d.t0)
 	d.tellReady()
 	if d.cfg.Ready != nil {
@@ -402,24 +407,22 @@ func (d *demo) readTokens() error {
 }
 
 // startProbing starts the agent and the outage schedule.
-func (d *demo) startProbing(ctx context.Context, a *api, after int64) {
-	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	var wg sync.WaitGroup
-	d.stops = append(d.stops, func() error { cancel(); wg.Wait(); return nil })
-	agentTok, err := os.ReadFile(filepath.Join(d.dir, "agent.token"))
+func (d *demo) startProbing(ctx context.Context, a *api, after int64) error {
+	tok, err := os.ReadFile(filepath.Join(d.dir, "agent.token"))
 	if err != nil {
-		d.log.Error("no agent token: nothing is probed", "err", err)
-		return
+		return fmt.Errorf("demo: the agent's token: %w", err)
 	}
 	cfg, err := agentConfig(d.lns)
 	if err != nil {
-		d.log.Error("agent", "err", err)
-		return
+		return err
 	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	d.stops = append(d.stops, func() error { cancel(); wg.Wait(); return nil })
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		if err := runAgent(ctx, cfg, d.cfg.Clock, after, a.url, strings.TrimSpace(string(agentTok)), d.log); err != nil {
+		if err := runAgent(ctx, cfg, d.cfg.Clock, after, a.url, strings.TrimSpace(string(tok)), d.log); err != nil {
 			d.log.Error("agent", "err", err)
 		}
 	}()
@@ -430,4 +433,5 @@ func (d *demo) startProbing(ctx context.Context, a *api, after int64) {
 			d.log.Error("outage schedule", "err", err)
 		}
 	}()
+	return nil
 }
