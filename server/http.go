@@ -41,12 +41,16 @@ func (s *Server) routes() (http.Handler, error) {
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
 	mux.HandleFunc("GET /api/openapi.json", serveOpenAPI)
+	mux.HandleFunc("GET /api/public", s.listPublic)       // what the operator publishes: no token
+	mux.HandleFunc("GET /api/public/{name}", s.getPublic) // one public page's figures: no token
 	h("POST /api/ingest", []string{auth.RoleAgent}, s.ingest)
 	h("GET /api/tokens", op, s.listTokens)
 	h("POST /api/tokens", op, s.createToken)
 	h("DELETE /api/tokens/{id}", op, s.revokeToken)
 	h("POST /api/tokens/{id}/rotate", op, s.rotateToken)
 	h("GET /api/replicas", op, s.getReplicas)
+	h("GET /api/publications", op, s.getPublications)
+	h("PUT /api/publications", op, s.putPublications)
 	h("GET /api/customers", oc, s.listCustomers)
 	h("POST /api/customers", op, s.createCustomer)
 	h("GET /api/customers/{customer}", oc, s.getCustomer)

@@ -20,7 +20,7 @@ import (
 )
 
 // publicRoutes need no token.
-var publicRoutes = []string{"GET /healthz", "GET /metrics", "GET /api/openapi.json"}
+var publicRoutes = []string{"GET /healthz", "GET /metrics", "GET /api/openapi.json", "GET /api/public", "GET /api/public/{name}"}
 
 // openAPIDoc decodes the embedded document.
 func openAPIDoc(t *testing.T) map[string]any {

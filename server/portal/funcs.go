@@ -27,6 +27,14 @@ var funcs = template.FuncMap{
 				return ""
 			}
 			return when(*v)
+		case *string:
+			if v == nil {
+				return ""
+			}
+			if tt, err := time.Parse(time.RFC3339, *v); err == nil {
+				return when(tt)
+			}
+			return *v
 		case string:
 			if tt, err := time.Parse(time.RFC3339, v); err == nil {
 				return when(tt)

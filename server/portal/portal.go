@@ -103,6 +103,8 @@ func (p *Portal) Register(mux *http.ServeMux) {
 	mux.Handle("GET /static/", p.secure(http.FileServerFS(staticFiles)))
 	mux.Handle("GET /{$}", p.secure(p.signedIn(p.home)))
 	mux.Handle("GET /login", p.secure(http.HandlerFunc(p.loginPage)))
+	mux.Handle("GET /public/{$}", p.secure(http.HandlerFunc(p.publicIndex)))
+	mux.Handle("GET /public/{name}", p.secure(http.HandlerFunc(p.publicPage)))
 	mux.Handle("POST /login", p.secure(http.HandlerFunc(p.login)))
 	mux.Handle("POST /logout", p.secure(p.signedIn(p.logout)))
 	mux.Handle("GET /overview", p.secure(p.signedIn(p.overview)))
