@@ -249,3 +249,72 @@ func TestPortalTestNotice(t *testing.T) {
 		t.Errorf("%d mails, want 2", k)
 	}
 }
+
+// The overview shows an open ticket's deadline from the report's timed
+// level (NTT: a mitigation request is answered within its target) and a
+// credit's claim deadline (NTT: a request answered late earns one).
+func TestPortalOverviewDeadlines(t *testing.T) {
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{})
+	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
+	h.customer("shopco", notify.Contacts{}, "../examples/ntt.yaml")
+	h.must(http.StatusCreated, "POST", "/api/customers/shopco/tickets", h.op,
+		map[string]string{"id": "MR-1", "service": "dps", "kind": "mitigation-request", "channel": "phone", "fee": "1200.00", "opened": "2026-10-09T20:00:00-04:00"}, nil)
+	// answered after 20 minutes: a credit, to be claimed
+	h.must(http.StatusCreated, "POST", "/api/customers/shopco/tickets", h.op,
+		map[string]string{"id": "MR-0", "service": "dps", "kind": "mitigation-request", "channel": "phone", "fee": "1200.00",
+			"opened": "2026-10-05T10:00:00-04:00", "responded": "2026-10-05T10:20:00-04:00", "resolved": "2026-10-05T12:00:00-04:00"}, nil)
+	// kaisha's router silent 00:05..00:11: 6 down minutes, a credit
+	agent := h.token(auth.RoleAgent, "", "tyo1")
+	h.setClock(time.Unix((t0+22)*60, 0)) // shopco's series silent: judged by the grace
+	h.deliver(agent, minutesOf(t0, t0+20, func(m int64) bool { return m >= t0+5 && m < t0+11 }))
+	h.waitJudged(t0 + 20)
+	claimBy, deadline := "", ""
+	for _, c := range []string{"kaisha", "shopco"} {
+		var rep struct {
+			Customers []struct {
+				Services []struct {
+					ID     string
+					Levels []struct {
+						Items []struct {
+							ID, Deadline, Credit string
+							Claim                *struct {
+								ClaimBy string `json:"claim_by"`
+							}
+						}
+					}
+				}
+			}
+		}
+		h.must(http.StatusOK, "GET", "/api/customers/"+c+"/reports/2026-10", h.op, nil, &rep)
+		for _, s := range rep.Customers[0].Services {
+			for _, l := range s.Levels {
+				for _, it := range l.Items {
+					if it.Claim != nil && it.Credit != "0" {
+						claimBy = it.Claim.ClaimBy
+					}
+					if it.ID == "MR-1" {
+						deadline = it.Deadline
+					}
+				}
+			}
+		}
+	}
+	if claimBy == "" || deadline == "" {
+		_, raw := h.do("GET", "/api/customers/shopco/reports/2026-10", h.op, nil)
+		t.Log(string(raw))
+		t.Fatalf("the reports hold no claim deadline (%q) or ticket deadline (%q)", claimBy, deadline)
+	}
+	op := newBrowser(t, h.ts.URL)
+	op.signIn(h.op)
+	ov := op.get("/overview").body
+	at := func(s string) string {
+		tt, _ := time.Parse(time.RFC3339, s)
+		return tt.Format("2006-01-02 15:04:05 -07:00")
+	}
+	for _, want := range []string{"MR-1 · mitigation-request", "due " + strings.ReplaceAll(at(deadline), "+", "&#43;"), "claim by " + strings.ReplaceAll(at(claimBy), "+", "&#43;")} {
+		if !strings.Contains(ov, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+}

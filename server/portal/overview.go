@@ -30,8 +30,9 @@ type summary struct {
 	BudgetOf                  string
 	Credit                    string
 	Outages                   []outageView // under way
-	Tickets                   []record     // open
+	Tickets                   []openTicket // open
 	Claims                    []record     // not yet confirmed
+	Unclaimed                 []unclaimed  // credits of the month not claimed
 	Err                       string
 	Pending                   bool      // being computed: shown on a later reload
 	At                        time.Time // when it was computed
@@ -201,10 +202,25 @@ func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Custo
 			s.Outages = append(s.Outages, o)
 		}
 	}
+	due := map[string][]timer{} // open items of the report by ticket ID
 	if r := d.Report; r != nil {
 		s.Levels, s.Met, s.Missed, s.Open, s.Credit = r.Levels, r.Met, r.Missed, r.Open, r.Credit
 		for _, sv := range r.Services {
 			for _, l := range sv.Levels {
+				if b := l.Budget; b != nil && (s.Budget == nil || b.Left < s.Budget.Left) {
+					s.Budget, s.BudgetOf = b, sv.ID+" · "+l.Template
+				}
+				for _, it := range l.Items {
+					if it.Stop == "" && it.Deadline != "" {
+						due[it.ID] = append(due[it.ID], timer{What: l.Title, Deadline: it.Deadline})
+					}
+					if cl := it.Claim; cl != nil && cl.Status != "claimed" && it.Credit != "0" && it.Credit != "" {
+						s.Unclaimed = append(s.Unclaimed, unclaimed{Where: sv.ID + " · " + l.Template + " · " + it.ID, Amount: it.Credit, ClaimBy: cl.ClaimBy, Status: cl.Status})
+					}
+				}
+				if cl := l.Claim; cl != nil && cl.Status != "claimed" && l.Credit != "0" && l.Credit != "" {
+					s.Unclaimed = append(s.Unclaimed, unclaimed{Where: sv.ID + " · " + l.Template, Amount: l.Credit, ClaimBy: cl.ClaimBy, Status: cl.Status})
+				}
 				if l.Met != nil && !*l.Met {
 					continue
 				}
@@ -212,15 +228,12 @@ func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Custo
 					lowBudget(l.Budget) {
 					s.AtRisk++
 				}
-				if b := l.Budget; b != nil && (s.Budget == nil || b.Left < s.Budget.Left) {
-					s.Budget, s.BudgetOf = b, sv.ID+" · "+l.Template
-				}
 			}
 		}
 	}
 	for _, t := range d.Tickets {
 		if t["resolved"] == "" {
-			s.Tickets = append(s.Tickets, t)
+			s.Tickets = append(s.Tickets, openTicket{ID: t["id"], Kind: t["kind"], Opened: t["opened"], Due: due[t["id"]]})
 		}
 	}
 	for _, c := range d.Claims {
@@ -230,6 +243,20 @@ func (p *Portal) summarize(ctx context.Context, who auth.Principal, c docs.Custo
 	}
 	return s
 }
+
+// openTicket is a ticket not yet resolved, with the deadlines the
+// report's timed levels hold for it (on the business calendar where the
+// level says so).
+type openTicket struct {
+	ID, Kind, Opened string
+	Due              []timer
+}
+
+type timer struct{ What, Deadline string }
+
+// unclaimed is a credit of the month not (yet) claimed, and by when it
+// must be.
+type unclaimed struct{ Where, Amount, ClaimBy, Status string }
 
 // lowBudget reports whether a level has used three quarters of its
 // error budget or more (and not yet all of it: then it is missed).
