@@ -8,6 +8,8 @@
 //	slawatch serve [--listen ADDR] [--data DIR] [--db URL] [--config FILE]
 //	slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--expires WHEN] [--data DIR | --db URL]
 //	slawatch token list|revoke ID|rotate ID [--overlap D]
+//	slawatch demo [--addr ADDR] [--dir DIR]
+//	slawatch version
 package main
 
 import (
@@ -56,6 +58,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = (&TokenCommand{IO: cio}).Run(ctx, args[1:])
 	case "demo":
 		err = (&DemoCommand{IO: cio}).Run(ctx, args[1:])
+	case "version", "--version":
+		fmt.Fprint(stdout, version())
+		return 0
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -86,6 +91,7 @@ commands:
   agent      probe targets (ICMP, TCP, HTTP, DNS) and write or deliver minute records
   serve      store agents' records, evaluate live, notify outages, answer the API
   token      make, list, revoke or rotate operator, customer and agent tokens
+  version    the version and commit this binary was built from
 
 Run 'slawatch COMMAND -h' for a command's flags.
 `
