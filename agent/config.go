@@ -12,6 +12,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slawatch/slawatch/internal/yamlerr"
+
 	"github.com/slawatch/slawatch/probe"
 )
 
@@ -165,7 +167,7 @@ func ParseConfig(r io.Reader, file string) (*Config, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty configuration", file)
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, yamlerr.Wrap(file, err, c)
 	}
 	c.lines(data)
 	return c, nil

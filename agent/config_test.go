@@ -14,7 +14,7 @@ import (
 func TestConfigErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"unknown field", "targets:\n  - {series: a, icmp: {host: 127.0.0.1}, colour: red}\n",
-			"agent.yaml: yaml: unmarshal errors:\n  line 2: field colour not found in type agent.Target"},
+			`agent.yaml:2: unknown key "colour"; allowed here: dns, http, icmp, interval, series, tcp, timeout`},
 		{"duplicate series", "targets:\n  - {series: a, icmp: {host: 127.0.0.1}}\n  - {series: a, icmp: {host: 127.0.0.2}}\n",
 			`agent.yaml:3: target "a": series: duplicate series name (first at agent.yaml:2)`},
 		{"no kind", "targets:\n  - {series: a}\n",
@@ -28,7 +28,7 @@ func TestConfigErrors(t *testing.T) {
 		{"timeout over interval", "targets:\n  - {series: a, interval: 1s, timeout: 2s, icmp: {host: h}}\n",
 			`agent.yaml:2: target "a": interval: timeout 2s is longer than the interval 1s`},
 		{"bad duration", "targets:\n  - {series: a, interval: soon, icmp: {host: h}}\n",
-			"agent.yaml: line 2: \"soon\" is not a duration such as \"1s\" or \"250ms\""},
+			"agent.yaml:2: \"soon\" is not a duration such as \"1s\" or \"250ms\""},
 		{"missing host", "targets:\n  - {series: a, icmp: {}}\n",
 			`agent.yaml:2: target "a": icmp.host: missing`},
 		{"payload", "targets:\n  - {series: a, icmp: {host: h, payload_bytes: 4}}\n",

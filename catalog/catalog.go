@@ -15,6 +15,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slawatch/slawatch/internal/yamlerr"
 )
 
 //go:embed templates
@@ -95,7 +97,7 @@ func decodeFile(fsys fs.FS, name string, v any) error {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+		return yamlerr.Wrap(name, err, v)
 	}
 	return nil
 }

@@ -31,7 +31,7 @@ caps: [acme/cap]
 func TestTemplateErrors(t *testing.T) {
 	tests := []struct{ name, from, to, want string }{
 		{"good", "", "", ""},
-		{"unknown field", "title: Up", "titel: Up", "field titel not found"},
+		{"unknown field", "title: Up", "titel: Up", `up.yaml:2: unknown key "titel" (did you mean "title"?)`},
 		{"bad operator", `loss: "> 50"`, `loss: "=> 50"`, `minute.fail_when[0].loss: "=> 50": want an operator`},
 		{"bad number", `loss: "> 50"`, `loss: "> 5e1"`, `minute.fail_when[0].loss: "5e1" is not a decimal number`},
 		{"undeclared param", `loss: "> 50"`, `loss: "> $limit"`, `minute.fail_when[0].loss: $limit is not a declared number parameter`},

@@ -18,6 +18,8 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/calendar"
 	"go.yaml.in/yaml/v3"
+
+	"github.com/slawatch/slawatch/internal/yamlerr"
 	"golang.org/x/text/currency"
 )
 
@@ -219,7 +221,7 @@ func Parse(r io.Reader, file string) (*Contract, error) {
 		if errors.Is(err, io.EOF) {
 			return nil, fmt.Errorf("%s: empty contract", file)
 		}
-		return nil, fmt.Errorf("%s: %w", file, err)
+		return nil, yamlerr.Wrap(file, err, c)
 	}
 	c.lines(data)
 	if err := c.checkHeader(); err != nil {

@@ -19,6 +19,8 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/slawatch/slawatch/internal/yamlerr"
+
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/server"
 	"github.com/slawatch/slawatch/store"
@@ -147,7 +149,7 @@ func readServerConfig(path string) (serverConfig, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil {
-		return cfg, fmt.Errorf("%s: %w", path, err)
+		return cfg, yamlerr.Wrap(path, err, &cfg)
 	}
 	if err := cfg.Notify.Validate(); err != nil {
 		return cfg, fmt.Errorf("%s: notify: %w", path, err)
