@@ -33,7 +33,7 @@ func TestStatesRuns(t *testing.T) {
 	f := scenario(t, iijInternet).month("2026-11", "r1", 2, 5000)
 	f.outage("r1", "2026-11-03 10:00", "2026-11-03 10:04", 2, 2, 0) // too short: up
 	f.outage("r1", "2026-11-04 10:00", "2026-11-04 10:05", 2, 2, 0) // 5 down
-	f.gap("r1", "2026-11-10 00:00", "2026-11-10 01:00")              // 60 unknown
+	f.gap("r1", "2026-11-10 00:00", "2026-11-10 01:00")             // 60 unknown
 	ev, r := finished(t, f, "2026-11")
 	st, ok := ev.States(boundLevel(f, 0, 0))
 	if !ok {
@@ -51,7 +51,7 @@ func TestStatesRuns(t *testing.T) {
 	}
 	// Tokyo is UTC+9: 3 Nov 10:00 JST is minute (2*24 + 10)*60 = 3480.
 	for j, want := range map[int]engine.State{3480: engine.StateUp, 3480 + 24*60: engine.StateDown,
-		3480 + 24*60 + 5: engine.StateUp, 9*24*60: engine.StateUnknown} {
+		3480 + 24*60 + 5: engine.StateUp, 9 * 24 * 60: engine.StateUnknown} {
 		if st[j] != want {
 			t.Errorf("minute %d: got %v, want %v", j, st[j], want)
 		}
