@@ -85,7 +85,7 @@ func (n *node) all(keep func(*node) bool) []*node {
 }
 
 func class(c string) func(*node) bool {
-	return func(n *node) bool { return strings.Fields(n.attr["class"]) != nil && hasWord(n.attr["class"], c) }
+	return func(n *node) bool { return hasWord(n.attr["class"], c) }
 }
 
 func hasWord(s, w string) bool {
