@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/report"
+	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/ticket"
 )
@@ -27,6 +29,8 @@ type EvaluateCommand struct {
 	claims   string
 	month    string
 	format   string
+	out      string
+	states   map[pdf.LevelKey][]engine.State // --format pdf: the availability strips
 }
 
 // Run parses the flags and evaluates.
@@ -39,7 +43,8 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries)")
 	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed")
 	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone")
-	fs.StringVar(&c.format, "format", "table", "output format: table, json, or credits (CSV for billing)")
+	fs.StringVar(&c.format, "format", "table", "output format: table, json, credits (CSV for billing) or pdf (the monthly report; docs/pdf.md)")
+	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -54,8 +59,10 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("--month is required")
 	case len(c.samples) == 0 && c.tickets == "" && c.events == "":
 		return usagef("--samples, --tickets or --events is required")
-	case c.format != "table" && c.format != "json" && c.format != "credits":
-		return usagef("--format %q: want table, json or credits", c.format)
+	case c.format != "table" && c.format != "json" && c.format != "credits" && c.format != "pdf":
+		return usagef("--format %q: want table, json, credits or pdf", c.format)
+	case c.format == "pdf" && c.out == "" && isTerminal(c.Stdout):
+		return usagef("--format pdf writes a binary file: give --out FILE (or redirect standard output)")
 	}
 	rep, err := c.evaluate(ctx)
 	if err != nil {
@@ -65,15 +72,58 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows outside %s (%s to %s) were not used\n",
 			rep.Samples.Outside, rep.Month, rep.Samples.OutsideFirst, rep.Samples.OutsideLast)
 	}
-	if c.format == "json" {
-		enc := json.NewEncoder(c.Stdout)
+	w, done, err := c.output()
+	if err != nil {
+		return err
+	}
+	return done(c.write(w, rep))
+}
+
+// write renders the report in the chosen format.
+func (c *EvaluateCommand) write(w io.Writer, rep *engine.Report) error {
+	switch c.format {
+	case "pdf":
+		return pdf.Write(w, rep, pdf.Options{Now: time.Now(), States: c.states})
+	case "json":
+		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rep)
+	case "credits":
+		return report.WriteCredits(w, rep)
 	}
-	if c.format == "credits" {
-		return report.WriteCredits(c.Stdout, rep)
+	return report.WriteTable(w, rep)
+}
+
+// output is where the report goes: --out FILE or standard output. done
+// closes the file and reports the first error; a file not completely
+// written is removed.
+func (c *EvaluateCommand) output() (w io.Writer, done func(error) error, err error) {
+	if c.out == "" {
+		return c.Stdout, func(err error) error { return err }, nil
 	}
-	return report.WriteTable(c.Stdout, rep)
+	f, err := os.Create(c.out)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--out: %w", err)
+	}
+	return f, func(err error) error {
+		if cerr := f.Close(); err == nil && cerr != nil {
+			err = fmt.Errorf("--out %s: %w", c.out, cerr)
+		}
+		if err != nil {
+			os.Remove(c.out)
+		}
+		return err
+	}, nil
+}
+
+// isTerminal says whether w is a terminal, where a PDF would be noise.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
 func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) {
@@ -112,7 +162,11 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 	if err := feed(ctx, ev, sample.NewMerger(readers...)); err != nil {
 		return nil, err
 	}
-	return ev.Finish()
+	rep, err := ev.Finish()
+	if err == nil && c.format == "pdf" {
+		c.states = pdf.StatesOf(b, ev)
+	}
+	return rep, err
 }
 
 // setRecords reads the tickets, events and claims files given.
