@@ -319,16 +319,16 @@ func TestYearsNotCovered(t *testing.T) {
 	if _, err := sg.AddBusinessDays(at(t, "2027-12-31T17:00:00+08:00"), 1); !errors.Is(err, ErrNoHolidayData) {
 		t.Errorf("SG 2027-12-31 + 1: err = %v, want ErrNoHolidayData", err)
 	}
-	// India's 2027 list is not in the tables (see holidays_in.go): 2027 is
-	// an error for IN and IN-DL, never a guess.
+	// India's tables end with 2027 (see holidays_in.go): 2028 is an error
+	// for IN and IN-DL, never a guess.
 	for _, region := range []string{"IN", "IN-DL"} {
 		c := mustCal(t, region, "Asia/Kolkata")
-		_, err := c.IsBusinessDay(at(t, "2027-01-04T12:00:00+05:30"))
-		if want := "calendar " + region + ": no holiday data for 2027 (covered: 2025 to 2026)"; !errors.Is(err, ErrNoHolidayData) || err.Error() != want {
-			t.Errorf("%s 2027-01-04: err = %v, want %q", region, err, want)
+		_, err := c.IsBusinessDay(at(t, "2028-01-03T12:00:00+05:30"))
+		if want := "calendar " + region + ": no holiday data for 2028 (covered: 2025 to 2027)"; !errors.Is(err, ErrNoHolidayData) || err.Error() != want {
+			t.Errorf("%s 2028-01-03: err = %v, want %q", region, err, want)
 		}
-		if _, err := c.AddBusinessDays(at(t, "2026-12-31T17:00:00+05:30"), 1); !errors.Is(err, ErrNoHolidayData) {
-			t.Errorf("%s 2026-12-31 + 1: err = %v, want ErrNoHolidayData", region, err)
+		if _, err := c.AddBusinessDays(at(t, "2027-12-31T17:00:00+05:30"), 1); !errors.Is(err, ErrNoHolidayData) {
+			t.Errorf("%s 2027-12-31 + 1: err = %v, want ErrNoHolidayData", region, err)
 		}
 	}
 	jp := mustCal(t, "JP", "Asia/Tokyo")

@@ -8,12 +8,25 @@ package calendar
 //
 //   - 2025: DoPT O.M. issued in 2024 for the year 2025;
 //   - 2026: DoPT O.M. dated 3 July 2025 for the year 2026.
-//   - 2027: not covered. DoPT's O.M. for 2027 (reported as F.No.
-//     12/2/2023-JCA of 16 July 2026) could not be read when this was
-//     checked (2026-11-21): no copy of its Annexure-I could be opened,
-//     and the one full transcription found had no second copy to confirm
-//     it. A date in 2027 is therefore an error (ErrNoHolidayData) for IN
-//     and IN-DL until the O.M.'s dates are copied here.
+//   - 2027: DoPT O.M. for the year 2027 (reported as F.No. 12/2/2023-JCA
+//     of 16 July 2026). The O.M. itself could not be opened here (checked
+//     2026-12-07); the rows are a public transcription of its Annexure-I
+//     (a curated holiday table in a public GitHub repository, "transcribed
+//     from the Department of Personnel and Training gazetted holiday
+//     notifications for 2026 and 2027", whose 2026 rows match the 2026
+//     O.M. above exactly), checked against the festival tables of the
+//     python-holidays library (github.com/vacanza/holidays,
+//     holidays/calendars/hindu.py and islamic.py, July 2026, with India's
+//     one day after the Umm al-Qura dates as in its 2025-2026 rows). They
+//     agree on every moving date but two: for Holi and Mahavir Jayanti the library's
+//     estimates are a day earlier (22 March, 18 April) and the
+//     transcription's days (23 March, 19 April) are kept, being DoPT's.
+//     The transcription lists no separate Milad-un-Nabi: 12 Rabi'
+//     al-Awwal 1449 falls on 15 August in India (14 in the Umm al-Qura
+//     calendar), with Independence Day, a Sunday, so it closes no
+//     business day; should DoPT have put it on Monday 16 August, add that
+//     row. Re-check all 2027 rows against the O.M. when it can be read:
+//     docs/business-time.md says what rests on them.
 //
 // Each state adds three more, chosen yearly by the Central Government
 // Employees Welfare Coordination Committee in its capital (para 3.1); only
@@ -59,6 +72,21 @@ func india() []holiday {
 		{"2026-11-08", "Diwali (Deepavali)"},
 		{"2026-11-24", "Guru Nanak's Birthday"},
 		{"2026-12-25", "Christmas Day"},
+
+		{"2027-01-26", "Republic Day"},
+		{"2027-03-10", "Id-ul-Fitr"},
+		{"2027-03-26", "Good Friday"},
+		{"2027-04-19", "Mahavir Jayanti"},
+		{"2027-05-17", "Id-ul-Zuha (Bakrid)"},
+		{"2027-05-20", "Buddha Purnima"},
+		{"2027-06-16", "Muharram"},
+		{"2027-08-15", "Independence Day"},
+		{"2027-08-15", "Milad-un-Nabi (Id-e-Milad)"},
+		{"2027-10-02", "Mahatma Gandhi's Birthday"},
+		{"2027-10-09", "Dussehra"},
+		{"2027-10-29", "Diwali (Deepavali)"},
+		{"2027-11-14", "Guru Nanak's Birthday"},
+		{"2027-12-25", "Christmas Day"},
 	}
 }
 
@@ -73,5 +101,9 @@ func delhi() []holiday {
 		{"2026-03-04", "Holi"},
 		{"2026-03-26", "Ram Navami"},
 		{"2026-09-04", "Janmashtami"},
+
+		{"2027-03-23", "Holi"},
+		{"2027-04-15", "Ram Navami"},
+		{"2027-08-25", "Janmashtami"},
 	}
 }

@@ -12,13 +12,22 @@ package calendar
 //     (https://www.mom.gov.sg/newsroom/press-releases/2026/0618-public-holidays-for-2027).
 //     The MOM page itself could not be opened when these rows were added
 //     (2026-11-21); the dates are the ones several independent copies of
-//     that release agree on, each citing it. Re-check them against the
-//     release, and against MOM's public-holidays page for any revision.
+//     that release agree on, each citing it. Checked again on 2026-12-07
+//     against the python-holidays library (github.com/vacanza/holidays,
+//     commit b3277e19 of 19 June 2026, "add 2027 public holidays", from
+//     MOM's page as archived on 18 June 2026): the same eleven days and
+//     the same Monday in lieu. Re-check against MOM's public-holidays page
+//     for any later revision.
 //
 // Hari Raya Puasa and Hari Raya Haji follow the Islamic calendar: MUIS
 // fixes them in advance by astronomical calculation and MOM gazettes those
 // dates, so the rows are the gazetted dates (2027: Puasa Wednesday 10
-// March, Haji Monday 17 May), not a moon sighting's. A later change by
+// March, Haji Monday 17 May), not a moon sighting's. Puasa 2027 is 10
+// March, not the 9th some calendars give: the new moon falls on 8 March,
+// only hours before sunset in Singapore, so that evening the crescent is below
+// the altitude and elongation MUIS's criterion needs and Ramadan runs 30
+// days; Saudi Arabia's Umm al-Qura calendar, which asks only that the
+// moon set after the sun, starts Syawal on the 9th. A later change by
 // MUIS/MOM must be applied here (or given as a contract closure).
 //
 // Rows are the holidays' own dates. Holidays Act 1998 s 4(2): when a

@@ -46,9 +46,9 @@ func regions() map[string]func() region {
 		"GB-SCT": func() region { return ruleRegion("GB-SCT", 2099, scotland()) },
 		"DE":     func() region { return ruleRegion("DE", 2099, de.Holidays) },
 		"SG":     func() region { return tableRegion("SG", 2025, 2027, newTable(singapore(), true)) },
-		"IN":     func() region { return tableRegion("IN", 2025, 2026, newTable(india(), false)) },
+		"IN":     func() region { return tableRegion("IN", 2025, 2027, newTable(india(), false)) },
 		"IN-DL": func() region {
-			return tableRegion("IN-DL", 2025, 2026, newTable(append(india(), delhi()...), false))
+			return tableRegion("IN-DL", 2025, 2027, newTable(append(india(), delhi()...), false))
 		},
 	}
 	for _, alias := range []string{"UK", "GB-ENG", "GB-WLS"} {
