@@ -14,7 +14,12 @@ import (
 // ClaimJSON is how one credit is claimed: by when, when it reaches the
 // invoice and, when claims were given, whether it was claimed in time.
 type ClaimJSON struct {
-	Amount    string `json:"amount"`               // the credit it concerns, before caps
+	// Amount is the credit owed: what the line earned less the level's
+	// limit and the service's caps. PreCap is what it earned before them
+	// and Cap names what reduced it, both only when they did.
+	Amount    string `json:"amount"`
+	PreCap    string `json:"pre_cap,omitempty"`
+	Cap       string `json:"cap,omitempty"`
 	ClaimBy   string `json:"claim_by"`             // the last instant a claim may arrive
 	ConfirmBy string `json:"confirm_by,omitempty"` // the last instant of the provider's confirming ticket
 	Invoice   string `json:"invoice"`              // when a claimed credit reaches the invoice

@@ -68,7 +68,9 @@ type LevelReport struct {
 	Budget          *BudgetJSON  `json:"budget,omitempty"` // availability objectives: the month's error budget
 	Met             *bool        `json:"met"`
 	CreditPct       string       `json:"credit_pct"`
-	Credit          string       `json:"credit"`
+	Credit          string       `json:"credit"`            // owed: after claims, the level's limit and the caps
+	PreCap          string       `json:"pre_cap,omitempty"` // the claimed credit before the limit and caps, when they reduced it
+	Cap             string       `json:"cap,omitempty"`     // what reduced it: cap IDs, the level's limit
 	CapApplied      bool         `json:"cap_applied"`
 	Outages         []OutageJSON `json:"outages,omitempty"`
 	// Timed levels: the tickets or events judged, the mean time to resolve

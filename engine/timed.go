@@ -28,7 +28,9 @@ type ItemJSON struct {
 	Excluded  string      `json:"excluded,omitempty"`
 	Incident  string      `json:"incident,omitempty"`
 	CreditPct string      `json:"credit_pct,omitempty"`
-	Credit    string      `json:"credit,omitempty"`
+	Credit    string      `json:"credit,omitempty"`  // owed: after the level's limit and the caps
+	PreCap    string      `json:"pre_cap,omitempty"` // before them, when they reduced it
+	Cap       string      `json:"cap,omitempty"`     // what reduced it
 	Claim     *ClaimJSON  `json:"claim,omitempty"`
 	Notes     []string    `json:"notes,omitempty"`
 }

@@ -23,6 +23,8 @@ type creditLine struct {
 	completed time.Time // when the request it concerns completed
 	forfeit   bool
 	claim     *ClaimJSON
+	earned    decimal.Decimal // the amount before the level's limit and the caps
+	limit     string          // names the level's limit when it reduced amount
 }
 
 // result is a level's month judged, before incidents are merged and
@@ -374,6 +376,7 @@ func (lv *level) limit(rep *LevelReport, lines []creditLine) []creditLine {
 				c.MaxPct, how, lv.e.money(left), lines[i].ref, lv.e.money(lines[i].amount)))
 			rep.CreditPct = c.MaxPct
 			lines[i].amount = left
+			lines[i].limit = lv.l.Template.ID + " limit " + c.MaxPct + "%"
 		}
 		left = left.Sub(lines[i].amount)
 	}

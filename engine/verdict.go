@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/big"
+	"slices"
+	"strings"
 
 	"github.com/shopspring/decimal"
 	"github.com/slawatch/slawatch/catalog"
@@ -120,34 +122,98 @@ func (lv *level) base() (*big.Rat, string) {
 }
 
 // finishService computes the credits of a service's judged levels,
-// applies claims, then its caps.
+// applies claims, then its caps, and sets what each claim is worth.
 func (e *Evaluator) finishService(s *contract.BoundService, levels []*level, results map[*level]*result) ServiceReport {
 	sr := ServiceReport{ID: s.Service.ID, Site: s.Service.Site}
 	amounts := make([]decimal.Decimal, len(levels))
+	chosen := make([][]creditLine, len(levels))
 	for i, lv := range levels {
 		res := results[lv]
 		lines := lv.candidates(res)
+		for k := range lines {
+			lines[k].earned = lines[k].amount
+		}
 		e.applyClaims(s, lv, &res.rep, lines)
-		for _, ln := range lv.choose(res, lines) {
+		chosen[i] = lv.choose(res, lines)
+		for _, ln := range chosen[i] {
 			if !ln.forfeit {
 				amounts[i] = amounts[i].Add(ln.amount)
 			}
 		}
 		sr.Levels = append(sr.Levels, res.rep)
 	}
-	e.applyCaps(s, levels, sr.Levels, amounts)
+	capped := e.applyCaps(s, levels, sr.Levels, amounts)
 	total := decimal.Zero
 	for i := range sr.Levels {
 		sr.Levels[i].Credit = e.money(amounts[i])
+		e.owe(&sr.Levels[i], chosen[i], amounts[i], capped[i])
 		total = total.Add(amounts[i])
 	}
 	sr.Credit = e.money(total)
 	return sr
 }
 
+// owe shares a level's credit after caps among its claimed lines, in
+// their order (the items' time order), and sets each line's claim and
+// item to what it is owed, naming the limit and caps that reduced it.
+// A forfeited line keeps what it earned: nothing of it is owed, and its
+// claim's status and reason say so.
+func (e *Evaluator) owe(rep *LevelReport, lines []creditLine, credit decimal.Decimal, caps []string) {
+	left, earned := credit, decimal.Zero
+	var names []string
+	for k := range lines {
+		ln := &lines[k]
+		if ln.forfeit {
+			continue
+		}
+		owed := decimal.Min(ln.amount, left)
+		left = left.Sub(owed)
+		earned = earned.Add(ln.earned)
+		var by []string
+		if ln.limit != "" {
+			by = append(by, ln.limit)
+		}
+		if owed.LessThan(ln.amount) {
+			by = append(by, caps...)
+		}
+		names = appendNew(names, by...)
+		e.setOwed(rep, ln, owed, strings.Join(by, ", "))
+	}
+	if !earned.Equal(credit) {
+		rep.PreCap, rep.Cap = e.money(earned), strings.Join(names, ", ")
+	}
+}
+
+// setOwed writes a line's amount owed into its claim and item.
+func (e *Evaluator) setOwed(rep *LevelReport, ln *creditLine, owed decimal.Decimal, by string) {
+	var pre string
+	if !owed.Equal(ln.earned) {
+		pre = e.money(ln.earned)
+	}
+	if c := ln.claim; c != nil {
+		c.Amount, c.PreCap, c.Cap = e.money(owed), pre, by
+	}
+	if ln.item >= 0 && ln.item < len(rep.Items) {
+		it := &rep.Items[ln.item]
+		it.Credit, it.PreCap, it.Cap = e.money(owed), pre, by
+	}
+}
+
+// appendNew appends the strings of add not yet in list.
+func appendNew(list []string, add ...string) []string {
+	for _, a := range add {
+		if !slices.Contains(list, a) {
+			list = append(list, a)
+		}
+	}
+	return list
+}
+
 // applyCaps bounds the credits of the levels naming each cap, taking the
-// levels in the service's order.
-func (e *Evaluator) applyCaps(s *contract.BoundService, levels []*level, reps []LevelReport, amounts []decimal.Decimal) {
+// levels in the service's order. It returns, per level, the IDs of the
+// caps that reduced it.
+func (e *Evaluator) applyCaps(s *contract.BoundService, levels []*level, reps []LevelReport, amounts []decimal.Decimal) [][]string {
+	capped := make([][]string, len(levels))
 	done := map[string]bool{}
 	for _, lv := range levels {
 		for _, cp := range lv.l.Caps {
@@ -168,11 +234,13 @@ func (e *Evaluator) applyCaps(s *contract.BoundService, levels []*level, reps []
 					reps[i].Reasons = append(reps[i].Reasons, fmt.Sprintf("%s: the service's credits this month are capped at %s%% of %s %s = %s; credit reduced from %s to %s",
 						cp.ID, cp.Pct, cp.Fee, fee, e.money(limit), e.money(amounts[i]), e.money(left)))
 					amounts[i] = left
+					capped[i] = append(capped[i], cp.ID)
 				}
 				left = left.Sub(amounts[i])
 			}
 		}
 	}
+	return capped
 }
 
 func names(lv *level, capID string) bool {

@@ -10,11 +10,16 @@ import (
 // CreditColumns are the columns of the credits CSV, one row per credit a
 // level earned: for the month, or for one ticket or event.
 var CreditColumns = []string{"month", "customer", "service", "site", "level", "item", "credit_pct", "credit",
-	"currency", "level_credit", "capped", "claim_by", "confirm_by", "claim_status", "claim_id", "invoice_by", "reason"}
+	"currency", "level_credit", "capped", "claim_by", "confirm_by", "claim_status", "claim_id", "invoice_by", "reason",
+	"pre_cap", "cap"}
 
 // WriteCredits writes every credit of the report as CSV for billing: the
-// amount each line earned before caps, the level's credit after claims and
-// caps, and the claim's deadlines and status. A text cell a spreadsheet
+// amount each line is owed (credit: after the level's limit and the
+// service's caps; a forfeited line shows what it earned, owed nothing),
+// the level's credit after claims and caps, the claim's deadlines and
+// status, and, when a limit or cap reduced the line, what it earned
+// before (pre_cap) and what reduced it (cap). pre_cap and cap come last
+// so that the columns before them keep their places. A text cell a spreadsheet
 // would run as a formula gets a leading single quote (see safeCell).
 func WriteCredits(w io.Writer, r *engine.Report) error {
 	cw := csv.NewWriter(w)
@@ -25,10 +30,11 @@ func WriteCredits(w io.Writer, r *engine.Report) error {
 		for _, s := range c.Services {
 			for i := range s.Levels {
 				l := &s.Levels[i]
-				base := []string{r.Month, c.ID, s.ID, s.Site, l.Template}
-				for _, row := range creditRows(l) {
-					rec := append(append(append([]string{}, base...), row[:3]...), r.Currency, l.Credit, capped(l.CapApplied))
-					if err := writeRow(cw, append(rec, row[3:]...)); err != nil {
+				for _, cr := range creditRows(l) {
+					rec := []string{r.Month, c.ID, s.ID, s.Site, l.Template, cr.item, cr.pct, cr.amount,
+						r.Currency, l.Credit, capped(l.CapApplied)}
+					rec = append(rec, claimCols(cr.claim)...)
+					if err := writeRow(cw, append(rec, cr.preCap, cr.cap)); err != nil {
 						return err
 					}
 				}
@@ -39,19 +45,24 @@ func WriteCredits(w io.Writer, r *engine.Report) error {
 	return cw.Error()
 }
 
-// creditRows returns item, pct, amount, then the claim columns, for each
-// credit of a level.
-func creditRows(l *engine.LevelReport) [][]string {
-	var rows [][]string
+// creditRow is one credit of a level: the month's or one item's.
+type creditRow struct {
+	item, pct, amount, preCap, cap string
+	claim                          *engine.ClaimJSON
+}
+
+// creditRows returns each credit of a level.
+func creditRows(l *engine.LevelReport) []creditRow {
+	var rows []creditRow
 	switch {
 	case l.Claim != nil:
-		rows = append(rows, append([]string{"", l.CreditPct, l.Claim.Amount}, claimCols(l.Claim)...))
+		rows = append(rows, creditRow{"", l.CreditPct, l.Claim.Amount, l.Claim.PreCap, l.Claim.Cap, l.Claim})
 	case len(l.Items) == 0 && !zero(l.Credit):
-		rows = append(rows, append([]string{"", l.CreditPct, l.Credit}, claimCols(nil)...))
+		rows = append(rows, creditRow{"", l.CreditPct, l.Credit, l.PreCap, l.Cap, nil})
 	}
 	for _, it := range l.Items {
 		if it.Credit != "" {
-			rows = append(rows, append([]string{it.ID, it.CreditPct, it.Credit}, claimCols(it.Claim)...))
+			rows = append(rows, creditRow{it.ID, it.CreditPct, it.Credit, it.PreCap, it.Cap, it.Claim})
 		}
 	}
 	return rows

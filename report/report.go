@@ -34,7 +34,7 @@ func WriteTable(w io.Writer, r *engine.Report) error {
 	for _, x := range rows {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s%s\n", met(x.l.Met), x.customer, x.service,
 			x.l.Template, down(x.l), x.l.UnknownMinutes, x.l.ExcludedMinutes, measured(x.l),
-			x.l.Objective, x.l.CreditPct, x.l.Credit, capMark(x.l.CapApplied))
+			x.l.Objective, x.l.CreditPct, x.l.Credit, capMark(x.l))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -44,7 +44,7 @@ func WriteTable(w io.Writer, r *engine.Report) error {
 		fmt.Fprintf(w, "customer %s: %d levels, %d met, %d missed, %d undetermined; credit %s %s\n",
 			c.ID, c.Levels, c.Met, c.Missed, c.Open, c.Credit, r.Currency)
 	}
-	writeReasons(w, rows)
+	writeReasons(w, r, rows)
 	for _, c := range r.UnmatchedClaims {
 		fmt.Fprintf(w, "\nclaim %s (%s) %s\n", c.ID, c.At, c.Reason)
 	}
@@ -75,7 +75,7 @@ func flatten(r *engine.Report) []row {
 	return rows
 }
 
-func writeReasons(w io.Writer, rows []row) {
+func writeReasons(w io.Writer, r *engine.Report, rows []row) {
 	for _, x := range rows {
 		if credit, _ := decimal.NewFromString(x.l.Credit); x.l.Met != nil && *x.l.Met && credit.IsZero() {
 			continue
@@ -92,17 +92,17 @@ func writeReasons(w io.Writer, rows []row) {
 			fmt.Fprintf(w, "  %s\n", reason)
 		}
 		if c := x.l.Claim; c != nil {
-			writeClaim(w, "  ", c)
+			writeClaim(w, "  ", r.Currency, c)
 		}
 		for _, it := range x.l.Items {
-			writeItem(w, &it)
+			writeItem(w, r.Currency, &it)
 		}
 	}
 }
 
 // writeItem writes one judged ticket or event on a line, its notes and
 // claim indented below it.
-func writeItem(w io.Writer, it *engine.ItemJSON) {
+func writeItem(w io.Writer, currency string, it *engine.ItemJSON) {
 	fmt.Fprintf(w, "  - %s %s %s: %s", met(it.Met), it.Kind, it.ID, it.Start)
 	if it.Stop != "" {
 		fmt.Fprintf(w, " -> %s (%s min)", it.Stop, it.Elapsed)
@@ -114,19 +114,21 @@ func writeItem(w io.Writer, it *engine.ItemJSON) {
 		fmt.Fprintf(w, ", excluded: %s", it.Excluded)
 	}
 	if it.Credit != "" {
-		fmt.Fprintf(w, ", credit %s%% = %s", it.CreditPct, it.Credit)
+		fmt.Fprintf(w, ", credit %s%% = %s%s", it.CreditPct, it.Credit, before(it.PreCap, it.Cap))
 	}
 	fmt.Fprintln(w)
 	for _, n := range it.Notes {
 		fmt.Fprintf(w, "      %s\n", n)
 	}
 	if c := it.Claim; c != nil {
-		writeClaim(w, "      ", c)
+		writeClaim(w, "      ", currency, c)
 	}
 }
 
-func writeClaim(w io.Writer, indent string, c *engine.ClaimJSON) {
-	fmt.Fprintf(w, "%sclaim by %s", indent, c.ClaimBy)
+// writeClaim writes a claim on a line: the amount claimed (owed, after
+// caps) with what it was before them, its deadlines and its status.
+func writeClaim(w io.Writer, indent, currency string, c *engine.ClaimJSON) {
+	fmt.Fprintf(w, "%sclaim %s %s%s by %s", indent, c.Amount, currency, before(c.PreCap, c.Cap), c.ClaimBy)
 	if c.ConfirmBy != "" {
 		fmt.Fprintf(w, " (support ticket by %s)", c.ConfirmBy)
 	}
@@ -171,9 +173,21 @@ func measured(l *engine.LevelReport) string {
 	return "-"
 }
 
-func capMark(b bool) string {
-	if b {
+// capMark marks a level's credit that a limit or cap reduced.
+func capMark(l *engine.LevelReport) string {
+	if l.PreCap != "" {
+		return before(l.PreCap, l.Cap)
+	}
+	if l.CapApplied {
 		return " (capped)"
 	}
 	return ""
+}
+
+// before names the amount before a limit or cap, when one reduced it.
+func before(preCap, capName string) string {
+	if preCap == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (%s before %s)", preCap, capName)
 }

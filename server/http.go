@@ -88,6 +88,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h("POST /api/customers/{customer}/test-notice", oc, s.postTestNotice)
 	h("GET /api/customers/{customer}/reports/{month}", oc, s.getReport)
 	h("GET /api/customers/{customer}/reports/{month}/credits.csv", oc, s.getCredits)
+	h("GET /api/customers/{customer}/reports/{month}/report.pdf", oc, s.getReportPDF)
 	h("GET /api/customers/{customer}/reports/{month}/revisions", oc, s.listRevisions)
 	h("GET /api/customers/{customer}/reports/{month}/revisions/{rev}", oc, s.getRevision)
 	h("POST /api/customers/{customer}/reports/{month}/recompute", op, s.recomputeReport)
