@@ -189,15 +189,24 @@ type serviceJSON struct {
 	ID     string   `json:"id"`
 	Site   string   `json:"site,omitempty"`
 	Levels []string `json:"levels"`
+	Series []string `json:"series"` // the series its levels are measured by
 }
 
 func servicesOf(b *contract.Bound) map[string]any {
 	var out []serviceJSON
 	for _, bs := range b.Services {
-		sj := serviceJSON{ID: bs.Service.ID, Site: bs.Service.Site}
+		sj := serviceJSON{ID: bs.Service.ID, Site: bs.Service.Site, Series: []string{}}
 		for _, l := range bs.Levels {
 			sj.Levels = append(sj.Levels, l.Template.ID)
+			for _, xs := range l.Inputs {
+				for _, i := range xs {
+					if n := b.Series[i]; !slices.Contains(sj.Series, n) {
+						sj.Series = append(sj.Series, n)
+					}
+				}
+			}
 		}
+		slices.Sort(sj.Series)
 		out = append(out, sj)
 	}
 	return map[string]any{"timezone": b.Timezone, "currency": b.Currency, "services": nonNil(out)}

@@ -56,6 +56,8 @@ func (s *Server) routes() (http.Handler, error) {
 	h("GET /api/customers/{customer}", oc, s.getCustomer)
 	h("PUT /api/customers/{customer}", oc, s.putCustomer)
 	h("GET /api/customers/{customer}/series", oc, s.listSeries)
+	h("GET /api/customers/{customer}/series/{series}/latency.svg", oc, s.getLatencySVG)
+	h("GET /api/customers/{customer}/strip.svg", oc, s.getStripSVG)
 	h("POST /api/customers/{customer}/series", op, s.postSeries)
 	h("PUT /api/customers/{customer}/series/{series}", op, s.putSeries)
 	h("DELETE /api/customers/{customer}/series/{series}", op, s.deleteSeries)

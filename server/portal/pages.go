@@ -25,6 +25,7 @@ type servicesDoc struct {
 		ID     string
 		Site   string
 		Levels []string
+		Series []string
 	}
 }
 
@@ -56,6 +57,7 @@ type customerData struct {
 	Tickets    []record
 	Claims     []record
 	Exclusions []exclusionView
+	Series     map[string][]string // each service's series, for their latency graphs
 	Flash      string
 	Error      string
 	Preview    *exclusionView
@@ -151,6 +153,10 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 		return nil, err
 	}
 	d.Exclusions = xs.Exclusions
+	d.Series = map[string][]string{}
+	for _, sv := range d.Services.Services {
+		d.Series[sv.ID] = sv.Series
+	}
 	return d, nil
 }
 
@@ -214,6 +220,27 @@ func (p *Portal) customerPage(w http.ResponseWriter, r *http.Request, s *session
 	}
 	d.Flash = r.URL.Query().Get("done")
 	p.render(w, r, s, http.StatusOK, "customer", d)
+}
+
+// svg is one of the API's graphs of a customer, for the signed-in
+// browser: path is under the customer's API path; the query is passed on.
+func (p *Portal) svg(path func(*http.Request) string) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		api := "/api/customers/" + url.PathEscape(r.PathValue("customer")) + path(r)
+		if q := r.URL.RawQuery; q != "" {
+			api += "?" + q
+		}
+		body, h, err := p.callRaw(r.Context(), s.who, "GET", api, nil)
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
+		}
+		for _, k := range []string{"Content-Type", "Content-Security-Policy"} {
+			w.Header().Set(k, h.Get(k))
+		}
+		w.Header().Set("Cache-Control", "private, max-age=60")
+		w.Write(body)
+	}
 }
 
 // creditsCSV is the API's credits CSV of a customer's month, for the

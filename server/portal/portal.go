@@ -110,6 +110,10 @@ func (p *Portal) Register(mux *http.ServeMux) {
 	mux.Handle("GET /overview", p.secure(p.signedIn(p.overview)))
 	mux.Handle("GET /c/{customer}", p.secure(p.signedIn(p.customerPage)))
 	mux.Handle("GET /c/{customer}/reports/{month}/credits.csv", p.secure(p.signedIn(p.creditsCSV)))
+	mux.Handle("GET /c/{customer}/series/{series}/latency.svg", p.secure(p.signedIn(p.svg(func(r *http.Request) string {
+		return "/series/" + url.PathEscape(r.PathValue("series")) + "/latency.svg"
+	}))))
+	mux.Handle("GET /c/{customer}/strip.svg", p.secure(p.signedIn(p.svg(func(*http.Request) string { return "/strip.svg" }))))
 	for _, f := range forms {
 		mux.Handle("POST /c/{customer}/"+f.path, p.secure(p.signedIn(p.form(f))))
 	}
