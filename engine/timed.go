@@ -68,6 +68,7 @@ type timed struct {
 	meanMinutes json.Number
 	// undetermined: the month cannot be judged from what was given.
 	undetermined bool
+	gaps         []calendarGap // years the calendar lacks, and the items needing them
 }
 
 // finishTimed judges a timed level's month.
@@ -97,6 +98,7 @@ func (lv *level) finishTimed(rep *LevelReport) (*timed, error) {
 		return nil, err
 	}
 	lv.markItems(t)
+	t.gapReasons(rep)
 	slices.SortStableFunc(t.items, func(a, b judged) int { return a.start.Compare(b.start) })
 	return t, nil
 }
@@ -235,6 +237,10 @@ func (lv *level) responses() (*timed, error) {
 		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Responded, fee: k.Fee}
 		j.completed = firstSet(k.Resolved, k.Responded, k.Opened)
 		dl, target, note, err := lv.deadline(k)
+		if t.noHolidayData(&j, "deadline", err) {
+			t.items = append(t.items, j)
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -277,7 +283,7 @@ func (lv *level) deadline(k *ticket.Ticket) (time.Time, string, string, error) {
 	}
 	dl, err := cal.AddBusinessDays(k.Opened, tm.BusinessDays)
 	if err != nil {
-		return time.Time{}, "", "", k.Pos.Errorf("opened", "%s: %v", lv.l.Template.ID, err)
+		return time.Time{}, "", "", fieldErr(k.Pos, "opened", lv.l.Template.ID, err)
 	}
 	target := fmt.Sprintf("%d business day (%s, %s)", tm.BusinessDays, region, k.Zone)
 	return dl, target, skipped(cal, k.Opened, dl), nil
@@ -386,15 +392,20 @@ func (lv *level) deliveries() (*timed, error) {
 		if err != nil {
 			return nil, err
 		}
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+			target: fmt.Sprintf("%d business days (%s)", commit, region)}
 		due, err := cal.AddBusinessDays(ev.Start, commit)
-		if err != nil {
-			return nil, ev.Pos.Errorf("start", "%s: %v", lv.l.Template.ID, err)
-		}
-		if pending && !due.Before(lv.e.month.End) {
+		if pending && (dueAfter(cal, err, lv.e.month.End) || err == nil && !due.Before(lv.e.month.End)) {
 			continue // not yet due
 		}
-		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
-			deadline: due, target: fmt.Sprintf("%d business days (%s)", commit, region)}
+		if t.noHolidayData(&j, "deadline", err) {
+			t.items = append(t.items, j)
+			continue
+		}
+		if err != nil {
+			return nil, fieldErr(ev.Pos, "start", lv.l.Template.ID, err)
+		}
+		j.deadline = due
 		if pending {
 			j.met = ptr(false)
 			j.notes = append(j.notes, "not ready for service yet; the credit is set by the business days late once it is")
@@ -402,8 +413,12 @@ func (lv *level) deliveries() (*timed, error) {
 			continue
 		}
 		days, err := cal.BusinessDaysBetween(ev.Start, ev.End)
+		if t.noHolidayData(&j, "business days", err) {
+			t.items = append(t.items, j)
+			continue
+		}
 		if err != nil {
-			return nil, ev.Pos.Errorf("end", "%s: %v", lv.l.Template.ID, err)
+			return nil, fieldErr(ev.Pos, "end", lv.l.Template.ID, err)
 		}
 		j.lateDays = days - commit
 		j.met = ptr(j.lateDays <= 0)
