@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/server/docs"
 	"github.com/slawatch/slawatch/store"
 )
@@ -33,9 +35,10 @@ type Publications struct {
 type Publication struct {
 	Name  string `json:"name"` // the page's URL: /public/{name}
 	Title string `json:"title"`
-	Kind  string `json:"kind"` // latency or status
-	// latency: the level whose monthly average RTT is published, by
-	// customer, service and level template
+	Kind  string `json:"kind"` // latency, status or badge
+	// latency: the level whose monthly average RTT is published; badge:
+	// the level whose month to date the badge shows (an SVG to embed);
+	// by customer, service and level template
 	Customer string `json:"customer,omitempty"`
 	Service  string `json:"service,omitempty"`
 	Level    string `json:"level,omitempty"`
@@ -103,7 +106,7 @@ func (s *Server) checkPublications(ctx context.Context, p Publications) error {
 			return slawatch.Errorf(slawatch.EINVALID, "%s.title: longer than 200 bytes", at)
 		}
 		switch pg.Kind {
-		case "latency":
+		case "latency", "badge":
 			if len(pg.Services) > 0 {
 				return slawatch.Errorf(slawatch.EINVALID, "%s.services: a latency page names one customer, service and level", at)
 			}
@@ -126,7 +129,7 @@ func (s *Server) checkPublications(ctx context.Context, p Publications) error {
 				}
 			}
 		default:
-			return slawatch.Errorf(slawatch.EINVALID, "%s.kind %q: want latency or status", at, pg.Kind)
+			return slawatch.Errorf(slawatch.EINVALID, "%s.kind %q: want latency, status or badge", at, pg.Kind)
 		}
 	}
 	return nil
@@ -216,6 +219,10 @@ func (s *Server) getPublic(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg := p.Pages[i]
+	if pg.Kind == "badge" {
+		s.publicBadge(w, r, pg)
+		return
+	}
 	out := publicPageJSON{Name: pg.Name, Title: pg.Title, Kind: pg.Kind}
 	switch pg.Kind {
 	case "latency":
@@ -340,4 +347,62 @@ func mergeSpans(xs []publicOutageJSON) []publicOutageJSON {
 		out = append(out, x)
 	}
 	return out
+}
+
+// badgeFor is how long a public badge is reused: embedded in a wiki or a
+// status board, it is fetched by every viewer; the month to date moves a
+// minute at a time.
+const badgeFor = time.Minute
+
+type badge struct {
+	at  time.Time
+	svg []byte
+}
+
+// publicBadge answers a badge page: the level's month to date as an SVG
+// badge (graph.LevelBadge), computed at most once a minute.
+func (s *Server) publicBadge(w http.ResponseWriter, r *http.Request, pg Publication) {
+	now := s.cfg.Now()
+	s.badgeMu.Lock()
+	b, ok := s.badges[pg.Name]
+	s.badgeMu.Unlock()
+	if !ok || now.Sub(b.at) >= badgeFor || now.Before(b.at) {
+		svg, err := s.drawBadge(r.Context(), pg)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		b = badge{at: now, svg: svg}
+		s.badgeMu.Lock()
+		if s.badges == nil {
+			s.badges = map[string]badge{}
+		}
+		s.badges[pg.Name] = b
+		s.badgeMu.Unlock()
+	}
+	w.Header().Set("Content-Type", "image/svg+xml")
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Write(b.svg)
+}
+
+func (s *Server) drawBadge(ctx context.Context, pg Publication) ([]byte, error) {
+	b, err := s.bound(ctx, pg.Customer)
+	if err != nil {
+		return nil, err
+	}
+	rep, _, err := s.report(ctx, pg.Customer, s.cfg.Now().In(b.Location).Format("2006-01"))
+	if err != nil {
+		return nil, err
+	}
+	l := levelOf(rep, pg.Customer, pg.Service, pg.Level)
+	if l == nil {
+		return nil, slawatch.Errorf(slawatch.ENOTFOUND, "badge %s: the level is no longer in the contract", pg.Name)
+	}
+	var buf bytes.Buffer
+	if err := graph.LevelBadge(&buf, l); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -36,6 +36,7 @@ func testPublicPages(t *testing.T, st *store.Store) {
 	pages := map[string]any{"pages": []map[string]any{
 		{"name": "backbone", "title": "Backbone latency", "kind": "latency", "customer": "kaisha", "service": "backbone", "level": "iij/backbone-latency"},
 		{"name": "status", "title": "Service status", "kind": "status", "services": []map[string]string{{"customer": "kaisha", "service": "internet-tokyo", "label": "Tokyo Internet"}}},
+		{"name": "tokyo-uptime", "title": "Tokyo Internet", "kind": "badge", "customer": "kaisha", "service": "internet-tokyo", "level": "iij/internet-availability"},
 	}}
 	h.must(http.StatusForbidden, "PUT", "/api/publications", h.token(auth.RoleCustomer, "kaisha", ""), pages, nil)
 	bad := map[string]any{"pages": []map[string]any{{"name": "x", "title": "x", "kind": "latency", "customer": "kaisha", "service": "backbone", "level": "iij/nope"}}}
@@ -68,6 +69,13 @@ func testPublicPages(t *testing.T, st *store.Store) {
 	}
 	// September's final report exists (the server started in October) but
 	// nothing was measured in it: not published
+	// the badge: the month to date of the level, missed (5 down minutes
+	// of an objective of 100%)
+	if b := anon.get("/api/public/tokyo-uptime"); b.code != http.StatusOK || b.header.Get("Content-Type") != "image/svg+xml" || !strings.Contains(b.body, "availability") {
+		t.Errorf("badge: %d %s\n%s", b.code, b.header.Get("Content-Type"), b.body)
+	} else {
+		wellFormed(t, "badge", b.body)
+	}
 	if lat := anon.get("/public/backbone"); !strings.Contains(lat.body, "No month is closed and judged yet") {
 		t.Errorf("latency page before October closed:\n%s", lat.body)
 	}

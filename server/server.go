@@ -150,6 +150,8 @@ type Server struct {
 	limits   *agentLimits
 	handler  http.Handler
 	portal   *portal.Portal
+	badgeMu  sync.Mutex
+	badges   map[string]badge // public badges by name: see publicBadge
 	// routeRoles lists the authenticated routes, for the access tests.
 	routeRoles []routeRoles
 }
