@@ -4,6 +4,7 @@
 //
 //	slawatch evaluate --contract FILE --samples FILE... --month YYYY-MM [--format table|json]
 //	slawatch catalog [show ID]
+//	slawatch calendar [--format table|json]
 //	slawatch agent --config FILE [--out FILE] [--server URL --token T] [--duration D] [--contract FILE [--month YYYY-MM]]
 //	slawatch serve [--listen ADDR] [--data DIR] [--db URL] [--config FILE]
 //	slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--expires WHEN] [--data DIR | --db URL]
@@ -50,6 +51,8 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		err = (&EvaluateCommand{IO: cio}).Run(ctx, args[1:])
 	case "catalog":
 		err = (&CatalogCommand{IO: cio}).Run(ctx, args[1:])
+	case "calendar":
+		err = (&CalendarCommand{IO: cio}).Run(ctx, args[1:])
 	case "agent":
 		err = (&AgentCommand{IO: cio}).Run(ctx, args[1:])
 	case "serve":
@@ -88,6 +91,7 @@ commands:
   demo       the whole system on loopback, no setup: server, agent, outages, mail (start here)
   evaluate   judge a month of samples against a contract's service levels
   catalog    list the built-in service levels, or show one (catalog show ID)
+  calendar   the business-day regions and the years their holidays cover
   agent      probe targets (ICMP, TCP, HTTP, DNS) and write or deliver minute records
   serve      store agents' records, evaluate live, notify outages, answer the API
   token      make, list, revoke or rotate operator, customer and agent tokens
