@@ -102,14 +102,15 @@ func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalo
 	slices.SortStableFunc(cands, func(a, b *ticket.Claim) int { return a.Submitted.Compare(b.Submitted) })
 	ln.forfeit = true
 	if len(cands) == 0 {
-		cj.Status, cj.Reason = "unclaimed", "no claim covers it: no claim, no credit"
+		cj.Status, cj.Reason = "unclaimed", "no claim covers it, and without a claim there is no credit"
 		return
 	}
 	for _, c := range cands {
 		e.in.usedClaims[c] = true
 		if missing := missingDetails(rule, c); len(missing) > 0 {
 			cj.Status, cj.ClaimID = "rejected", c.ID
-			cj.Reason = fmt.Sprintf("claim %s (%s:%d) lacks %s", c.ID, c.Pos.File, c.Pos.Line, strings.Join(missing, ", "))
+			cj.Reason = fmt.Sprintf("claim %s (%s:%d) lacks %s the provider requires: the credit is forfeited unless another claim covers it",
+				c.ID, c.Pos.File, c.Pos.Line, andList(missing))
 			continue
 		}
 		cj.ClaimID = c.ID
@@ -133,30 +134,53 @@ func covers(c *ticket.Claim, tpl string, ln *creditLine, sameService bool) bool 
 
 // judgeTimely checks a complete claim against the deadlines.
 func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *ticket.Claim, dl deadlines) {
+	submitted := e.fmtAt(c.Submitted)
 	if c.Submitted.After(dl.claim) {
-		cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s submitted %s, after the deadline %s", c.ID, fmtTime(c.Submitted), cj.ClaimBy)
+		cj.Status = "late"
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s, after the deadline %s: the credit is forfeited", c.ID, submitted, cj.ClaimBy)
 		return
 	}
 	if !dl.confirm.IsZero() && c.Confirmed.After(dl.confirm) {
-		cj.Status, cj.Reason = "late", fmt.Sprintf("claim %s confirmed by support ticket %s, after %s", c.ID, fmtTime(c.Confirmed), cj.ConfirmBy)
+		cj.Status = "late"
+		cj.Reason = fmt.Sprintf("claim %s was confirmed by a support ticket %s, after the deadline %s: the credit is forfeited",
+			c.ID, e.fmtAt(c.Confirmed), cj.ConfirmBy)
 		return
 	}
 	ln.forfeit = false
 	cj.Status = "claimed"
-	from, how := c.Submitted, "submitted"
-	if rule.InvoiceAfter == "confirmation" {
-		if !c.Confirmed.IsZero() {
-			from, how = c.Confirmed, "confirmed"
-		} else {
-			how = "submitted; if confirmed the same month"
-		}
+	from := c.Submitted
+	byConfirmation := rule.InvoiceAfter == "confirmation"
+	if byConfirmation && !c.Confirmed.IsZero() {
+		from = c.Confirmed
 	}
 	y, m, _ := from.In(e.b.Location).Date()
 	cj.InvoiceBy = time.Date(y, m+time.Month(rule.InvoiceCycles)+1, 0, 0, 0, 0, 0, e.b.Location).Format("2006-01-02")
-	cj.Reason = fmt.Sprintf("claim %s %s %s", c.ID, how, fmtTime(from))
-	if cj.ConfirmBy != "" && c.Confirmed.IsZero() {
-		cj.Reason += "; awaiting the support ticket that must confirm it by " + cj.ConfirmBy
+	switch {
+	case !c.Confirmed.IsZero():
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s and confirmed %s: the credit is due on an invoice by %s",
+			c.ID, submitted, e.fmtAt(c.Confirmed), cj.InvoiceBy)
+	case byConfirmation:
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s and is not confirmed yet: if it is confirmed in %s, the credit is due on an invoice by %s",
+			c.ID, submitted, from.In(e.b.Location).Format("2006-01"), cj.InvoiceBy)
+	default:
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s: the credit is due on an invoice by %s", c.ID, submitted, cj.InvoiceBy)
 	}
+	if cj.ConfirmBy != "" && c.Confirmed.IsZero() {
+		cj.Reason += "; it awaits the support ticket that must confirm it by " + cj.ConfirmBy
+	}
+}
+
+// andList joins the required details a claim lacks: "the tickets", "the
+// tickets and the attempts", "the duration, the tickets and the attempts".
+func andList(items []string) string {
+	the := make([]string, len(items))
+	for i, s := range items {
+		the[i] = "the " + s
+	}
+	if len(the) < 2 {
+		return strings.Join(the, "")
+	}
+	return strings.Join(the[:len(the)-1], ", ") + " and " + the[len(the)-1]
 }
 
 // missingDetails lists the required details a claim lacks.

@@ -256,7 +256,7 @@ func (lv *level) allExcluded(a, b int64) bool {
 }
 
 func (lv *level) clock(t int64) string {
-	return time.Unix(t*60, 0).In(lv.e.b.Location).Format("2006-01-02 15:04")
+	return wallClock(time.Unix(t*60, 0).In(lv.e.b.Location))
 }
 
 func (lv *level) reportValue(rep *LevelReport, q quantity) {
@@ -273,7 +273,7 @@ func (lv *level) reportValue(rep *LevelReport, q quantity) {
 		rep.JitterMs = q.format(3)
 	}
 	if q.note != "" {
-		rep.Reasons = append(rep.Reasons, q.note)
+		rep.Reasons = append(rep.Reasons, q.note+lv.e.seriesList(q.left))
 	}
 }
 

@@ -1,6 +1,9 @@
 package engine
 
-import "encoding/json"
+import (
+	"encoding/json"
+	"strings"
+)
 
 // Report is the month's verdict for every customer, service and level.
 // It is the JSON that `slawatch evaluate --format json` prints and that
@@ -93,4 +96,16 @@ type OutageJSON struct {
 	Minutes    int    `json:"minutes"`
 	DetectedAt string `json:"detected_at"`
 	NotifyBy   string `json:"notify_by,omitempty"`
+}
+
+// seriesList names the series of a reason: ": a, b", or "" for none.
+func (e *Evaluator) seriesList(idx []int32) string {
+	if len(idx) == 0 {
+		return ""
+	}
+	names := make([]string, len(idx))
+	for i, s := range idx {
+		names[i] = e.b.Series[s]
+	}
+	return ": " + strings.Join(names, ", ")
 }

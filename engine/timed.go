@@ -660,6 +660,49 @@ func fmtTime(t time.Time) string {
 	return t.Format(time.RFC3339)
 }
 
+// fmtIn prints t in RFC 3339 in the zone loc, with the offset in force
+// there at t: a deadline computed from a ticket's "+02:00" across the
+// night the clocks go back prints as "02:10+01:00", not as "03:10+02:00",
+// a wall time that zone never showed.
+func fmtIn(t time.Time, loc *time.Location) string {
+	if t.IsZero() || loc == nil {
+		return fmtTime(t)
+	}
+	return fmtTime(t.In(loc))
+}
+
+// fmtAt prints t in the contract's zone.
+func (e *Evaluator) fmtAt(t time.Time) string { return fmtIn(t, e.b.Location) }
+
+// wallClock prints t as a wall clock time, "2006-01-02 15:04", with its
+// offset ("01:10-05:00") when that wall time happens twice in t's zone,
+// in the hour repeated when the clocks go back: two instants must never
+// print alike.
+func wallClock(t time.Time) string {
+	if repeated(t) {
+		return t.Format("2006-01-02 15:04-07:00")
+	}
+	return t.Format("2006-01-02 15:04")
+}
+
+// repeated reports whether another instant has t's wall time in t's zone:
+// one offset by the change between t's offset and the offset some hours
+// before or after it.
+func repeated(t time.Time) bool {
+	_, off := t.Zone()
+	wall := t.Format("2006-01-02 15:04:05")
+	for _, d := range []time.Duration{-3 * time.Hour, 3 * time.Hour} {
+		_, other := t.Add(d).Zone()
+		if other == off {
+			continue
+		}
+		if u := t.Add(time.Duration(off-other) * time.Second); u.Format("2006-01-02 15:04:05") == wall {
+			return true
+		}
+	}
+	return false
+}
+
 func firstSet(ts ...time.Time) time.Time {
 	for _, t := range ts {
 		if !t.IsZero() {

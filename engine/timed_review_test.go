@@ -617,7 +617,7 @@ F2,acme/osaka,failover,2026-10-08 03:00,2026-10-08 03:06
 	r = scenario(t, aryClaims).records("-", events, claims).eval("2026-10")
 	l = level(t, r, "acme/osaka", "aryaka/anap-ha")
 	checkTimed(t, l, tw{met: "false", pct: "per item", credit: "0"})
-	if c := l.Items[0].Claim; c == nil || c.Status != "rejected" || !strings.Contains(c.Reason, "lacks duration, attempts") {
+	if c := l.Items[0].Claim; c == nil || c.Status != "rejected" || !strings.Contains(c.Reason, "lacks the duration and the attempts") {
 		t.Errorf("F1 claim %+v", c)
 	}
 }

@@ -472,7 +472,7 @@ C9,acme/osaka,F9,2026-11-10 09:00,,x,y,z,w
 			t.Errorf("%s claim %+v, want %+v", l.Items[i].ID, c, w)
 		}
 	}
-	if c := l.Items[2].Claim; c == nil || !strings.Contains(c.Reason, "lacks tickets, attempts") {
+	if c := l.Items[2].Claim; c == nil || !strings.Contains(c.Reason, "lacks the tickets and the attempts") {
 		t.Errorf("F3 reason %+v", c)
 	}
 	if len(r.UnmatchedClaims) != 1 || r.UnmatchedClaims[0].ID != "C9" {

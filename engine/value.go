@@ -99,6 +99,7 @@ type quantity struct {
 	sqrt bool
 	ok   bool
 	note string
+	left []int32 // the series the note names
 }
 
 // result returns the aggregate: loss in percent, RTT in milliseconds.
@@ -143,9 +144,11 @@ func (v *value) stddev() quantity {
 // pathMean averages each path's mean RTT, every path weighing the same.
 func (v *value) pathMean() quantity {
 	sum, paths, missing := new(big.Rat), 0, 0
+	var left []int32
 	for k := range v.series {
 		if v.n[k] == 0 {
 			missing++
+			left = append(left, v.series[k])
 			continue
 		}
 		sum.Add(sum, new(big.Rat).SetFrac(bigU(v.sum[k]), bigU(v.n[k]*1000)))
@@ -156,7 +159,7 @@ func (v *value) pathMean() quantity {
 	}
 	q := quantity{r: sum.Quo(sum, big.NewRat(int64(paths), 1)), ok: true}
 	if missing > 0 {
-		q.note = "paths without a successful ping in the month, left out of the average"
+		q.note, q.left = "paths without a successful ping in the month, left out of the average", left
 	}
 	return q
 }
