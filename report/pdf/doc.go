@@ -39,8 +39,8 @@ type doc struct {
 	rep  *engine.Report
 	opts Options
 	cur  *engine.CustomerReport // the customer the page header names
-	// offset is the one UTC offset every time of the report has ("" when
-	// they have several, and each time then prints its own).
+	// offset is the UTC offset at the month's start, which the summary
+	// states; a time with another offset prints its own.
 	offset string
 }
 
@@ -61,7 +61,7 @@ func newDoc(rep *engine.Report, opts Options) (*doc, error) {
 	f.SetMargins(margin, margin+8, margin)
 	f.SetAutoPageBreak(true, margin+8)
 	f.AliasNbPages("{nb}")
-	d := &doc{f: f, rep: rep, opts: opts, offset: commonOffset(rep)}
+	d := &doc{f: f, rep: rep, opts: opts, offset: monthOffset(rep)}
 	f.SetHeaderFunc(d.header)
 	f.SetFooterFunc(d.footer)
 	if err := f.Error(); err != nil {
@@ -158,9 +158,10 @@ func clean(s string) string {
 }
 
 // tm prints a time of the report in its zone's wall clock: "2026-10-11
-// 18:00", with seconds when it has any, and its offset only when the
-// report's times do not all share one (the page says which). A string
-// that is not a time is printed as it is.
+// 18:00", with seconds when it has any, and its offset only when it is
+// not the month start's (the summary says which: a claim deadline after
+// a change to winter time prints "-05:00"). A string that is not a time
+// is printed as it is.
 func (d *doc) tm(s string) string {
 	t, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -170,30 +171,34 @@ func (d *doc) tm(s string) string {
 	if t.Second() != 0 {
 		layout += ":05"
 	}
-	if d.offset == "" {
+	if t.Format("-07:00") != d.offset {
 		layout += " -07:00"
 	}
 	return t.Format(layout)
 }
 
-// commonOffset is the UTC offset every time in the report has, "" when
-// there are several or none.
-func commonOffset(rep *engine.Report) string {
-	seen := map[string]bool{}
+// monthOffset is the UTC offset at the start of the report's month in
+// its zone; else the one most of its times have; "" when it has none.
+func monthOffset(rep *engine.Report) string {
+	if loc, err := time.LoadLocation(rep.Timezone); err == nil {
+		if m, err := time.ParseInLocation("2006-01", rep.Month, loc); err == nil {
+			return m.Format("-07:00")
+		}
+	}
+	count := map[string]int{}
+	best := ""
 	for ci := range rep.Customers {
 		eachTime(&rep.Customers[ci], func(s string) {
 			if t, err := time.Parse(time.RFC3339, s); err == nil {
-				seen[t.Format("-07:00")] = true
+				o := t.Format("-07:00")
+				count[o]++
+				if count[o] > count[best] || count[o] == count[best] && o < best {
+					best = o
+				}
 			}
 		})
 	}
-	if len(seen) != 1 {
-		return ""
-	}
-	for k := range seen {
-		return k
-	}
-	return ""
+	return best
 }
 
 // eachTime calls fn with every time a customer's report holds.

@@ -14,7 +14,7 @@ func (d *doc) summary(c *engine.CustomerReport) {
 	d.headingRoom("Summary", 40)
 	zone := r.Timezone
 	if d.offset != "" {
-		zone += " (UTC" + d.offset + ")"
+		zone += " (UTC" + d.offset + "; a time at another offset shows it)"
 	}
 	d.para(fmt.Sprintf("Month %s, %d minutes; times in %s. Amounts in %s.", r.Month, r.MonthMinutes, zone, r.Currency))
 	d.para(fmt.Sprintf("%d levels: %d met, %d missed, %d undetermined.", c.Levels, c.Met, c.Missed, c.Open))
@@ -132,7 +132,7 @@ func (d *doc) figures(s *engine.ServiceReport, l *engine.LevelReport) [][]string
 		rows = append(rows, []string{"error budget", fmt.Sprintf("%d down minutes allowed of %d, %d used, %d left",
 			bu.Allowed, bu.Basis, bu.Used, bu.Left)})
 	}
-	rows = append(rows, []string{"credit", l.CreditPct + " % · " + l.Credit + " " + d.rep.Currency + capMark(l.CapApplied)})
+	rows = append(rows, []string{"credit", pct(l.CreditPct) + " · " + l.Credit + " " + d.rep.Currency + capMark(l.CapApplied) + d.preCap(l.PreCap, l.Cap)})
 	if cj := l.Claim; cj != nil {
 		rows = append(rows, d.claimRows(cj)...)
 	}
@@ -142,7 +142,7 @@ func (d *doc) figures(s *engine.ServiceReport, l *engine.LevelReport) [][]string
 // claimRows are a credit's claim: the amount before caps, the deadlines,
 // what became of it, and when it reaches the invoice.
 func (d *doc) claimRows(cj *engine.ClaimJSON) [][]string {
-	rows := [][]string{{"claim", "credit " + cj.Amount + " " + d.rep.Currency + " before caps, to claim by " + d.tm(cj.ClaimBy)}}
+	rows := [][]string{{"claim", "credit " + cj.Amount + " " + d.rep.Currency + d.preCap(cj.PreCap, cj.Cap) + ", to claim by " + d.tm(cj.ClaimBy)}}
 	if cj.ConfirmBy != "" {
 		rows = append(rows, []string{"support ticket by", d.tm(cj.ConfirmBy)})
 	}
@@ -193,7 +193,10 @@ func (d *doc) items(l *engine.LevelReport) {
 	for _, it := range l.Items {
 		credit := ""
 		if it.Credit != "" {
-			credit = it.CreditPct + " % · " + it.Credit
+			credit = pct(it.CreditPct) + " · " + it.Credit
+			if it.PreCap != "" {
+				credit += "\n(" + it.PreCap + " before " + it.Cap + ")"
+			}
 		}
 		target := it.Target
 		if it.Deadline != "" {
@@ -202,7 +205,7 @@ func (d *doc) items(l *engine.LevelReport) {
 		rows = append(rows, []string{it.ID + "\n" + it.Kind, d.tm(it.Start), d.tm(it.Stop), target,
 			string(it.Elapsed), verdict(it.Met), credit})
 	}
-	d.table([]col{{head: "item", wrap: true}, {head: "start"}, {head: "stop"}, {head: "target"},
+	d.table([]col{{head: "item", wrap: true}, {head: "start"}, {head: "stop"}, {head: "target", wrap: true},
 		{head: "minutes", right: true}, {head: "verdict"}, {head: "credit", right: true}}, rows)
 	var notes []string
 	for _, it := range l.Items {
@@ -223,7 +226,7 @@ func (d *doc) itemNotes(it *engine.ItemJSON) []string {
 		out = append(out, it.ID+": "+n)
 	}
 	if cj := it.Claim; cj != nil {
-		s := it.ID + ": credit " + cj.Amount + " " + d.rep.Currency + ", claim by " + d.tm(cj.ClaimBy)
+		s := it.ID + ": credit " + cj.Amount + " " + d.rep.Currency + d.preCap(cj.PreCap, cj.Cap) + ", claim by " + d.tm(cj.ClaimBy)
 		if cj.ConfirmBy != "" {
 			s += ", support ticket by " + d.tm(cj.ConfirmBy)
 		}
@@ -242,6 +245,27 @@ func (d *doc) itemNotes(it *engine.ItemJSON) []string {
 		out = append(out, s)
 	}
 	return out
+}
+
+// preCap says what a credit was before the level's limit and the caps
+// reduced it, and what reduced it: "" when nothing did.
+func (d *doc) preCap(pre, cap string) string {
+	if pre == "" {
+		return ""
+	}
+	s := " (" + pre + " " + d.rep.Currency + " before "
+	if cap == "" {
+		return s + "the caps)"
+	}
+	return s + cap + ")"
+}
+
+// pct is a credit percentage with its sign; a word ("per item") as it is.
+func pct(s string) string {
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return s
+	}
+	return s + " %"
 }
 
 func verdict(m *bool) string {

@@ -34,6 +34,7 @@ var (
 	aryaka = example{name: "aryaka", contract: "aryaka.yaml", samples: "aryaka-2026-10.csv.gz",
 		tickets: "aryaka-tickets.csv", events: "aryaka-events.csv", claims: "aryaka-claims.csv"}
 	iij = example{name: "iij", contract: "iij.yaml", samples: "iij-2026-10.csv.gz"}
+	ntt = example{name: "ntt", contract: "ntt.yaml", tickets: "ntt-tickets.csv", events: "ntt-events.csv", claims: "ntt-claims.csv"}
 )
 
 var now = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
@@ -73,12 +74,16 @@ func evaluate(tb testing.TB, x example) (*engine.Report, map[pdf.LevelKey][]engi
 			tb.Fatal(err)
 		}
 	}
-	f, err := sample.Open(filepath.Join(dir, x.samples))
-	if err != nil {
-		tb.Fatal(err)
+	var readers []*sample.Reader
+	if x.samples != "" {
+		f, err := sample.Open(filepath.Join(dir, x.samples))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		defer f.Close()
+		readers = append(readers, sample.NewReader(f, x.samples, len(b.Series), b.Lookup))
 	}
-	defer f.Close()
-	m := sample.NewMerger(sample.NewReader(f, x.samples, len(b.Series), b.Lookup))
+	m := sample.NewMerger(readers...)
 	for {
 		batch, err := m.Next()
 		if errors.Is(err, io.EOF) {
@@ -128,25 +133,34 @@ func pdftotext(t *testing.T, doc []byte) string {
 	return string(out)
 }
 
-// wall is a report time as the PDF prints it when all the report's
-// times share one offset (both examples are in Asia/Tokyo).
-func wall(t *testing.T, s string) string {
+// wall is a report time as the PDF prints it: the wall clock, with
+// seconds if any, and the offset when it is not the month start's.
+func wall(t *testing.T, rep *engine.Report, s string) string {
 	t.Helper()
 	tm, err := time.Parse(time.RFC3339, s)
 	if err != nil {
 		t.Fatalf("time %q: %v", s, err)
 	}
-	if tm.Second() != 0 {
-		return tm.Format("2006-01-02 15:04:05")
+	loc, err := time.LoadLocation(rep.Timezone)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return tm.Format("2006-01-02 15:04")
+	start, _ := time.ParseInLocation("2006-01", rep.Month, loc)
+	layout := "2006-01-02 15:04"
+	if tm.Second() != 0 {
+		layout += ":05"
+	}
+	if tm.Format("-07:00") != start.Format("-07:00") {
+		layout += " -07:00"
+	}
+	return tm.Format(layout)
 }
 
 // TestPDFFigures checks that the text of each level's section holds
 // every figure of that level in the JSON report, that the summary's
 // credit column holds only the JSON's credits, and the customer total.
 func TestPDFFigures(t *testing.T) {
-	for _, x := range []example{aryaka, iij} {
+	for _, x := range []example{aryaka, iij, ntt} {
 		t.Run(x.name, func(t *testing.T) {
 			rep, states := evaluate(t, x)
 			var b bytes.Buffer
@@ -176,7 +190,7 @@ func checkCustomer(t *testing.T, text string, rep *engine.Report, c *engine.Cust
 			l := &s.Levels[i]
 			credits[l.Credit] = true
 			sec := section(t, text, s.ID+" · "+l.Template)
-			for _, want := range levelFigures(t, l) {
+			for _, want := range levelFigures(t, rep, l) {
 				if !strings.Contains(sec, want) {
 					t.Errorf("%s/%s %s: section lacks %q", c.ID, s.ID, l.Template, want)
 				}
@@ -187,8 +201,8 @@ func checkCustomer(t *testing.T, text string, rep *engine.Report, c *engine.Cust
 }
 
 // levelFigures are the strings a level's section must contain.
-func levelFigures(t *testing.T, l *engine.LevelReport) []string {
-	want := []string{l.Objective, l.CreditPct + " % · " + l.Credit + " ",
+func levelFigures(t *testing.T, rep *engine.Report, l *engine.LevelReport) []string {
+	want := []string{l.Objective, pct(l.CreditPct) + " · " + l.Credit + " ",
 		"measured " + itoa(l.MeasuredMinutes) + ", unknown " + itoa(l.UnknownMinutes) + ", excluded " + itoa(l.ExcludedMinutes)}
 	if l.DownMinutes != nil {
 		want = append(want, "down "+itoa(*l.DownMinutes))
@@ -204,21 +218,27 @@ func levelFigures(t *testing.T, l *engine.LevelReport) []string {
 		}
 	}
 	if l.Claim != nil {
-		want = append(want, "credit "+l.Claim.Amount, "claim by "+wall(t, l.Claim.ClaimBy))
+		want = append(want, "credit "+l.Claim.Amount+" ", "claim by "+wall(t, rep, l.Claim.ClaimBy))
+		if l.Claim.PreCap != "" {
+			want = append(want, l.Claim.PreCap+" "+rep.Currency+" before")
+		}
 	}
 	for _, o := range l.Outages {
-		want = append(want, wall(t, o.Start), wall(t, o.End), wall(t, o.DetectedAt))
+		want = append(want, wall(t, rep, o.Start), wall(t, rep, o.End), wall(t, rep, o.DetectedAt))
 		if o.NotifyBy != "" {
-			want = append(want, wall(t, o.NotifyBy))
+			want = append(want, wall(t, rep, o.NotifyBy))
 		}
 	}
+	if l.PreCap != "" {
+		want = append(want, l.PreCap+" "+rep.Currency+" before")
+	}
 	for _, it := range l.Items {
-		want = append(want, it.ID, wall(t, it.Start))
+		want = append(want, it.ID, wall(t, rep, it.Start))
 		if it.Credit != "" {
-			want = append(want, it.CreditPct+" % · "+it.Credit)
+			want = append(want, pct(it.CreditPct)+" · "+it.Credit)
 		}
 		if it.Claim != nil {
-			want = append(want, "claim by "+wall(t, it.Claim.ClaimBy))
+			want = append(want, "claim by "+wall(t, rep, it.Claim.ClaimBy))
 		}
 	}
 	for _, r := range l.Reasons {
@@ -272,6 +292,14 @@ func checkCreditColumn(t *testing.T, text string, credits map[string]bool) {
 	if n == 0 {
 		t.Errorf("credit column: no figure read")
 	}
+}
+
+// pct is a percentage as the PDF prints it: "10 %", or a word as it is.
+func pct(s string) string {
+	if _, err := strconv.ParseFloat(s, 64); err != nil {
+		return s
+	}
+	return s + " %"
 }
 
 func firstWords(s string, n int) string {
