@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"time"
 
 	"github.com/slawatch/slawatch/contract"
@@ -145,4 +146,21 @@ func (w *watch) see(e *Evaluator, i int, t int64) {
 func (w *watch) outage(e *Evaluator, end int64) Outage {
 	a := e.w0 + int64(w.start)
 	return Outage{Service: w.lv.l.Service, Level: w.lv.l, Rule: w.idx, Start: a, Detected: a + int64(w.n) - 1, End: end}
+}
+
+// sortOutages lists a level's outages in time order, by start then
+// detection, whichever of the level's rules found them: a level with two
+// rules (internet breakout: loss runs, latency runs) would otherwise list
+// one rule's outages, then the other's.
+func sortOutages(out []OutageJSON) {
+	at := func(s string) time.Time {
+		t, _ := time.Parse(time.RFC3339, s) // the report's own RFC 3339
+		return t
+	}
+	slices.SortStableFunc(out, func(a, b OutageJSON) int {
+		if c := at(a.Start).Compare(at(b.Start)); c != 0 {
+			return c
+		}
+		return at(a.DetectedAt).Compare(at(b.DetectedAt))
+	})
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math/big"
@@ -38,8 +39,9 @@ type ItemJSON struct {
 // judged is one item of a timed level before its credit.
 type judged struct {
 	id, kind, cause string
-	start, stop     time.Time // stop zero: has not happened
-	detected        time.Time // notifications: when the outage was detected
+	start, stop     time.Time      // stop zero: has not happened
+	detected        time.Time      // notifications: when the outage was detected
+	zone            *time.Location // the ticket's or event's zone, its times print in; nil: the contract's
 	deadline        time.Time
 	target          string
 	met             *bool
@@ -234,7 +236,7 @@ func (lv *level) events(kind string) []*ticket.Event {
 func (lv *level) responses() (*timed, error) {
 	t := &timed{}
 	for _, k := range lv.tickets(lv.openedInMonth) {
-		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Responded, fee: k.Fee}
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Responded, fee: k.Fee, zone: k.Zone}
 		j.completed = firstSet(k.Resolved, k.Responded, k.Opened)
 		dl, target, note, err := lv.deadline(k)
 		if t.noHolidayData(&j, "deadline", err) {
@@ -334,7 +336,7 @@ func (lv *level) resolutions() (*timed, error) {
 	var sum time.Duration
 	n := 0
 	for _, k := range lv.tickets(lv.openedInMonth) {
-		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved, zone: k.Zone}
 		h, ok := lv.l.Template.Timer.HoursBy.Values[k.LocationClass]
 		switch {
 		case !ok:
@@ -368,7 +370,7 @@ func (lv *level) failovers() *timed {
 		if !lv.inMonth(ev.Start) {
 			continue
 		}
-		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End, zone: ev.Zone,
 			target: fmt.Sprintf("%d min", n), deadline: ev.Start.Add(time.Duration(n) * time.Minute)}
 		j.met = ptr(!ev.End.After(j.deadline))
 		j.over = ev.End.Sub(j.deadline)
@@ -392,7 +394,7 @@ func (lv *level) deliveries() (*timed, error) {
 		if err != nil {
 			return nil, err
 		}
-		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End, zone: ev.Zone,
 			target: fmt.Sprintf("%d business days (%s)", commit, region)}
 		due, err := cal.AddBusinessDays(ev.Start, commit)
 		if pending && (dueAfter(cal, err, lv.e.month.End) || err == nil && !due.Before(lv.e.month.End)) {
@@ -448,7 +450,7 @@ func (lv *level) outageTotal() *timed {
 		if !sp.overlaps(lv.monthSpan()) {
 			continue
 		}
-		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End,
+		j := judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, stop: ev.End, completed: ev.End, zone: ev.Zone,
 			target: fmt.Sprintf("not more than %d consecutive min", lv.l.Template.Timer.LongerThan)}
 		if j.excluded = lv.explicitlyExcluded(ev.ID); j.excluded == "" {
 			spans = append(spans, sp)
@@ -505,7 +507,7 @@ func (lv *level) outageMinutes(rep *LevelReport) *timed {
 	excl := lv.exclusionSpans()
 	var faults, cut []span
 	for _, k := range lv.tickets(lv.touchesMonth) {
-		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved}
+		j := judged{id: k.ID, kind: k.Kind, cause: k.Cause, start: k.Opened, stop: k.Resolved, completed: k.Resolved, zone: k.Zone}
 		if j.excluded = lv.explicitlyExcluded(k.ID); j.excluded == "" {
 			if k.Resolved.IsZero() {
 				j.notes = append(j.notes, "still open: counted to the month's end")
@@ -544,6 +546,7 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 	case len(dets) == 0:
 		t.met = ptr(true)
 		rep.Reasons = append(rep.Reasons, "no outage detected: nothing to notify")
+		lv.strayNotices(rep, nil, lv.events("customer-notified"), nil)
 		return t
 	case !lv.e.in.eventsGiven:
 		t.undetermined = true
@@ -554,7 +557,8 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 	}
 	notices := lv.events("customer-notified")
 	slices.SortStableFunc(dets, func(a, b judged) int { return a.start.Compare(b.start) })
-	match := matchNotices(dets, notices)
+	match, of := matchNotices(dets, notices)
+	lv.strayNotices(rep, dets, notices, of)
 	for k, d := range dets {
 		d.deadline = d.detected.Add(n)
 		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(d.detected))
@@ -568,6 +572,11 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 			d.over = d.stop.Sub(d.deadline)
 			d.notes = append(d.notes, "notice "+notices[i].ID)
 		}
+		for u, nt := range notices {
+			if of[u] == k && u != i {
+				d.notes = append(d.notes, "later notice "+nt.ID+": an update of this outage's notice")
+			}
+		}
 		d.completed = d.detected
 		t.items = append(t.items, d)
 	}
@@ -580,7 +589,7 @@ func (lv *level) detections(rep *LevelReport) []judged {
 	var out []judged
 	for _, ev := range lv.events("outage-detected") {
 		if lv.inMonth(ev.Start) {
-			out = append(out, judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, detected: ev.Start})
+			out = append(out, judged{id: ev.ID, kind: ev.Kind, cause: ev.Cause, start: ev.Start, detected: ev.Start, zone: ev.Zone})
 		}
 	}
 	if len(out) > 0 {
@@ -599,45 +608,78 @@ func (lv *level) detections(rep *LevelReport) []judged {
 // matchNotices pairs detections with notices: first the notices whose
 // ref names a detection, then each other notice, in time order, with the
 // latest detection not yet notified whose outage began at or before it
-// (a second notice of one outage is an update, not its notice).
-func matchNotices(dets []judged, notices []*ticket.Event) []int {
-	match := make([]int, len(dets))
+// (a second notice of one outage is an update, not its notice). It
+// returns, per detection, its notice's index (-1: none) and, per notice,
+// the detection it answers or updates (-1: none).
+func matchNotices(dets []judged, notices []*ticket.Event) (match, of []int) {
+	match, of = make([]int, len(dets)), make([]int, len(notices))
 	for i := range match {
 		match[i] = -1
 	}
-	used := make([]bool, len(notices))
-	for i, d := range dets {
-		for k, nt := range notices {
-			if !used[k] && nt.Ref == d.id {
-				match[i], used[k] = k, true
+	for k := range of {
+		of[k] = -1
+	}
+	for k, nt := range notices {
+		for i, d := range dets {
+			if nt.Ref != "" && nt.Ref == d.id {
+				if match[i] < 0 {
+					match[i] = k
+				}
+				of[k] = i
 				break
 			}
 		}
 	}
 	for k, nt := range notices {
-		if used[k] || nt.Ref != "" {
+		if of[k] >= 0 || nt.Ref != "" {
 			continue
 		}
 		for i := len(dets) - 1; i >= 0; i-- {
 			if !dets[i].start.After(nt.Start) {
 				if match[i] < 0 {
-					match[i], used[k] = k, true
+					match[i] = k
 				}
+				of[k] = i
 				break
 			}
 		}
 	}
-	return match
+	return match, of
 }
 
-// items converts judged items for the report.
-func itemsJSON(items []judged) []ItemJSON {
+// strayNotices reports the month's notices that answer no outage the
+// level judged: one naming an outage that is none of them, or one sent
+// before any of them began. A notice is never dropped silently.
+func (lv *level) strayNotices(rep *LevelReport, dets []judged, notices []*ticket.Event, of []int) {
+	for k, nt := range notices {
+		if (of != nil && of[k] >= 0) || !lv.inMonth(nt.Start) {
+			continue
+		}
+		why := "none began before it"
+		if nt.Ref != "" {
+			why = fmt.Sprintf("it names %s, which is none of them", nt.Ref)
+		}
+		if len(dets) == 0 {
+			why = "none was detected"
+		}
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("notice %s (%s) matches no outage detected in the month: %s",
+			nt.ID, fmtIn(nt.Start, cmp.Or(nt.Zone, lv.e.b.Location)), why))
+	}
+}
+
+// items converts judged items for the report. An item's times print in
+// its zone (else loc, the contract's) with the offset in force at each.
+// Elapsed runs from the item's start, or for a notice from the outage's
+// detection: the time the SLA gives the notice runs from there.
+func itemsJSON(items []judged, loc *time.Location) []ItemJSON {
 	out := make([]ItemJSON, len(items))
 	for i, j := range items {
-		x := ItemJSON{ID: j.id, Kind: j.kind, Start: fmtTime(j.start), Stop: fmtTime(j.stop), Target: j.target,
-			Deadline: fmtTime(j.deadline), Met: j.met, Excluded: j.excluded, Incident: j.cause, Notes: j.notes}
+		z := cmp.Or(j.zone, loc)
+		x := ItemJSON{ID: j.id, Kind: j.kind, Start: fmtIn(j.start, z), Stop: fmtIn(j.stop, z), Target: j.target,
+			Deadline: fmtIn(j.deadline, z), Met: j.met, Excluded: j.excluded, Incident: j.cause, Notes: j.notes}
 		if !j.stop.IsZero() {
-			x.Elapsed = minutes(int64(j.stop.Sub(j.start) / time.Second))
+			from := firstSet(j.detected, j.start)
+			x.Elapsed = minutes(int64(j.stop.Sub(from) / time.Second))
 		}
 		out[i] = x
 	}

@@ -39,6 +39,7 @@ type result struct {
 func (lv *level) assess() (*result, error) {
 	if lv.l.Template.Timer == nil {
 		rep, pct, err := lv.finish()
+		sortOutages(rep.Outages)
 		rep.CreditPct = catalog.FormatRat(pct)
 		return &result{rep: rep, pct: pct}, err
 	}
@@ -48,6 +49,7 @@ func (lv *level) assess() (*result, error) {
 	if err != nil {
 		return nil, err
 	}
+	sortOutages(res.rep.Outages)
 	res.tm = tm
 	if !lv.given() {
 		what := map[bool]string{true: "tickets (--tickets)", false: "events (--events)"}[t.Timer.TicketMeasure()]
@@ -97,7 +99,7 @@ func (lv *level) choose(res *result, lines []creditLine) []creditLine {
 		lines = lv.best(rep, lines)
 	}
 	lines = lv.limit(rep, lines)
-	rep.Items = itemsJSON(res.tm.items)
+	rep.Items = itemsJSON(res.tm.items, lv.e.b.Location)
 	for _, ln := range lines {
 		if ln.item < 0 {
 			rep.Claim = ln.claim
