@@ -208,7 +208,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // minutes as they complete, sending notices, compacting storage.
 func (s *Server) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
-	for _, fn := range []func(context.Context){s.judge.Run, s.notices.Run, s.compact, s.replicas.Run, s.portal.Run} {
+	for _, fn := range []func(context.Context){s.judge.Run, s.notices.Run, s.compact, s.replicas.Run, s.portal.Run, s.watchCalendars} {
 		wg.Add(1)
 		go func() { defer wg.Done(); fn(ctx) }()
 	}
