@@ -1,7 +1,10 @@
 package server
 
 import (
+	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"flag"
 	"net/http"
 	"os"
@@ -11,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/slawatch/slawatch/notify"
@@ -94,6 +98,54 @@ func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Voi
 	}
 }
 
+// pdfText checks a PDF fetched by the browser (base64) against the JSON
+// report of the same month: its text (pdftotext) holds each level's
+// availability and credit.
+func pdfText(t *testing.T, b64 string, h *harness, tok string) {
+	t.Helper()
+	raw, err := base64.StdEncoding.DecodeString(b64)
+	if err != nil || !bytes.HasPrefix(raw, []byte("%PDF-")) {
+		t.Fatalf("the browser's download is not a PDF (%v): %.40q", err, raw)
+	}
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Log("no pdftotext: the PDF's text is not checked")
+		return
+	}
+	f := filepath.Join(t.TempDir(), "report.pdf")
+	if err := os.WriteFile(f, raw, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", f, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	var rep struct {
+		Customers []struct {
+			Credit   string
+			Services []struct {
+				Levels []struct {
+					Title        string
+					Availability json.Number `json:"availability_pct"`
+					Credit       string
+				}
+			}
+		}
+	}
+	h.must(http.StatusOK, "GET", "/api/customers/kaisha/reports/2026-10", tok, nil, &rep)
+	for _, s := range rep.Customers[0].Services {
+		for _, l := range s.Levels {
+			for _, want := range []string{l.Title, l.Availability.String(), l.Credit} {
+				if want != "" && !strings.Contains(text, want) {
+					t.Errorf("the PDF lacks %q (level %s)", want, l.Title)
+				}
+			}
+		}
+	}
+}
+
+func strconvQuote(s string) string { b, _ := json.Marshal(s); return string(b) }
+
 // In a real browser: an operator signs in and sees on the overview the
 // outage an agent caused, with its notice deadline; the maintenance form
 // tells, before anything is stored, that a window announced 47 hours
@@ -169,6 +221,23 @@ func TestPortalInBrowser(t *testing.T) {
 	if !strings.Contains(title, "kaisha") {
 		t.Errorf("kaisha's page title %q", title)
 	}
+	// the PDF the page links to, fetched by the browser with its session,
+	// has the JSON report's figures (the page's CSP forbids any script and
+	// any fetch: the test's own fetch is let past it)
+	if _, err := chromedp.Call(ctx, cdppage.SetBypassCSP, cdppage.SetBypassCSPParams{Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.Navigate(h.ts.URL+"/c/kaisha?month=2026-10"), chromedp.WaitVisible(chromedp.ID("report-pdf")))
+	href, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.ID("report-pdf"), "href"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b64, err := chromedp.Run(ctx, chromedp.Evaluate[string](`fetch(`+strconvQuote(href.Value)+`).then(r => r.ok ? r.arrayBuffer() : Promise.reject(r.status)).then(b => { let s = ""; new Uint8Array(b).forEach(c => s += String.fromCharCode(c)); return btoa(s) })`,
+		chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("fetching %s in the browser: %v", href.Value, err)
+	}
+	pdfText(t, b64, h, kaisha)
 	if !strings.Contains(other, "404") || strings.Contains(other, "Globex") {
 		t.Errorf("kaisha opening globex's page saw:\n%s\nwant 404 and nothing of globex", other)
 	}

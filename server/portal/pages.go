@@ -243,19 +243,21 @@ func (p *Portal) svg(path func(*http.Request) string) pageFunc {
 	}
 }
 
-// creditsCSV is the API's credits CSV of a customer's month, for the
-// signed-in browser.
-func (p *Portal) creditsCSV(w http.ResponseWriter, r *http.Request, s *session) {
-	path := "/api/customers/" + url.PathEscape(r.PathValue("customer")) + "/reports/" + url.PathEscape(r.PathValue("month")) + "/credits.csv"
-	body, h, err := p.callRaw(r.Context(), s.who, "GET", path, nil)
-	if err != nil {
-		p.fail(w, r, s, err)
-		return
-	}
-	for _, k := range []string{"Content-Type", "Content-Disposition"} {
-		if v := h.Get(k); v != "" {
-			w.Header().Set(k, v)
+// download is one of the API's files of a customer's month (the credits
+// CSV, the PDF report), for the signed-in browser.
+func (p *Portal) download(file string) pageFunc {
+	return func(w http.ResponseWriter, r *http.Request, s *session) {
+		path := "/api/customers/" + url.PathEscape(r.PathValue("customer")) + "/reports/" + url.PathEscape(r.PathValue("month")) + "/" + file
+		body, h, err := p.callRaw(r.Context(), s.who, "GET", path, nil)
+		if err != nil {
+			p.fail(w, r, s, err)
+			return
 		}
+		for _, k := range []string{"Content-Type", "Content-Disposition", "X-Slawatch-Report-Revision"} {
+			if v := h.Get(k); v != "" {
+				w.Header().Set(k, v)
+			}
+		}
+		w.Write(body)
 	}
-	w.Write(body)
 }

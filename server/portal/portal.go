@@ -109,7 +109,8 @@ func (p *Portal) Register(mux *http.ServeMux) {
 	mux.Handle("POST /logout", p.secure(p.signedIn(p.logout)))
 	mux.Handle("GET /overview", p.secure(p.signedIn(p.overview)))
 	mux.Handle("GET /c/{customer}", p.secure(p.signedIn(p.customerPage)))
-	mux.Handle("GET /c/{customer}/reports/{month}/credits.csv", p.secure(p.signedIn(p.creditsCSV)))
+	mux.Handle("GET /c/{customer}/reports/{month}/credits.csv", p.secure(p.signedIn(p.download("credits.csv"))))
+	mux.Handle("GET /c/{customer}/reports/{month}/report.pdf", p.secure(p.signedIn(p.download("report.pdf"))))
 	mux.Handle("GET /c/{customer}/series/{series}/latency.svg", p.secure(p.signedIn(p.svg(func(r *http.Request) string {
 		return "/series/" + url.PathEscape(r.PathValue("series")) + "/latency.svg"
 	}))))
