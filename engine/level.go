@@ -275,6 +275,13 @@ func (lv *level) reportValue(rep *LevelReport, q quantity) {
 	if q.note != "" {
 		rep.Reasons = append(rep.Reasons, q.note+lv.e.seriesList(q.left))
 	}
+	for _, f := range q.paths {
+		p := PathJSON{Series: lv.e.b.Series[f.series], Pings: f.pings}
+		if f.mean != nil {
+			p.LatencyMs = number(f.mean, 3)
+		}
+		rep.Paths = append(rep.Paths, p)
+	}
 }
 
 func (lv *level) exclusionReasons(rep *LevelReport) {

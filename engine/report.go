@@ -85,6 +85,17 @@ type LevelReport struct {
 	// their own, in Items).
 	Claim   *ClaimJSON `json:"claim,omitempty"`
 	Reasons []string   `json:"reasons"`
+	// Paths is each path's own figure where the level averages paths
+	// (IIJ's backbone: the per-path matrix of the public page).
+	Paths []PathJSON `json:"paths,omitempty"`
+}
+
+// PathJSON is one path of a path average: its mean round trip over its
+// successful pings (absent: none, the path is left out of the average).
+type PathJSON struct {
+	Series    string      `json:"series"`
+	LatencyMs json.Number `json:"latency_ms,omitempty"`
+	Pings     uint64      `json:"pings"`
 }
 
 // OutageJSON is one run of down minutes that reached the rule's length.

@@ -100,6 +100,16 @@ type quantity struct {
 	ok   bool
 	note string
 	left []int32 // the series the note names
+	// paths: path_mean's figure of each path, in the input's order
+	paths []pathFigure
+}
+
+// pathFigure is one path's share of a path_mean: its mean RTT over its
+// successful pings, or none.
+type pathFigure struct {
+	series int32
+	mean   *big.Rat // nil: no successful ping, left out
+	pings  uint64
 }
 
 // result returns the aggregate: loss in percent, RTT in milliseconds.
@@ -145,19 +155,23 @@ func (v *value) stddev() quantity {
 func (v *value) pathMean() quantity {
 	sum, paths, missing := new(big.Rat), 0, 0
 	var left []int32
+	var figs []pathFigure
 	for k := range v.series {
 		if v.n[k] == 0 {
 			missing++
 			left = append(left, v.series[k])
+			figs = append(figs, pathFigure{series: v.series[k]})
 			continue
 		}
-		sum.Add(sum, new(big.Rat).SetFrac(bigU(v.sum[k]), bigU(v.n[k]*1000)))
+		m := new(big.Rat).SetFrac(bigU(v.sum[k]), bigU(v.n[k]*1000))
+		figs = append(figs, pathFigure{series: v.series[k], mean: m, pings: v.n[k]})
+		sum.Add(sum, m)
 		paths++
 	}
 	if paths == 0 {
 		return quantity{}
 	}
-	q := quantity{r: sum.Quo(sum, big.NewRat(int64(paths), 1)), ok: true}
+	q := quantity{r: sum.Quo(sum, big.NewRat(int64(paths), 1)), ok: true, paths: figs}
 	if missing > 0 {
 		q.note, q.left = "paths without a successful ping in the month, left out of the average", left
 	}

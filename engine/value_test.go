@@ -2,12 +2,14 @@ package engine_test
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/engine"
 )
 
 // Golden scenarios for the value levels (monthly aggregates), the IIJ
@@ -343,6 +345,16 @@ func TestValueIIJBackbonePathMean(t *testing.T) {
 	check(t, l, want{measured: 43200, value: "30.000", met: "true", pct: "0", credit: "0"})
 	valHasReason(t, l.Reasons, "paths without a successful ping")
 	valHasReason(t, l.Reasons, "states no credit")
+	// the per-path matrix the public page shows: each path's own mean and
+	// successful pings. tokyo-osaka: 43,200 - 60 minutes at 60 pings =
+	// 2,588,400 pings at 50 ms; shibuya-sapporo: 43,200 × 2 = 86,400 at
+	// 20 ms; osaka-osaka: one of its two a minute answers, 43,200 at 20 ms;
+	// tokyo-sendai: none, no figure
+	want := []engine.PathJSON{{"tokyo-osaka", "50.000", 2_588_400}, {"shibuya-sapporo", "20.000", 86_400},
+		{"osaka-osaka", "20.000", 43_200}, {"tokyo-sendai", "", 0}}
+	if !slices.Equal(l.Paths, want) {
+		t.Errorf("paths %+v, want %+v", l.Paths, want)
+	}
 }
 
 // The same with tokyo-osaka at 51 ms: (51 + 20 + 20)/3 = 30.333 ms > 30 ->

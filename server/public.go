@@ -168,14 +168,15 @@ type publicPageJSON struct {
 // publicMonthJSON is one closed month of a latency page: the figures of
 // the month's latest final report.
 type publicMonthJSON struct {
-	Month     string      `json:"month"`
-	Revision  int         `json:"revision"`
-	LatencyMs json.Number `json:"latency_ms,omitempty"`
-	Objective string      `json:"objective"`
-	Met       *bool       `json:"met"`
-	Measured  int         `json:"measured_minutes"`
-	Unknown   int         `json:"unknown_minutes"`
-	Reasons   []string    `json:"reasons"`
+	Month     string            `json:"month"`
+	Revision  int               `json:"revision"`
+	LatencyMs json.Number       `json:"latency_ms,omitempty"`
+	Objective string            `json:"objective"`
+	Met       *bool             `json:"met"`
+	Measured  int               `json:"measured_minutes"`
+	Unknown   int               `json:"unknown_minutes"`
+	Paths     []engine.PathJSON `json:"paths,omitempty"` // each path's figure, where the level averages paths
+	Reasons   []string          `json:"reasons"`
 }
 
 type publicStatusJSON struct {
@@ -262,7 +263,7 @@ func (s *Server) publicLatency(ctx context.Context, pg Publication, out *publicP
 		}
 		if l := levelOf(&rev.Report, pg.Customer, pg.Service, pg.Level); l != nil && l.MeasuredMinutes > 0 { // a month not measured is not published
 			out.Months = append(out.Months, publicMonthJSON{Month: month, Revision: rev.Revision, LatencyMs: l.LatencyMs,
-				Objective: l.Objective, Met: l.Met, Measured: l.MeasuredMinutes, Unknown: l.UnknownMinutes, Reasons: l.Reasons})
+				Objective: l.Objective, Met: l.Met, Measured: l.MeasuredMinutes, Unknown: l.UnknownMinutes, Paths: l.Paths, Reasons: l.Reasons})
 		}
 	}
 	return nil
