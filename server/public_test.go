@@ -105,6 +105,12 @@ func testPublicPages(t *testing.T, st *store.Store) {
 		t.Fatalf("October's backbone average %q, want 20 (ms)", want)
 	}
 	lat := anon.get("/public/backbone")
+	// the matrix: hubs tokyo, shibuya, osaka down; NOCs tokyo, osaka,
+	// fukuoka, sapporo across; every path 20 ms (12 cells, and the month's
+	// own average)
+	if !strings.Contains(lat.body, "<th>shibuya</th>") || !strings.Contains(lat.body, "<th>sapporo</th>") || strings.Count(lat.body, `<td class="num">20.000 ms</td>`) != 13 {
+		t.Errorf("latency page: no 3 × 4 matrix of 20 ms paths:\n%s", lat.body)
+	}
 	if !strings.Contains(lat.body, `data-month="2026-10"`) || !strings.Contains(lat.body, want+" ms") || strings.Contains(lat.body, `data-month="2026-09"`) {
 		t.Errorf("latency page after October closed:\n%s", lat.body)
 	}
