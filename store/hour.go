@@ -48,19 +48,64 @@ func (h *hour) entries(i int, es []entry) []entry {
 
 // readHour reads what is stored of the hour starting at h.
 func (s *Store) readHour(ctx context.Context, h int64) (*hour, error) {
-	var chunks []storedChunk
-	var batches []storedBatch
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if chunks, err = queryChunks(ctx, tx, h); err != nil {
-			return err
+	var out *hour
+	err := s.readHours(ctx, []int64{h}, func(_ int64, hr *hour) error { out = hr; return nil })
+	return out, err
+}
+
+// hoursPerRead is how many hours one read transaction takes: a month is
+// 31 transactions, not 744, each with its two statements prepared once.
+const hoursPerRead = 24
+
+// readHours reads the hours starting at hs, in order, and calls fn with
+// each. Every hour is read within one snapshot (hoursPerRead share one),
+// so that a compaction moving its records from staged batches to a chunk
+// is seen wholly or not at all; rows are decoded after the transaction.
+func (s *Store) readHours(ctx context.Context, hs []int64, fn func(int64, *hour) error) error {
+	for len(hs) > 0 {
+		group := hs[:min(len(hs), hoursPerRead)]
+		hs = hs[len(group):]
+		chunks := make([][]storedChunk, len(group))
+		batches := make([][]storedBatch, len(group))
+		err := s.readTx(ctx, func(tx *sql.Tx) error {
+			cq, err := tx.PrepareContext(ctx, `SELECT agent_id, data FROM chunks WHERE start_minute = $1 ORDER BY agent_id`)
+			if err != nil {
+				return fmt.Errorf("chunks: %w", err)
+			}
+			defer cq.Close()
+			bq, err := tx.PrepareContext(ctx, `SELECT id, agent, minute, payload FROM staged WHERE start_minute = $1 ORDER BY id`)
+			if err != nil {
+				return fmt.Errorf("staged: %w", err)
+			}
+			defer bq.Close()
+			for i, h := range group {
+				if chunks[i], err = scanChunks(cq.QueryContext(ctx, h)); err != nil {
+					return err
+				}
+				if batches[i], err = scanBatches(bq.QueryContext(ctx, h)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: read minutes of hour %d: %w", group[0], err)
 		}
-		batches, err = queryBatches(ctx, tx, `WHERE start_minute = $1 ORDER BY id`, h)
-		return err
-	})
-	if err != nil {
-		return nil, err
+		for i, h := range group {
+			hr, err := s.decodeHour(ctx, h, chunks[i], batches[i])
+			if err != nil {
+				return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
+			}
+			if err := fn(h, hr); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// decodeHour decodes an hour's rows.
+func (s *Store) decodeHour(ctx context.Context, h int64, chunks []storedChunk, batches []storedBatch) (*hour, error) {
 	var hr hour
 	if err := s.addChunks(ctx, &hr, chunks); err != nil {
 		return nil, err
@@ -120,7 +165,11 @@ func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func queryChunks(ctx context.Context, tx *sql.Tx, h int64) ([]storedChunk, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT agent_id, data FROM chunks WHERE start_minute = $1 ORDER BY agent_id`, h)
+	return scanChunks(tx.QueryContext(ctx, `SELECT agent_id, data FROM chunks WHERE start_minute = $1 ORDER BY agent_id`, h))
+}
+
+// scanChunks reads the rows of a chunks query.
+func scanChunks(rows *sql.Rows, err error) ([]storedChunk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("chunks: %w", err)
 	}
@@ -142,7 +191,11 @@ func queryChunks(ctx context.Context, tx *sql.Tx, h int64) ([]storedChunk, error
 // queryBatches returns staged batches; where is the query's condition on
 // the staged table and its order.
 func queryBatches(ctx context.Context, tx *sql.Tx, where string, args ...any) ([]storedBatch, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT id, agent, minute, payload FROM staged `+where, args...)
+	return scanBatches(tx.QueryContext(ctx, `SELECT id, agent, minute, payload FROM staged `+where, args...))
+}
+
+// scanBatches reads the rows of a staged query.
+func scanBatches(rows *sql.Rows, err error) ([]storedBatch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("staged: %w", err)
 	}

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"crypto/sha256"
-	"database/sql"
 	"fmt"
 	"math"
 	"slices"
@@ -127,16 +126,14 @@ func (s *Store) ReadAgentMinutes(ctx context.Context, from, to int64, keep func(
 // [from, to) that has any.
 func (s *Store) readEntries(ctx context.Context, from, to int64, keep func(agent, series string) bool, fn func(int64, []entry) error) error {
 	from, to = max(from, 0), min(to, MaxMinute+1)
-	for h := chunkStart(from); h < to; h += chunkMinutes {
-		next, ok, err := s.nextHour(ctx, h, to)
-		if err != nil || !ok {
-			return err
-		}
-		h = next
-		hour, err := s.readHour(ctx, h)
-		if err != nil {
-			return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
-		}
+	if from >= to {
+		return nil
+	}
+	hours, err := s.storedHours(ctx, chunkStart(from), to)
+	if err != nil {
+		return err
+	}
+	return s.readHours(ctx, hours, func(h int64, hour *hour) error {
 		var es []entry
 		for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
 			es = hour.entries(int(i), es[:0])
@@ -150,26 +147,31 @@ func (s *Store) readEntries(ctx context.Context, from, to int64, keep func(agent
 				return err
 			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
-// nextHour returns the first chunk start in [h, to) that has records.
-func (s *Store) nextHour(ctx context.Context, h, to int64) (int64, bool, error) {
-	var c, st sql.NullInt64
-	err := s.db.QueryRowContext(ctx, `SELECT
-		(SELECT MIN(start_minute) FROM chunks WHERE start_minute >= $1 AND start_minute < $2),
-		(SELECT MIN(start_minute) FROM staged WHERE start_minute >= $1 AND start_minute < $2)`, h, to).Scan(&c, &st)
+// storedHours lists the chunk starts in [h, to) that have records, in
+// one query: a month is 744 hours, most of them stored.
+func (s *Store) storedHours(ctx context.Context, h, to int64) ([]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT start_minute FROM chunks WHERE start_minute >= $1 AND start_minute < $2
+		UNION SELECT start_minute FROM staged WHERE start_minute >= $1 AND start_minute < $2 ORDER BY 1`, h, to)
 	if err != nil {
-		return 0, false, fmt.Errorf("store: read minutes from %d: %w", h, err)
+		return nil, fmt.Errorf("store: read minutes from %d: %w", h, err)
 	}
-	switch {
-	case c.Valid && st.Valid:
-		return min(c.Int64, st.Int64), true, nil
-	case c.Valid:
-		return c.Int64, true, nil
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var m int64
+		if err := rows.Scan(&m); err != nil {
+			return nil, fmt.Errorf("store: read minutes from %d: %w", h, err)
+		}
+		out = append(out, m)
 	}
-	return st.Int64, st.Valid, nil
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: read minutes from %d: %w", h, err)
+	}
+	return out, nil
 }
 
 // entry is one stored record while an hour is read: prio orders the
