@@ -54,7 +54,8 @@ type Evaluator struct {
 	fastValues [][]*level // by series
 	needCur    []bool     // series some slow level reads
 	rec        records
-	next       int64 // the next window minute to judge
+	asOf       time.Time // a month-to-date report's instant (SetAsOf); zero: the month is over
+	next       int64     // the next window minute to judge
 	stats      SampleStats
 	// the first and last minutes of rows outside the window, if any
 	outFirst, outLast int64

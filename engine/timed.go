@@ -250,6 +250,7 @@ func (lv *level) responses() (*timed, error) {
 		switch {
 		case dl.IsZero():
 			j.notes = append(j.notes, note)
+		case k.Responded.IsZero() && lv.notYetDue(&j, dl):
 		case k.Responded.IsZero():
 			j.met = ptr(false)
 			j.notes = append(j.notes, "no response recorded")
@@ -408,6 +409,10 @@ func (lv *level) deliveries() (*timed, error) {
 			return nil, fieldErr(ev.Pos, "start", lv.l.Template.ID, err)
 		}
 		j.deadline = due
+		if pending && lv.notYetDue(&j, due) {
+			t.items = append(t.items, j)
+			continue
+		}
 		if pending {
 			j.met = ptr(false)
 			j.notes = append(j.notes, "not ready for service yet; the credit is set by the business days late once it is")
@@ -563,10 +568,12 @@ func (lv *level) notifications(rep *LevelReport) *timed {
 		d.deadline = d.detected.Add(n)
 		d.target = fmt.Sprintf("%d min after detection %s", int(n/time.Minute), fmtTime(d.detected))
 		i := match[k]
-		if i < 0 {
+		switch {
+		case i < 0 && lv.notYetDue(&d, d.deadline):
+		case i < 0:
 			d.met = ptr(false)
 			d.notes = append(d.notes, "no notice recorded")
-		} else {
+		default:
 			d.stop = notices[i].Start
 			d.met = ptr(!d.stop.After(d.deadline))
 			d.over = d.stop.Sub(d.deadline)

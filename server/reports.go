@@ -31,6 +31,7 @@ func (s *Server) report(ctx context.Context, customer, month string) (rep *engin
 		return nil, 0, slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}
 	if open {
+		ev.SetAsOf(s.cfg.Now()) // month to date: what is not yet due is not missed
 		rep, err := docs.Finish(ctx, s.st, customer, b, ev)
 		return rep, 0, err
 	}
