@@ -183,6 +183,15 @@ func TestPortalInBrowser(t *testing.T) {
 		t.Errorf("overview: %q outages; kaisha's row:\n%s\nwant one outage, its notice due 00:40, 29m40s left", open, row)
 	}
 
+	// on a phone (390 px wide): the page itself does not scroll sideways,
+	// only the wide tables inside their own box
+	do(t, ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(h.ts.URL+"/overview"), chromedp.WaitVisible(chromedp.CSS("table.overview")))
+	if w, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`)); err != nil || w > 390 {
+		t.Errorf("the overview on a 390 px phone is %d px wide (%v)", w, err)
+	}
+	shot(t, ctx, "overview-phone")
+	do(t, ctx, chromedp.EmulateReset())
+
 	// 47 hours ahead, by the server's clock
 	now := h.clock()
 	start, end := now.Add(47*time.Hour).Format(time.RFC3339), now.Add(49*time.Hour).Format(time.RFC3339)
