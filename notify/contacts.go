@@ -29,6 +29,12 @@ type WebhookContact struct {
 // `contacts.email[1]: "x": not an address`. The error is a slawatch.Error
 // with code EINVALID, for the API to return as it is.
 func (c Contacts) Validate() error {
+	if len(c.Email) > MaxEmails {
+		return invalid("contacts.email: %d addresses, at most %d", len(c.Email), MaxEmails)
+	}
+	if len(c.Fax) > MaxFaxes {
+		return invalid("contacts.fax: %d numbers, at most %d", len(c.Fax), MaxFaxes)
+	}
 	for i, s := range c.Email {
 		if a, err := mail.ParseAddress(s); err != nil || a.Address == "" {
 			return invalid("contacts.email[%d]: %q: not an address", i, s)
@@ -55,6 +61,13 @@ func (w *WebhookContact) validate() error {
 	}
 	return nil
 }
+
+// MaxEmails and MaxFaxes bound a customer's contacts: every notice goes
+// to each, through the provider's relay, and a customer sets its own.
+const (
+	MaxEmails = 10
+	MaxFaxes  = 5
+)
 
 // IsEmpty reports whether c names nowhere to send a notice.
 func (c Contacts) IsEmpty() bool {

@@ -62,6 +62,9 @@ func (s *Server) checkCustomer(c *Customer) error {
 	if why := docs.CheckID(c.ID); why != "" {
 		return slawatch.Errorf(slawatch.EINVALID, "id %q: %s", c.ID, why)
 	}
+	if len(c.Name) > 200 {
+		return slawatch.Errorf(slawatch.EINVALID, "name: longer than 200 bytes")
+	}
 	if err := c.Contacts.Validate(); err != nil {
 		return slawatch.Errorf(slawatch.EINVALID, "%v", err)
 	}

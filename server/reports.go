@@ -17,6 +17,10 @@ import (
 	"github.com/slawatch/slawatch/store"
 )
 
+// reportMonthsBack is how many closed months a first report is made for
+// on request (the portal's month picker shows as many).
+const reportMonthsBack = 12
+
 // report returns a customer's report of month: an open month's
 // evaluator, finished on a copy with the customer's records; for a closed
 // month, the latest revision of its final report (made now, from the
@@ -44,6 +48,11 @@ func (s *Server) report(ctx context.Context, customer, month string) (rep *engin
 	}
 	next, _ := s.judge.JudgedOf(customer)
 	m, _ := engine.ParseMonth(month, b.Location)
+	// a first report is made on request for the months a claim or a
+	// revision can still concern, not for any month anyone asks for
+	if oldest := s.cfg.Now().In(b.Location).AddDate(0, -reportMonthsBack, 0); m.End.Before(time.Date(oldest.Year(), oldest.Month(), 1, 0, 0, 0, 0, b.Location)) {
+		return nil, 0, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the server makes first reports of the %d months before this one only", month, customer, reportMonthsBack)
+	}
 	if probe, err := engine.New(b, m); err == nil {
 		if _, w1 := probe.Window(); w1 > next {
 			return nil, 0, slawatch.Errorf(slawatch.ENOTFOUND, "no report of %s for %s: the month has not begun", month, customer)

@@ -102,6 +102,17 @@ func lines(s string) []string {
 	return out
 }
 
+// doneText is what the page says once a form is done, by the form's
+// path the URL carries: never text from the URL itself.
+func doneText(path string) string {
+	for _, f := range forms {
+		if f.path == path && f.done != "" {
+			return f.done
+		}
+	}
+	return ""
+}
+
 // form handles a form post: the API request it stands for, then back to
 // the customer's page with what was done, or the page again with the
 // API's refusal and the values typed.
@@ -126,7 +137,7 @@ func (p *Portal) form(f form) pageFunc {
 			return
 		}
 		p.sums.forget(id)
-		back := "/c/" + url.PathEscape(id) + "?done=" + url.QueryEscape(f.done)
+		back := "/c/" + url.PathEscape(id) + "?done=" + url.QueryEscape(f.path)
 		if m := r.PostForm.Get("month"); m != "" {
 			back += "&month=" + url.QueryEscape(m)
 		}

@@ -107,6 +107,9 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 	for i := 0; i <= 12; i++ {
 		d.Months = append(d.Months, first.AddDate(0, -i, 0).Format("2006-01"))
 	}
+	if !slices.Contains(d.Months, month) { // a page view computes no report of any month asked for
+		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("month %s: the portal shows this month and the 12 before", month)}
+	}
 	var rep engine.Report
 	if err := p.call(ctx, who, "GET", base+"/reports/"+month, nil, &rep); err != nil {
 		return nil, err
@@ -218,7 +221,7 @@ func (p *Portal) customerPage(w http.ResponseWriter, r *http.Request, s *session
 		p.fail(w, r, s, err)
 		return
 	}
-	d.Flash = r.URL.Query().Get("done")
+	d.Flash = doneText(r.URL.Query().Get("done"))
 	p.render(w, r, s, http.StatusOK, "customer", d)
 }
 

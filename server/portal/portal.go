@@ -165,7 +165,7 @@ func (p *Portal) signedIn(fn pageFunc) http.Handler {
 				return
 			}
 			next := r.URL.RequestURI()
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(next)+"&why="+url.QueryEscape(no.Message), http.StatusSeeOther)
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(next)+"&why="+whyCode(no.Message), http.StatusSeeOther)
 			return
 		case err != nil:
 			p.internal(w, r, err)
@@ -182,13 +182,24 @@ func (p *Portal) signedIn(fn pageFunc) http.Handler {
 	})
 }
 
-// forged says why a form post is not the session's own, or "".
-func (p *Portal) forged(r *http.Request, csrf string) string {
+// foreignOrigin says why a form post comes from another site, or "".
+func foreignOrigin(r *http.Request) string {
 	if o := r.Header.Get("Origin"); o != "" && o != "null" {
 		u, err := url.Parse(o)
 		if err != nil || u.Host != r.Host {
 			return "the form was sent from another site (" + o + ")"
 		}
+	}
+	if r.Header.Get("Sec-Fetch-Site") == "cross-site" {
+		return "the form was sent from another site"
+	}
+	return ""
+}
+
+// forged says why a form post is not the session's own, or "".
+func (p *Portal) forged(r *http.Request, csrf string) string {
+	if why := foreignOrigin(r); why != "" {
+		return why
 	}
 	if err := r.ParseForm(); err != nil {
 		return "the form cannot be read: " + err.Error()
@@ -208,11 +219,15 @@ func (p *Portal) home(w http.ResponseWriter, r *http.Request, s *session) {
 }
 
 func (p *Portal) loginPage(w http.ResponseWriter, r *http.Request) {
-	p.render(w, r, nil, http.StatusOK, "login", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Why": r.URL.Query().Get("why")})
+	p.render(w, r, nil, http.StatusOK, "login", map[string]any{"Next": safeNext(r.URL.Query().Get("next")), "Why": signInWhy[r.URL.Query().Get("why")]})
 }
 
 // login signs in with a token pasted in the form.
 func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
+	if why := foreignOrigin(r); why != "" { // no signing a browser in from another site
+		p.errorPage(w, r, nil, http.StatusForbidden, why)
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	if err := r.ParseForm(); err != nil {
 		p.render(w, r, nil, http.StatusBadRequest, "login", map[string]any{"Why": "the form cannot be read"})
@@ -239,10 +254,34 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
+// signInWhy is what the sign-in form says, by the code its URL carries:
+// never text from the URL itself, which anyone can write.
+var signInWhy = map[string]string{
+	"none":    "Sign in to see this page.",
+	"ended":   "The session has ended: sign in again.",
+	"expired": "The session has expired: sign in again.",
+	"revoked": "The token of this session is revoked or expired: sign in with a valid one.",
+}
+
+func whyCode(msg string) string {
+	switch {
+	case strings.Contains(msg, "revoked"):
+		return "revoked"
+	case strings.Contains(msg, "expired"):
+		return "expired"
+	case strings.Contains(msg, "ended"):
+		return "ended"
+	}
+	return "none"
+}
+
 // safeNext keeps a redirect target on this server: a path, never
-// another host ("//evil", "/\evil").
+// another host ("//evil", "/\\evil", "/\t/evil": browsers drop tabs and
+// line breaks from URLs, and read a backslash as a slash).
 func safeNext(s string) string {
-	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	bad := strings.ContainsFunc(s, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
+	u, err := url.Parse(s)
+	if bad || err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
 		return ""
 	}
 	return s
