@@ -42,6 +42,7 @@ type doc struct {
 	// offset is the UTC offset at the month's start, which the summary
 	// states; a time with another offset prints its own.
 	offset string
+	graphs int // latency graphs drawn so far, up to MaxGraphs
 }
 
 func newDoc(rep *engine.Report, opts Options) (*doc, error) {

@@ -3,7 +3,9 @@
 // each level's verdict with its reasons, the error budget, the outages
 // with their detection and notice times, the tickets and events judged,
 // the credits with their caps and claim deadlines, an availability strip
-// where the minute states are given, and the exclusions applied and
+// where the minute states are given, a latency graph of each series a
+// service is measured by where its records are given (graph.BucketsOf,
+// drawn as graph.Latency draws it), and the exclusions applied and
 // refused.
 //
 // It is a view of engine.Report (docs/pdf.md): every figure it prints is
@@ -20,6 +22,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/graph"
 )
 
 // Options says what to print and when it was made.
@@ -34,6 +37,14 @@ type Options struct {
 	// States are the minute states of the levels that have them
 	// (StatesOf), drawn as availability strips; nil draws none.
 	States map[LevelKey][]engine.State
+	// Graphs are the series each service's levels are measured by
+	// (GraphsOf), and Latency the month's records of those to draw, by
+	// series (GraphSeries says which a caller needs): a latency graph of
+	// each after the service's levels, at most MaxGraphs in one PDF. A
+	// series absent from Latency is not drawn; present with no records,
+	// it is drawn as a month unmeasured.
+	Graphs  map[ServiceKey][]SeriesGraph
+	Latency map[string][]graph.Point
 }
 
 // LevelKey names one level of a report: the customer's and the
@@ -108,6 +119,7 @@ func (d *doc) customer(c *engine.CustomerReport) {
 		for li := range s.Levels {
 			d.level(c, s, &s.Levels[li])
 		}
+		d.latencies(c, s)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/ticket"
@@ -39,8 +40,9 @@ var (
 
 var now = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 
-// evaluate returns the example's report and its levels' minute states.
-func evaluate(tb testing.TB, x example) (*engine.Report, map[pdf.LevelKey][]engine.State) {
+// evaluateOpts returns the example's report and the options that draw
+// its strips and latency graphs, the records collected as they are fed.
+func evaluateOpts(tb testing.TB, x example) (*engine.Report, pdf.Options) {
 	tb.Helper()
 	dir := filepath.Join("..", "..", "examples")
 	cat, err := catalog.Builtin()
@@ -83,6 +85,11 @@ func evaluate(tb testing.TB, x example) (*engine.Report, map[pdf.LevelKey][]engi
 		defer f.Close()
 		readers = append(readers, sample.NewReader(f, x.samples, len(b.Series), b.Lookup))
 	}
+	graphs := pdf.GraphsOf(b)
+	latency := map[string][]graph.Point{}
+	for _, name := range pdf.GraphSeries(b, graphs, "") {
+		latency[name] = nil
+	}
 	m := sample.NewMerger(readers...)
 	for {
 		batch, err := m.Next()
@@ -91,6 +98,11 @@ func evaluate(tb testing.TB, x example) (*engine.Report, map[pdf.LevelKey][]engi
 		}
 		if err != nil {
 			tb.Fatal(err)
+		}
+		for _, r := range batch.Records {
+			if pts, ok := latency[b.Series[r.Series]]; ok {
+				latency[b.Series[r.Series]] = append(pts, graph.Point{Minute: batch.Minute, M: r.Minute})
+			}
 		}
 		if err := ev.Add(batch); err != nil {
 			tb.Fatal(err)
@@ -109,7 +121,7 @@ func evaluate(tb testing.TB, x example) (*engine.Report, map[pdf.LevelKey][]engi
 	if err := json.Unmarshal(js, &back); err != nil {
 		tb.Fatal(err)
 	}
-	return &back, pdf.StatesOf(b, ev)
+	return &back, pdf.Options{Now: now, States: pdf.StatesOf(b, ev), Graphs: graphs, Latency: latency}
 }
 
 // pdftotext returns the PDF's text laid out as on the page.
@@ -162,9 +174,9 @@ func wall(t *testing.T, rep *engine.Report, s string) string {
 func TestPDFFigures(t *testing.T) {
 	for _, x := range []example{aryaka, iij, ntt} {
 		t.Run(x.name, func(t *testing.T) {
-			rep, states := evaluate(t, x)
+			rep, opts := evaluateOpts(t, x)
 			var b bytes.Buffer
-			if err := pdf.Write(&b, rep, pdf.Options{Now: now, States: states}); err != nil {
+			if err := pdf.Write(&b, rep, opts); err != nil {
 				t.Fatal(err)
 			}
 			text := pdftotext(t, b.Bytes())
@@ -311,9 +323,8 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestPDFDeterministic: the same report and time give the same bytes.
 func TestPDFDeterministic(t *testing.T) {
-	rep, states := evaluate(t, aryaka)
+	rep, opts := evaluateOpts(t, aryaka)
 	var a, b bytes.Buffer
-	opts := pdf.Options{Now: now, States: states}
 	if err := pdf.Write(&a, rep, opts); err != nil {
 		t.Fatal(err)
 	}
@@ -347,8 +358,7 @@ func TestPDFCustomer(t *testing.T) {
 }
 
 func BenchmarkPDF(b *testing.B) {
-	rep, states := evaluate(b, aryaka)
-	opts := pdf.Options{Now: now, States: states}
+	rep, opts := evaluateOpts(b, aryaka)
 	var n int
 	for b.Loop() {
 		var w bytes.Buffer
