@@ -100,3 +100,41 @@ func checkPDFText(t *testing.T, h *harness, doc []byte, token string) {
 		t.Errorf("the PDF names another customer")
 	}
 }
+
+// TestReportPDFLatency: a customer's PDF holds the latency graph of each
+// series its services are measured by, titled "SERIES · MONTH", drawn
+// from the records the store holds.
+func TestReportPDFLatency(t *testing.T) {
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h := newHarness(t, nil, time.Unix(t0*60, 0), notify.Config{})
+	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
+	h.setClock(time.Unix((t0+20)*60, 0))
+	h.deliver(agent, minutesOf(t0, t0+20, func(m int64) bool { return m >= t0+5 && m < t0+11 }))
+	h.waitJudged(t0 + 20)
+
+	b, err := h.srv.bound(t.Context(), "kaisha")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := h.srv.latencyOf(t.Context(), b, "2026-10", []string{"kaisha-router", "kaisha-dc-primary"})
+	if err != nil || len(pts["kaisha-router"]) != 20 || len(pts["kaisha-dc-primary"]) != 20 {
+		t.Fatalf("records read for the graphs: %d and %d, %v; want 20 each", len(pts["kaisha-router"]), len(pts["kaisha-dc-primary"]), err)
+	}
+	_, body := getPDF(t, h, "/api/customers/kaisha/reports/2026-10/report.pdf", h.op)
+	bin, err := exec.LookPath("pdftotext")
+	if err != nil {
+		t.Skip("pdftotext not found: the PDF's text is not checked")
+	}
+	in := filepath.Join(t.TempDir(), "r.pdf")
+	os.WriteFile(in, body, 0o644)
+	out, err := exec.Command(bin, "-layout", in, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"kaisha-router", "kaisha-dc-primary", "kaisha-dc-secondary"} {
+		if !strings.Contains(string(out), name+" · 2026-10") {
+			t.Errorf("PDF text lacks the graph %q", name+" · 2026-10")
+		}
+	}
+}
