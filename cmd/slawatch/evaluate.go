@@ -13,6 +13,7 @@ import (
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/sample"
@@ -31,6 +32,8 @@ type EvaluateCommand struct {
 	format   string
 	out      string
 	states   map[pdf.LevelKey][]engine.State // --format pdf: the availability strips
+	graphs   map[pdf.ServiceKey][]pdf.SeriesGraph
+	latency  map[string][]graph.Point // --format pdf: the graphed series' records, teed off the feed
 }
 
 // Run parses the flags and evaluates.
@@ -83,7 +86,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 func (c *EvaluateCommand) write(w io.Writer, rep *engine.Report) error {
 	switch c.format {
 	case "pdf":
-		return pdf.Write(w, rep, pdf.Options{Now: time.Now(), States: c.states})
+		return pdf.Write(w, rep, pdf.Options{Now: time.Now(), States: c.states, Graphs: c.graphs, Latency: c.latency})
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -159,7 +162,11 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 		defer f.Close()
 		readers = append(readers, sample.NewReader(f, path, len(b.Series), b.Lookup))
 	}
-	if err := feed(ctx, ev, sample.NewMerger(readers...)); err != nil {
+	var tee func(*sample.Batch)
+	if c.format == "pdf" {
+		tee = c.collect(b)
+	}
+	if err := feed(ctx, ev, sample.NewMerger(readers...), tee); err != nil {
 		return nil, err
 	}
 	rep, err := ev.Finish()
@@ -209,8 +216,30 @@ func nonNil[T any](s []T) []T {
 	return s
 }
 
-// feed streams every batch into the evaluator.
-func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger) error {
+// collect returns a tee for feed that keeps the records of the series the
+// PDF graphs (pdf.GraphSeries: at most pdf.MaxGraphs), and only those.
+func (c *EvaluateCommand) collect(b *contract.Bound) func(*sample.Batch) {
+	c.graphs = pdf.GraphsOf(b)
+	c.latency = map[string][]graph.Point{}
+	want := map[int32]string{}
+	for _, name := range pdf.GraphSeries(b, c.graphs, "") {
+		c.latency[name] = nil
+		if i, ok := b.Lookup([]byte(name)); ok {
+			want[i] = name
+		}
+	}
+	return func(batch *sample.Batch) {
+		for _, r := range batch.Records {
+			if name, ok := want[r.Series]; ok {
+				c.latency[name] = append(c.latency[name], graph.Point{Minute: batch.Minute, M: r.Minute})
+			}
+		}
+	}
+}
+
+// feed streams every batch into the evaluator, showing each to tee first
+// when it is not nil.
+func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger, tee func(*sample.Batch)) error {
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -221,6 +250,9 @@ func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger) error {
 		}
 		if err != nil {
 			return err
+		}
+		if tee != nil {
+			tee(b)
 		}
 		if err := ev.Add(b); err != nil {
 			return err
