@@ -40,11 +40,14 @@ func FuzzReader(f *testing.F) {
 		"time,series,rtt_ms\n2026-10-01T00:00:07Z,\"web,1\n",
 		"",
 		mh + "2026-10-01T00:05:00Z,web," + ok59 + "\n2026-10-01T00:05:00Z,db,2,0,0,0,0,0\n",
-		"\xEF\xBB\xBF" + MinuteHeader + "\r\n2026-10-01T09:05:00.000+09:00,\"a,\"\"b\",1,1,34,1156,34,34\r\n\r\n",
+		"\xEF\xBB\xBF" + MinuteHeaderUntimed + "\r\n2026-10-01T09:05:00.000+09:00,\"a,\"\"b\",1,1,34,1156,34,34\r\n\r\n",
 		mh + "2026-10-01T00:06:00Z,web,1,0,0,0,0,0\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n",
 		mh + "2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n",
 		mh + "2026-10-01T00:05:30Z,web,4000000000,4000000000,100000000000000,2500000000000000000,0,60000000\n",
 		mh,
+		MinuteHeader + "\n2026-10-01T00:05:00Z,web," + ok59 + ",0,59\n2026-10-01T00:05:00Z,db,2,0,0,0,0,0,,\n",
+		MinuteHeader + "\n2026-10-01T00:05:00Z,web,1,1,34,1156,34,34,7,7\n2026-10-01T00:06:00Z,web,1,1,34,1156,34,34,,\n",
+		MinuteHeader + "\n2026-10-01T00:05:00Z,web,2,2,68,2312,34,34,9,7\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -100,7 +103,8 @@ func checkBatch(t *testing.T, b *Batch) {
 // records, read the simple way.
 func isMinuteFile(data []byte) bool {
 	first, _, _ := bytes.Cut(bytes.TrimPrefix(data, bom), []byte("\n"))
-	return string(bytes.TrimSuffix(first, []byte("\r"))) == MinuteHeader
+	h := string(bytes.TrimSuffix(first, []byte("\r")))
+	return h == MinuteHeader || h == MinuteHeaderUntimed
 }
 
 // checkRecords checks that records come by ascending series, one per row,
@@ -133,14 +137,18 @@ func FuzzMinuteRecord(f *testing.F) {
 		{Sent: 2, Received: 2, RTTSum: 60000000, RTTSumSq: 1800000000000000, RTTMax: 60000000},
 		{Sent: 2, Received: 2, RTTSum: 60000000, RTTSumSq: 1799999999999999, RTTMax: 60000000},
 		{},
+		{Sent: 2, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34, FirstReply: 16, LastReply: 16},
+		{Sent: 3, Received: 2, RTTSum: 68, RTTSumSq: 2312, RTTMin: 34, RTTMax: 34, FirstReply: 1, LastReply: 60},
+		{Sent: 3, Received: 2, RTTSum: 68, RTTSumSq: 2312, RTTMin: 34, RTTMax: 34, FirstReply: 9, LastReply: 8},
+		{Sent: 1, FirstReply: 1, LastReply: 1},
 	} {
-		f.Add(m.Sent, m.Received, m.RTTSum, m.RTTSumSq, m.RTTMin, m.RTTMax)
+		f.Add(m.Sent, m.Received, m.RTTSum, m.RTTSumSq, m.RTTMin, m.RTTMax, m.FirstReply, m.LastReply)
 	}
-	f.Fuzz(func(t *testing.T, sent, received uint32, sum, sumsq uint64, lo, hi uint32) {
-		m := slawatch.Minute{Sent: sent, Received: received, RTTSum: sum, RTTSumSq: sumsq, RTTMin: lo, RTTMax: hi}
-		text := fmt.Sprintf("%s\n2026-10-01T00:05:00Z,web,%d,%d,%d,%d,%d,%d\n", MinuteHeader, sent, received, sum, sumsq, lo, hi)
+	f.Fuzz(func(t *testing.T, sent, received uint32, sum, sumsq uint64, lo, hi uint32, first, last uint8) {
+		m := slawatch.Minute{Sent: sent, Received: received, RTTSum: sum, RTTSumSq: sumsq, RTTMin: lo, RTTMax: hi, FirstReply: first, LastReply: last}
+		text := fmt.Sprintf("%s\n2026-10-01T00:05:00Z,web,%d,%d,%d,%d,%d,%d,%s,%s\n", MinuteHeader, sent, received, sum, sumsq, lo, hi, secondText(first), secondText(last))
 		got, err := readString(t, text, "web")
-		valid := referenceValid(m)
+		valid := referenceValid(m) && first <= 60 && last <= 60
 		if (err == nil) != valid {
 			t.Fatalf("%+v: read error %v, but the reference says valid %v", m, err, valid)
 		}
@@ -158,6 +166,15 @@ func FuzzMinuteRecord(f *testing.F) {
 			t.Fatalf("%+v: wrote\n%s\nwant\n%s", m, buf.String(), text)
 		}
 	})
+}
+
+// secondText writes a stored reply time as its column: empty for 0,
+// otherwise the second, which for values above 60 is not one.
+func secondText(v uint8) string {
+	if v == 0 {
+		return ""
+	}
+	return fmt.Sprint(int(v) - 1)
 }
 
 func FuzzParseTime(f *testing.F) {

@@ -5,7 +5,7 @@ import "bytes"
 // The column names of each format, for messages.
 var (
 	probeColumns  = []string{"time", "series", "rtt_ms"}
-	minuteColumns = []string{"minute", "series", "sent", "received", "rtt_sum_us", "rtt_sumsq_us2", "rtt_min_us", "rtt_max_us"}
+	minuteColumns = []string{"minute", "series", "sent", "received", "rtt_sum_us", "rtt_sumsq_us2", "rtt_min_us", "rtt_max_us", "first_reply_s", "last_reply_s"}
 )
 
 // fieldName returns the column name of field i, or "" past the last.

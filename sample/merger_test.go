@@ -51,10 +51,11 @@ func TestMerger(t *testing.T) {
 	}
 	z := slawatch.Minute{}
 	want := []Batch{
-		{Minute: m0, Rows: 4, Records: []Record{{0, reply(z, 1000, 4000)}, {1, reply(z, 5000)}, {2, reply(z, 2000)}}},
+		// Reply timing is 1 + the second: web at :07 (a) and :30 (b).
+		{Minute: m0, Rows: 4, Records: []Record{{0, timed(reply(z, 1000, 4000), 8, 31)}, {1, timed(reply(z, 5000), 32, 32)}, {2, timed(reply(z, 2000), 9, 9)}}},
 		{Minute: m0 + 1, Rows: 1, Records: []Record{{1, lost(z, 1)}}},
 		{Minute: m0 + 2, Rows: 1, Records: []Record{{0, lost(z, 1)}}},
-		{Minute: m0 + 4, Rows: 2, Records: []Record{{1, reply(z, 3000, 6000)}}},
+		{Minute: m0 + 4, Rows: 2, Records: []Record{{1, timed(reply(z, 3000, 6000), 1, 60)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -103,7 +104,7 @@ func TestMergerFormats(t *testing.T) {
 		"2026-10-01T00:05:07Z,web,12\n"+
 		"2026-10-01T00:05:37Z,web,\n"+
 		"2026-10-01T00:06:07Z,db,1\n", names...)
-	minutes := stringReader("m.csv", MinuteHeader+"\n"+
+	minutes := stringReader("m.csv", MinuteHeaderUntimed+"\n"+
 		"2026-10-01T00:04:00Z,db,1,0,0,0,0,0\n"+
 		"2026-10-01T00:05:00Z,web,"+ok59+"\n"+
 		"2026-10-01T00:05:00Z,db,2,2,3000,5000000,1000,2000\n", names...)
@@ -117,7 +118,9 @@ func TestMergerFormats(t *testing.T) {
 	want := []Batch{
 		{Minute: m5 - 1, Rows: 1, Records: []Record{{1, lost(z, 1)}}},
 		{Minute: m5, Rows: 4, Records: []Record{{0, web}, {1, reply(z, 1000, 2000)}}},
-		{Minute: m5 + 1, Rows: 1, Records: []Record{{1, reply(z, 1000)}}},
+		// Untimed records (an old minute-records file) make the fold
+		// untimed; the probe row alone is timed.
+		{Minute: m5 + 1, Rows: 1, Records: []Record{{1, timed(reply(z, 1000), 8, 8)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

@@ -20,8 +20,8 @@ var (
 // addRecord reads a minute record into the current minute. When the line
 // starts a new minute it returns the batch of the previous one.
 func (r *Reader) addRecord(line []byte) (*Batch, error) {
-	var f [8][]byte
-	if err := r.splitFields(line, f[:]); err != nil {
+	var f [10][]byte
+	if err := r.splitFields(line, f[:len(r.columns)]); err != nil {
 		return nil, err
 	}
 	minute, err := r.startMinute(f[0])
@@ -83,7 +83,7 @@ func atMinuteStart(b []byte) bool {
 // parseRecord reads the six numbers of a minute record, which come in the
 // order of the fields of slawatch.Minute, and checks that they can be the
 // measurements of one minute.
-func (r *Reader) parseRecord(f *[8][]byte) (slawatch.Minute, error) {
+func (r *Reader) parseRecord(f *[10][]byte) (slawatch.Minute, error) {
 	var v [6]uint64
 	for i := range v {
 		limit := uint64(math.MaxUint32)
@@ -100,10 +100,35 @@ func (r *Reader) parseRecord(f *[8][]byte) (slawatch.Minute, error) {
 		Sent: uint32(v[0]), Received: uint32(v[1]), RTTSum: v[2],
 		RTTSumSq: v[3], RTTMin: uint32(v[4]), RTTMax: uint32(v[5]),
 	}
+	if len(r.columns) > 8 {
+		var err error
+		if m.FirstReply, err = r.replySecond(f[8], 8); err != nil {
+			return m, err
+		}
+		if m.LastReply, err = r.replySecond(f[9], 9); err != nil {
+			return m, err
+		}
+	}
 	if field, err := checkMinute(&m); err != nil {
 		return m, r.lineError(field, ErrMalformed, "%v", err)
 	}
 	return m, nil
+}
+
+// replySecond reads a timing column: empty (no reply, or untimed) or the
+// second 0-59, stored as 1 + the second as in slawatch.Minute.
+func (r *Reader) replySecond(b []byte, i int) (uint8, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
+	n, err := parseUint(b, 59)
+	if err != nil {
+		if err == errIntOverflow {
+			return 0, r.lineError(r.columns[i], ErrMalformed, "%q is not a second of a minute (0 to 59)", trunc(b))
+		}
+		return 0, r.numberError(i, b, err, 59)
+	}
+	return uint8(n + 1), nil
 }
 
 func (r *Reader) numberError(i int, text []byte, err error, limit uint64) error {
@@ -178,6 +203,12 @@ func checkMinute(m *slawatch.Minute) (field string, err error) {
 		return "received", fmt.Errorf("%d is more than sent (%d)", m.Received, m.Sent)
 	case m.Received == 0:
 		return checkNoReplies(m)
+	case m.FirstReply > 60 || m.LastReply > 60 || (m.FirstReply == 0) != (m.LastReply == 0):
+		return "last_reply_s", fmt.Errorf("first_reply_s and last_reply_s are both given or both empty (untimed), got %s and %s", second(m.FirstReply), second(m.LastReply))
+	case m.FirstReply > m.LastReply:
+		return "first_reply_s", fmt.Errorf("%s is after last_reply_s %s", second(m.FirstReply), second(m.LastReply))
+	case m.Received == 1 && m.FirstReply != m.LastReply:
+		return "last_reply_s", fmt.Errorf("%s differs from first_reply_s %s with 1 reply", second(m.LastReply), second(m.FirstReply))
 	case m.RTTMax > slawatch.MaxRTTMicros:
 		return "rtt_max_us", fmt.Errorf("%d is above the limit of %d µs", m.RTTMax, slawatch.MaxRTTMicros)
 	case m.RTTMin > m.RTTMax:
@@ -200,8 +231,12 @@ func checkNoReplies(m *slawatch.Minute) (string, error) {
 	}{
 		{"rtt_sum_us", m.RTTSum}, {"rtt_sumsq_us2", m.RTTSumSq},
 		{"rtt_min_us", uint64(m.RTTMin)}, {"rtt_max_us", uint64(m.RTTMax)},
+		{"first_reply_s", uint64(m.FirstReply)}, {"last_reply_s", uint64(m.LastReply)},
 	} {
 		if c.v != 0 {
+			if c.field == "first_reply_s" || c.field == "last_reply_s" {
+				return c.field, fmt.Errorf("%s with 0 replies received; a minute without replies has no reply time", second(uint8(c.v)))
+			}
 			return c.field, fmt.Errorf("%d with 0 replies received; a minute without replies has no round-trip times", c.v)
 		}
 	}
@@ -239,4 +274,12 @@ func less128(aHi, aLo, bHi, bLo uint64) bool {
 func u128(hi, lo uint64) string {
 	x := new(big.Int).SetUint64(hi)
 	return x.Lsh(x, 64).Or(x, new(big.Int).SetUint64(lo)).String()
+}
+
+// second prints a stored reply time (1 + the second) as its column reads.
+func second(v uint8) string {
+	if v == 0 {
+		return "empty"
+	}
+	return fmt.Sprint(int(v) - 1)
 }

@@ -12,7 +12,7 @@ import (
 )
 
 const (
-	mh = MinuteHeader + "\n"
+	mh = MinuteHeaderUntimed + "\n"
 	// m5 is 2026-10-01T00:05Z, the minute of most rows below.
 	m5 = m0 + 5
 	// ok59 is a possible minute: 59 replies of 60 probes, 57 of them
@@ -28,7 +28,7 @@ func record(numbers string) string {
 }
 
 func TestMinuteRecords(t *testing.T) {
-	text := "\xEF\xBB\xBF" + MinuteHeader + "\r\n" +
+	text := "\xEF\xBB\xBF" + MinuteHeaderUntimed + "\r\n" +
 		"2026-10-01T00:05:00Z,web," + ok59 + "\r\n" +
 		"2026-10-01T00:05:00.000Z,\"a,\"\"b\"\"\",2,0,0,0,0,0\r\n" +
 		"2026-10-01T09:05:00+09:00,db,1,1,34,1156,34,34\r\n" + // same minute, other zone
@@ -78,7 +78,7 @@ func TestMinuteRecordErrors(t *testing.T) {
 		kind       error
 		want       string
 	}{
-		{"header typo", "minute,series,sent\n", ErrMalformed, `s.csv:1: header is "minute,series,sent", want "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us"`},
+		{"header typo", "minute,series,sent\n", ErrMalformed, `s.csv:1: header is "minute,series,sent", want "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us,first_reply_s,last_reply_s"`},
 		{"probe row", mh + "2026-10-01T00:05:07Z,web,12.5\n", ErrMalformed, `s.csv:2: 3 fields, want 8 (minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us)`},
 		{"seven fields", record("60,59,708000,8498000000,11000"), ErrMalformed, `s.csv:2: 7 fields, want 8 (minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us)`},
 		{"nine fields", record(ok59 + ",1"), ErrMalformed, `s.csv:2: 9 fields, want 8 (minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us)`},
@@ -198,9 +198,15 @@ func referenceValid(m slawatch.Minute) bool {
 		return false
 	}
 	if m.Received == 0 {
-		return m.RTTSum == 0 && m.RTTSumSq == 0 && m.RTTMin == 0 && m.RTTMax == 0
+		return m.RTTSum == 0 && m.RTTSumSq == 0 && m.RTTMin == 0 && m.RTTMax == 0 &&
+			m.FirstReply == 0 && m.LastReply == 0
 	}
 	if m.RTTMax > slawatch.MaxRTTMicros || m.RTTMin > m.RTTMax {
+		return false
+	}
+	timed := m.FirstReply != 0 && m.LastReply != 0 && m.FirstReply <= m.LastReply && m.LastReply <= 60 &&
+		(m.Received > 1 || m.FirstReply == m.LastReply)
+	if !timed && (m.FirstReply != 0 || m.LastReply != 0) {
 		return false
 	}
 	u := func(v uint64) *big.Int { return new(big.Int).SetUint64(v) }

@@ -16,8 +16,12 @@ import (
 // rows, MinuteHeader for minute records.
 const (
 	Header       = "time,series,rtt_ms"
-	MinuteHeader = "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us"
+	MinuteHeader = MinuteHeaderUntimed + ",first_reply_s,last_reply_s"
 )
+
+// MinuteHeaderUntimed is the header of minute records written before
+// reply timing: they still read, as untimed minutes (docs/model.md §1).
+const MinuteHeaderUntimed = "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us"
 
 // MaxLineLen is the longest line accepted, line ending excluded. Real rows
 // are 40 to 100 bytes; a longer line is almost surely not a samples file.
@@ -142,6 +146,8 @@ func (r *Reader) readHeader() error {
 		r.header, r.columns = Header, probeColumns
 	case MinuteHeader:
 		r.header, r.columns, r.minutes = MinuteHeader, minuteColumns, true
+	case MinuteHeaderUntimed:
+		r.header, r.columns, r.minutes = MinuteHeaderUntimed, minuteColumns[:8], true
 	default:
 		return newParseError(r.file, 1, "", ErrMalformed, "header is %q, want %s", trunc(line), wantHeader(line))
 	}
@@ -219,7 +225,7 @@ func (r *Reader) addRow(line []byte) (*Batch, error) {
 	if err != nil {
 		return nil, err
 	}
-	minute, err := r.times.minute(f[0])
+	minute, sec, err := r.times.at(f[0])
 	if err != nil {
 		return nil, r.lineError("time", ErrMalformed, "%q is not an RFC 3339 time: %v", trunc(f[0]), err)
 	}
@@ -239,7 +245,7 @@ func (r *Reader) addRow(line []byte) (*Batch, error) {
 		out = r.emit()
 		r.begin(minute, f[0])
 	}
-	return out, r.apply(series, f[1], rtt, lost)
+	return out, r.apply(series, f[1], sec, rtt, lost)
 }
 
 // begin opens a minute.
@@ -248,8 +254,9 @@ func (r *Reader) begin(minute int64, timeText []byte) {
 	r.curTime = append(r.curTime[:0], timeText...)
 }
 
-// apply adds one row to its series' minute.
-func (r *Reader) apply(series int32, name []byte, rtt uint32, lost bool) error {
+// apply adds one row, a probe sent at second sec of the minute, to its
+// series' minute.
+func (r *Reader) apply(series int32, name []byte, sec int, rtt uint32, lost bool) error {
 	m := &r.acc[series]
 	if m.Sent == 0 {
 		r.touched = append(r.touched, series)
@@ -259,7 +266,7 @@ func (r *Reader) apply(series int32, name []byte, rtt uint32, lost bool) error {
 	}
 	if lost {
 		m.AddLost()
-	} else if !m.AddReply(rtt) {
+	} else if !m.AddReplyAt(rtt, sec) {
 		return r.lineError("rtt_ms", ErrOverflow, "series %q overflows the round-trip time sums of minute %s", trunc(name), minuteText(r.cur))
 	}
 	r.rows++

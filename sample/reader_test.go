@@ -52,6 +52,13 @@ func reply(m slawatch.Minute, rtts ...uint32) slawatch.Minute {
 	return m
 }
 
+// timed sets the reply timing of m: 1 + the seconds of its first and
+// last reply.
+func timed(m slawatch.Minute, first, last uint8) slawatch.Minute {
+	m.FirstReply, m.LastReply = first, last
+	return m
+}
+
 func lost(m slawatch.Minute, n int) slawatch.Minute {
 	for range n {
 		m.AddLost()
@@ -79,10 +86,11 @@ func TestReaderBatches(t *testing.T) {
 	}
 	want := []Batch{
 		{Minute: m0, Rows: 4, Records: []Record{
-			{0, reply(slawatch.Minute{}, 12500)},
-			{1, lost(reply(slawatch.Minute{}, 1000, 35), 1)},
+			// Replies sent at :59 (web), :07 and :00 (db): stored 60, 8 and 1.
+			{0, timed(reply(slawatch.Minute{}, 12500), 60, 60)},
+			{1, timed(lost(reply(slawatch.Minute{}, 1000, 35), 1), 1, 8)},
 		}},
-		{Minute: m0 + 1, Rows: 1, Records: []Record{{2, reply(slawatch.Minute{}, 60_000_000)}}},
+		{Minute: m0 + 1, Rows: 1, Records: []Record{{2, timed(reply(slawatch.Minute{}, 60_000_000), 1, 1)}}},
 		{Minute: m0 + 3, Rows: 1, Records: []Record{{0, lost(slawatch.Minute{}, 1)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
@@ -126,10 +134,10 @@ func TestReaderErrors(t *testing.T) {
 		kind       error
 		want       string
 	}{
-		{"empty", "", ErrMalformed, `s.csv:1: empty file, want the header "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
+		{"empty", "", ErrMalformed, `s.csv:1: empty file, want the header "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us,first_reply_s,last_reply_s" (minute records)`},
 		{"wrong header", "time,series,rtt\n", ErrMalformed, `s.csv:1: header is "time,series,rtt", want "time,series,rtt_ms"`},
-		{"missing header", t0 + ",web,1\n", ErrMalformed, `s.csv:1: header is "2026-10-01T00:00:07Z,web,1", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
-		{"blank header", "\n" + h, ErrMalformed, `s.csv:1: header is "", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us" (minute records)`},
+		{"missing header", t0 + ",web,1\n", ErrMalformed, `s.csv:1: header is "2026-10-01T00:00:07Z,web,1", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us,first_reply_s,last_reply_s" (minute records)`},
+		{"blank header", "\n" + h, ErrMalformed, `s.csv:1: header is "", want "time,series,rtt_ms" (probe rows) or "minute,series,sent,received,rtt_sum_us,rtt_sumsq_us2,rtt_min_us,rtt_max_us,first_reply_s,last_reply_s" (minute records)`},
 		{"two fields", h + t0 + ",web\n", ErrMalformed, `s.csv:2: 2 fields, want 3 (time,series,rtt_ms)`},
 		{"one field", h + t0 + "\n", ErrMalformed, `s.csv:2: 1 fields, want 3 (time,series,rtt_ms)`},
 		{"four fields", h + t0 + ",web,1,2\n", ErrMalformed, `s.csv:2: 4 fields, want 3 (time,series,rtt_ms)`},

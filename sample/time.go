@@ -181,19 +181,27 @@ type timeCache struct {
 
 // minute returns the Unix minute of an RFC 3339 time.
 func (c *timeCache) minute(b []byte) (int64, error) {
+	m, _, err := c.at(b)
+	return m, err
+}
+
+// at returns the Unix minute of an RFC 3339 time and its second in that
+// minute (0-59): a zone offset is whole minutes, so the second written is
+// the second of the UTC minute too.
+func (c *timeCache) at(b []byte) (int64, int, error) {
 	if c.zlen > 0 && len(b) > 16 && string(b[:16]) == string(c.prefix[:]) {
-		_, zone, err := secondsAndZone(b[16:])
+		s, zone, err := secondsAndZone(b[16:])
 		if err == nil && string(zone) == string(c.zone[:c.zlen]) {
-			return c.last, nil
+			return c.last, int(s), nil
 		}
 	}
 	sec, err := parseTime(b)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	_, zone, _ := secondsAndZone(b[16:])
+	s, zone, _ := secondsAndZone(b[16:])
 	copy(c.prefix[:], b[:16])
 	c.zlen = copy(c.zone[:], zone)
 	c.last = slawatch.FloorDiv(sec, 60)
-	return c.last, nil
+	return c.last, int(s), nil
 }

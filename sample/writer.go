@@ -108,6 +108,7 @@ type MinuteWriter struct {
 	last    int64               // the minute of the last record
 	seen    map[string]struct{} // the series written in that minute
 	resumed bool                // last is a minute of the file being continued
+	untimed bool                // the file has MinuteHeaderUntimed: no timing columns
 }
 
 // NewMinuteWriter returns a MinuteWriter to w. As with NewWriter, the
@@ -131,7 +132,7 @@ func (w *MinuteWriter) WriteMinute(minute int64, series string, m slawatch.Minut
 	if m == (slawatch.Minute{}) {
 		return nil
 	}
-	w.buf = appendRecord(w.buf[:0], minute, series, &m)
+	w.buf = appendRecord(w.buf[:0], minute, series, &m, !w.untimed)
 	if err := w.csv.writeRow(w.buf); err != nil {
 		return err
 	}
@@ -154,6 +155,14 @@ func (w *MinuteWriter) Resume(last int64) {
 	w.csv.started = true
 	clear(w.seen)
 	w.wrote, w.last, w.resumed = true, last, true
+}
+
+// ResumeUntimed is Resume for a file written before reply timing, with
+// MinuteHeaderUntimed: its rows go on without the timing columns, so the
+// minutes it adds are untimed.
+func (w *MinuteWriter) ResumeUntimed(last int64) {
+	w.Resume(last)
+	w.untimed = true
 }
 
 // check rejects what a Reader would not read back.
@@ -183,14 +192,23 @@ func (w *MinuteWriter) check(minute int64, series string, m *slawatch.Minute) er
 }
 
 // appendRecord formats a minute record: the minute in UTC, like Writer's
-// times, then the fields of m in the order of slawatch.Minute.
-func appendRecord(dst []byte, minute int64, series string, m *slawatch.Minute) []byte {
+// times, then the fields of m in the order of slawatch.Minute, the reply
+// seconds empty when there are none (or when timed is false).
+func appendRecord(dst []byte, minute int64, series string, m *slawatch.Minute, timed bool) []byte {
 	dst = time.Unix(minute*60, 0).UTC().AppendFormat(dst, time.RFC3339)
 	dst = append(dst, ',')
 	dst = appendSeries(dst, series)
 	for _, v := range [...]uint64{uint64(m.Sent), uint64(m.Received), m.RTTSum, m.RTTSumSq, uint64(m.RTTMin), uint64(m.RTTMax)} {
 		dst = append(dst, ',')
 		dst = strconv.AppendUint(dst, v, 10)
+	}
+	if timed {
+		for _, v := range [...]uint8{m.FirstReply, m.LastReply} {
+			dst = append(dst, ',')
+			if v != 0 {
+				dst = strconv.AppendUint(dst, uint64(v-1), 10)
+			}
+		}
 	}
 	return append(dst, '\n')
 }

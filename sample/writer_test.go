@@ -106,7 +106,7 @@ func TestRoundTrip(t *testing.T) {
 			if isLost {
 				acc[s].AddLost()
 			} else {
-				acc[s].AddReply(rtt)
+				acc[s].AddReplyAt(rtt, at.Second())
 			}
 			if err := w.Write(at, names[s], rtt, isLost); err != nil {
 				t.Fatal(err)
@@ -178,9 +178,9 @@ func goldenMinutes() []struct {
 		}, slawatch.Minute{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000}},
 		// Two probes, both lost: no round-trip time at all.
 		{m5, "web-1", func(m *slawatch.Minute) { *m = lost(z, 2) }, slawatch.Minute{Sent: 2}},
-		// One reply after 0.034 ms: 34 µs, squared 1,156 µs². The name needs
-		// quoting.
-		{m5, "db,primary", func(m *slawatch.Minute) { *m = reply(z, 34) }, slawatch.Minute{Sent: 1, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34}},
+		// One reply after 0.034 ms: 34 µs, squared 1,156 µs², to a probe
+		// sent at :07 (stored 8, written 7). The name needs quoting.
+		{m5, "db,primary", func(m *slawatch.Minute) { m.AddReplyAt(34, 7) }, slawatch.Minute{Sent: 1, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34, FirstReply: 8, LastReply: 8}},
 		// 60 replies at the 60 s limit: sum 60 × 6e7 = 3.6e9 µs, sum of
 		// squares 60 × 3.6e15 = 2.16e17 µs².
 		{m5 + 1, "fra1-ams1", func(m *slawatch.Minute) {
@@ -226,9 +226,16 @@ func TestMinuteWriterGolden(t *testing.T) {
 	}
 }
 
-// TestMinuteReaderGolden reads the golden file back to its records.
+// TestMinuteReaderGolden reads the golden file back to its records, and
+// the same records written before reply timing (minutes-untimed.csv, the
+// golden file of then) to the same records untimed.
 func TestMinuteReaderGolden(t *testing.T) {
-	f, err := os.Open("testdata/minutes.csv")
+	testMinuteReaderGolden(t, "testdata/minutes.csv", true)
+	testMinuteReaderGolden(t, "testdata/minutes-untimed.csv", false)
+}
+
+func testMinuteReaderGolden(t *testing.T, path string, timed bool) {
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,14 +255,18 @@ func TestMinuteReaderGolden(t *testing.T) {
 			want = append(want, Batch{Minute: g.minute})
 		}
 		b := &want[len(want)-1]
-		b.Records = append(b.Records, Record{byName[g.series], g.want})
+		m := g.want
+		if !timed {
+			m.FirstReply, m.LastReply = 0, 0
+		}
+		b.Records = append(b.Records, Record{byName[g.series], m})
 		b.Rows++
 	}
 	for _, b := range want {
 		slices.SortFunc(b.Records, func(x, y Record) int { return int(x.Series - y.Series) })
 	}
 	if !reflect.DeepEqual(got, want) {
-		t.Errorf("got  %+v\nwant %+v", got, want)
+		t.Errorf("%s: got  %+v\nwant %+v", path, got, want)
 	}
 }
 
@@ -320,7 +331,7 @@ func TestMinuteWriterYears(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := MinuteHeader + "\n0000-01-01T00:00:00Z,web,1,0,0,0,0,0\n9999-12-31T23:59:00Z,web,1,0,0,0,0,0\n"
+	want := MinuteHeader + "\n0000-01-01T00:00:00Z,web,1,0,0,0,0,0,,\n9999-12-31T23:59:00Z,web,1,0,0,0,0,0,,\n"
 	if buf.String() != want {
 		t.Fatalf("got\n%s\nwant\n%s", buf.String(), want)
 	}
@@ -394,7 +405,7 @@ func randomMinute(rng *rand.Rand) slawatch.Minute {
 // TestMinuteWriterResume appends to a file, as the agent does after a
 // restart: no second header, no minute the file already holds.
 func TestMinuteWriterResume(t *testing.T) {
-	file := MinuteHeader + "\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n"
+	file := MinuteHeader + "\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0,,\n"
 	var buf bytes.Buffer
 	w := NewMinuteWriter(&buf)
 	w.Resume(m5)
@@ -418,11 +429,36 @@ func TestMinuteWriterResume(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatal(err)
 	}
-	want := "2026-10-01T00:06:00Z,web,1,0,0,0,0,0\n2026-10-01T00:06:00Z,db,1,0,0,0,0,0\n"
+	want := "2026-10-01T00:06:00Z,web,1,0,0,0,0,0,,\n2026-10-01T00:06:00Z,db,1,0,0,0,0,0,,\n"
 	if buf.String() != want {
 		t.Fatalf("appended\n%s\nwant\n%s", buf.String(), want)
 	}
 	if got, err := readString(t, file+buf.String(), "web", "db"); err != nil || len(got) != 2 {
+		t.Errorf("reading the continued file: %+v, %v", got, err)
+	}
+}
+
+// TestMinuteWriterResumeUntimed continues a file written before reply
+// timing: its rows go on without the timing columns, so the file still
+// reads, and a timed minute added to it reads back untimed.
+func TestMinuteWriterResumeUntimed(t *testing.T) {
+	file := MinuteHeaderUntimed + "\n2026-10-01T00:05:00Z,web,1,0,0,0,0,0\n"
+	var buf bytes.Buffer
+	w := NewMinuteWriter(&buf)
+	w.ResumeUntimed(m5)
+	var m slawatch.Minute
+	m.AddReplyAt(34, 7)
+	if err := w.WriteMinute(m5+1, "web", m); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2026-10-01T00:06:00Z,web,1,1,34,1156,34,34\n"; buf.String() != want {
+		t.Fatalf("appended\n%s\nwant\n%s", buf.String(), want)
+	}
+	got, err := readString(t, file+buf.String(), "web")
+	if err != nil || len(got) != 2 || got[1].Records[0].Minute.Timed() {
 		t.Errorf("reading the continued file: %+v, %v", got, err)
 	}
 }

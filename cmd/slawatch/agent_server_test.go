@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -122,8 +123,18 @@ func writeError(w http.ResponseWriter, status int, code, msg string) {
 
 // csvRow is a record as --out writes it.
 func csvRow(m int64, r slawatch.SeriesMinute) string {
-	return fmt.Sprintf("%s,%s,%d,%d,%d,%d,%d,%d", slawatch.MinuteTime(m).Format(time.RFC3339), r.Series,
-		r.M.Sent, r.M.Received, r.M.RTTSum, r.M.RTTSumSq, r.M.RTTMin, r.M.RTTMax)
+	return fmt.Sprintf("%s,%s,%d,%d,%d,%d,%d,%d,%s,%s", slawatch.MinuteTime(m).Format(time.RFC3339), r.Series,
+		r.M.Sent, r.M.Received, r.M.RTTSum, r.M.RTTSumSq, r.M.RTTMin, r.M.RTTMax,
+		replySecond(r.M.FirstReply), replySecond(r.M.LastReply))
+}
+
+// replySecond writes a reply time as the minute-records CSV does: empty
+// for none, otherwise the second.
+func replySecond(v uint8) string {
+	if v == 0 {
+		return ""
+	}
+	return strconv.Itoa(int(v) - 1)
 }
 
 // TestAgentServer runs `slawatch agent --server` for six seconds on a

@@ -69,7 +69,7 @@ func (o *outputs) openFile(path string) error {
 	}
 	o.file = f
 	o.w = sample.NewMinuteWriter(f)
-	last, end, err := scanMinuteFile(f, path)
+	last, end, untimed, err := scanMinuteFile(f, path)
 	if err != nil {
 		return err
 	}
@@ -82,33 +82,40 @@ func (o *outputs) openFile(path string) error {
 	if _, err := f.Seek(end, io.SeekStart); err != nil {
 		return err
 	}
-	o.w.Resume(last)
+	if untimed {
+		o.w.ResumeUntimed(last) // a file from before reply timing goes on untimed
+	} else {
+		o.w.Resume(last)
+	}
 	o.after = last
 	o.log.Info("continuing samples file", "file", path, "last_minute", time.Unix(last*60, 0).UTC())
 	return nil
 }
 
 // scanMinuteFile finds the last minute of an existing minute-records file
-// and the offset just after its last complete line (0 for an empty file).
-func scanMinuteFile(f *os.File, path string) (last, end int64, err error) {
+// and the offset just after its last complete line (0 for an empty file),
+// and whether it has the header of minute records without reply timing.
+func scanMinuteFile(f *os.File, path string) (last, end int64, untimed bool, err error) {
 	br := bufio.NewReaderSize(f, 1<<20)
 	last = -1 << 62
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
 		if errors.Is(err, io.EOF) || (err == nil && len(line) == 0) {
-			return last, end, nil // a line without its newline was torn: dropped
+			return last, end, untimed, nil // a line without its newline was torn: dropped
 		}
 		if err != nil {
-			return 0, 0, fmt.Errorf("%s:%d: %w", path, n, err)
+			return 0, 0, false, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 		if n == 1 {
-			if string(bytes.TrimRight(line, "\r\n")) != sample.MinuteHeader {
-				return 0, 0, fmt.Errorf("%s:1: not a minute-records samples file; --out appends only to one (header %q)", path, sample.MinuteHeader)
+			h := string(bytes.TrimRight(line, "\r\n"))
+			untimed = h == sample.MinuteHeaderUntimed
+			if h != sample.MinuteHeader && !untimed {
+				return 0, 0, false, fmt.Errorf("%s:1: not a minute-records samples file; --out appends only to one (header %q)", path, sample.MinuteHeader)
 			}
 		} else if m, ok := lineMinute(line); ok {
 			last = m
 		} else {
-			return 0, 0, fmt.Errorf("%s:%d: field minute: not a minute; --out appends only to a file it wrote", path, n)
+			return 0, 0, false, fmt.Errorf("%s:%d: field minute: not a minute; --out appends only to a file it wrote", path, n)
 		}
 		end += int64(len(line))
 	}

@@ -299,8 +299,8 @@ func outRecords(t *testing.T, path string) map[string]string {
 	}
 	for _, line := range lines[1 : len(lines)-1] {
 		f := strings.Split(line, ",")
-		if len(f) != 8 {
-			t.Fatalf("%s: %q: want 8 fields", path, line)
+		if len(f) != 10 {
+			t.Fatalf("%s: %q: want 10 fields", path, line)
 		}
 		at, err := time.Parse(time.RFC3339, f[0])
 		if err != nil {
