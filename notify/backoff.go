@@ -3,6 +3,8 @@ package notify
 import (
 	"math/rand/v2"
 	"time"
+
+	"github.com/slawatch/slawatch/internal/backoff"
 )
 
 // Backoff spaces the retries of a notice: the wait doubles from Base with
@@ -24,27 +26,14 @@ const (
 // Next is the wait after the attempt-th failed attempt (1 after the first):
 // between half and all of min(Base·2^(attempt-1), Max). rnd supplies the
 // jitter, so a seeded one gives the same waits every time; nil uses the
-// global source.
+// global source. The calculation is internal/backoff's, shared with the
+// agent's delivery; only the defaults are the notices' own.
 func (b Backoff) Next(attempt int, rnd *rand.Rand) time.Duration {
-	base, ceiling := b.Base, b.Max
-	if base <= 0 {
-		base = DefaultBackoffBase
+	if b.Base <= 0 {
+		b.Base = DefaultBackoffBase
 	}
-	if ceiling <= 0 {
-		ceiling = DefaultBackoffMax
+	if b.Max <= 0 {
+		b.Max = DefaultBackoffMax
 	}
-	ceiling = max(ceiling, base)
-	d := base
-	for i := 1; i < attempt && d < ceiling; i++ {
-		if d > ceiling/2 {
-			d = ceiling // and never overflowing
-		} else {
-			d *= 2
-		}
-	}
-	half := d / 2
-	if rnd == nil {
-		return d - rand.N(half+1)
-	}
-	return d - time.Duration(rnd.Int64N(int64(half)+1))
+	return backoff.Backoff{Base: b.Base, Max: b.Max}.Next(attempt, rnd)
 }
