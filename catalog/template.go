@@ -70,6 +70,14 @@ type Minute struct {
 	// ConsecutiveBy picks Consecutive by an enum parameter's value (IIJ:
 	// 5 minutes for Internet access, 3 for a data-centre connection).
 	ConsecutiveBy *ConsecutiveBy `yaml:"consecutive_by"`
+	// Timing "probe" times the rule's runs to the probe rather than to the
+	// minute (IIJ: "no reply for 5 minutes" at 30 s pings): a run is a
+	// silence, from the first probe lost after a reply to the next
+	// answered probe, and an outage once it lasts Consecutive minutes
+	// wherever it falls across minute edges (docs/model.md §1). It needs
+	// fail_when loss ">= 100" and combine all: a silence is every probe
+	// of every series lost. Empty or "minute": runs of whole minutes.
+	Timing string `yaml:"timing"`
 	// Or lists alternative rules over the same month: the minute is down
 	// when this rule or any alternative holds, each with its own runs.
 	Or []Minute `yaml:"or"`

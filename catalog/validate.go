@@ -120,7 +120,31 @@ func (t *Template) validateRule(m *Minute) error {
 			return err
 		}
 	}
+	if err := validateTiming(m); err != nil {
+		return err
+	}
 	return t.validateDown(m)
+}
+
+// validateTiming checks minute.timing: "probe" times silences, so it
+// needs a rule whose failure is every probe lost on every series.
+func validateTiming(m *Minute) error {
+	switch m.Timing {
+	case "", "minute":
+		return nil
+	case "probe":
+	default:
+		return fmt.Errorf("minute.timing: %q is not one of minute, probe", m.Timing)
+	}
+	silence := len(m.FailWhen) == 1 && m.FailWhen[0].Loss != "" && m.FailWhen[0].RTT == "" && m.FailWhen[0].OverBaseline == nil
+	if silence {
+		c := m.FailWhen[0].LossCmp
+		silence = c != nil && c.Op == OpGE && c.Value != nil && c.Value.Cmp(big.NewRat(100, 1)) == 0
+	}
+	if !silence || m.Down.Combine != "all" || m.Gate != "" || m.SeriesConsecutive > 1 {
+		return errors.New(`minute.timing: probe times silences: it needs fail_when [loss: ">= 100"] alone, down.combine all, no gate and no series_consecutive`)
+	}
+	return nil
 }
 
 func (t *Template) validateDown(m *Minute) error {
