@@ -3,8 +3,10 @@
 // (Aryaka) or every 30 seconds (IIJ), TCP, HTTP and DNS checks every
 // minute. Minute buckets are aligned to wall-clock minutes; a probe
 // belongs to the minute it was scheduled in (it goes out at most one
-// interval late; later ones are skipped and counted), and a reply after
-// the target's timeout counts as lost for that minute. A minute is handed to the Sink
+// interval late; later ones are skipped and counted), its reply is timed
+// by the second it was scheduled at (slawatch.Minute's FirstReply and
+// LastReply, as a probe row's time is in a samples file), and a reply
+// after the target's timeout counts as lost for that minute. A minute is handed to the Sink
 // once every probe sent in it has been answered or has timed out.
 //
 // One goroutine, the main loop, owns all per-target state: it sends what

@@ -91,22 +91,22 @@ func (a *Agent) sendDue(now int64, st *Stats) {
 			a.log.Warn("scheduler fell behind: probes skipped", "interval", time.Duration(l.iv), "skipped", n, "at", a.clock.Now())
 		}
 		for due := l.due(); due <= now; due = l.due() {
-			a.fire(l.targets[l.pos], (a.wall0+due)/int64(time.Minute), now, st)
+			a.fire(l.targets[l.pos], a.wall0+due, now, st)
 			l.advance()
 		}
 	}
 	a.sendEchoes(st)
 }
 
-// fire starts one probe of target i. A probe still pending from the
-// previous turn has outlived its timeout (timeouts never exceed the
-// interval): it is lost.
-func (a *Agent) fire(i uint32, minute, now int64, st *Stats) {
+// fire starts one probe of target i, due at Unix nanoseconds due. A
+// probe still pending from the previous turn has outlived its timeout
+// (timeouts never exceed the interval): it is lost.
+func (a *Agent) fire(i uint32, due, now int64, st *Stats) {
 	t := &a.targets[i]
 	if t.pending {
 		t.lost(st)
 	}
-	serial := t.open(now, minute)
+	serial := t.open(now, due)
 	st.Sent++
 	if t.dest != nil {
 		fam := 0

@@ -22,7 +22,8 @@ type target struct {
 	pending    bool   // a probe is out and neither answered nor lost
 	pendSerial uint32 // its serial
 	pendAt     int64  // when it was sent, clock nanoseconds since start
-	pendMin    int64  // the wall-clock minute it was sent in
+	pendMin    int64  // the wall-clock minute it was scheduled in
+	pendSec    uint8  // and the second of that minute (0-59)
 
 	// Minute buckets, indexed by minute&1: the minute being probed and
 	// the one before, still open for replies until it is flushed.
@@ -33,10 +34,16 @@ type target struct {
 	lastErr error
 }
 
-// open marks a probe sent in minute m at clock time at.
-func (t *target) open(at, m int64) uint32 {
+// open marks a probe sent at clock time at, scheduled at Unix
+// nanoseconds due: it belongs to the minute and second of due, as a probe
+// row's time does in a samples file (sample.Reader), so both produce the
+// same minute records for the same probes.
+func (t *target) open(at, due int64) uint32 {
 	t.serial++
-	t.pending, t.pendSerial, t.pendAt, t.pendMin = true, t.serial, at, m
+	sec := slawatch.FloorDiv(due, int64(time.Second))
+	m := slawatch.FloorDiv(sec, 60)
+	t.pending, t.pendSerial, t.pendAt = true, t.serial, at
+	t.pendMin, t.pendSec = m, uint8(sec-60*m)
 	return t.serial
 }
 
@@ -58,7 +65,7 @@ func (t *target) answered(at int64, s *Stats) {
 	}
 	t.pending = false
 	us := (rtt + 500) / int64(time.Microsecond)
-	if !t.slot(t.pendMin, s).AddReply(uint32(us)) {
+	if !t.slot(t.pendMin, s).AddReplyAt(uint32(us), int(t.pendSec)) {
 		s.Overflow++
 		return
 	}
