@@ -24,7 +24,7 @@ var ErrNotFound = errors.New("store: not found")
 func (s *Store) PutDoc(ctx context.Context, d Doc) error {
 	_, err := s.docExec(ctx, d, `INSERT INTO docs (customer, kind, id, body, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (customer, kind, id) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at`,
-		d.Customer, d.Kind, d.ID, string(d.Body), time.Now().UnixMilli())
+		d.Customer, d.Kind, d.ID, string(d.Body), s.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("store: put %s %s/%s: %w", d.Kind, d.Customer, d.ID, err)
 	}
@@ -36,7 +36,7 @@ func (s *Store) PutDoc(ctx context.Context, d Doc) error {
 func (s *Store) AddDoc(ctx context.Context, d Doc) (bool, error) {
 	n, err := s.docExec(ctx, d, `INSERT INTO docs (customer, kind, id, body, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (customer, kind, id) DO NOTHING`,
-		d.Customer, d.Kind, d.ID, string(d.Body), time.Now().UnixMilli())
+		d.Customer, d.Kind, d.ID, string(d.Body), s.now().UnixMilli())
 	if err != nil {
 		return false, fmt.Errorf("store: add %s %s/%s: %w", d.Kind, d.Customer, d.ID, err)
 	}
@@ -103,7 +103,7 @@ func (s *Store) UpdateDoc(ctx context.Context, customer, kind, id string, fn fun
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE docs SET body = $1, updated_at = $2 WHERE customer = $3 AND kind = $4 AND id = $5`,
-			string(b), time.Now().UnixMilli(), customer, kind, id); err != nil {
+			string(b), s.now().UnixMilli(), customer, kind, id); err != nil {
 			return err
 		}
 		return s.note(ctx, tx, Change{Kind: kind, Customer: customer, ID: id})

@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/clock"
 )
 
 func testDocs(t *testing.T, url string) {
@@ -165,5 +167,29 @@ func testWriteBlocks(t *testing.T, url string) {
 	})
 	if err != nil || n != 3 {
 		t.Errorf("read %d records (%v), want 3", n, err)
+	}
+}
+
+// TestDocsClock: documents and the change feed are stamped by the
+// store's clock.
+func TestDocsClock(t *testing.T) {
+	ctx := context.Background()
+	at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	fake := clock.NewFake(at)
+	s := mustOpen(t, filepath.Join(t.TempDir(), "clock.db"), Options{Clock: fake})
+	s.RecordChanges("r1")
+	if err := s.PutDoc(ctx, Doc{Customer: "a", Kind: "ticket", ID: "T1", Body: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	fake.Advance(time.Minute)
+	if err := s.UpdateDoc(ctx, "a", "ticket", "T1", func(b []byte) ([]byte, error) { return b, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := s.GetDoc(ctx, "a", "ticket", "T1"); err != nil || !d.Updated.Equal(at.Add(time.Minute)) {
+		t.Errorf("updated %v, %v; want %v", d.Updated, err, at.Add(time.Minute))
+	}
+	cs, err := s.Changes(ctx, at)
+	if err != nil || len(cs) != 2 || !cs[0].At.Equal(at) || !cs[1].At.Equal(at.Add(time.Minute)) {
+		t.Errorf("changes %+v, %v; want two, at %v and a minute later", cs, err, at)
 	}
 }

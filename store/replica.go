@@ -47,7 +47,7 @@ func (s *Store) note(ctx context.Context, tx *sql.Tx, c Change) error {
 		return nil
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO changes (origin, kind, customer, id, agent, lo, hi, at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		s.replica, c.Kind, c.Customer, c.ID, c.Agent, c.Lo, c.Hi, time.Now().UnixMilli())
+		s.replica, c.Kind, c.Customer, c.ID, c.Agent, c.Lo, c.Hi, s.now().UnixMilli())
 	if err != nil {
 		return fmt.Errorf("change feed: %w", err)
 	}

@@ -24,11 +24,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/clock"
 )
 
 // Options configure a Store. The zero value is valid.
@@ -43,7 +45,13 @@ type Options struct {
 	// file to itself (other tools, such as `slawatch token`, may still
 	// open it). PostgreSQL ignores it: replicas share a database.
 	Exclusive bool
+	// Clock stamps documents and the change feed; clock.Real when nil.
+	// A server's store and the server take the same clock.
+	Clock clock.Clock
 }
+
+// now is the time of the store's clock.
+func (s *Store) now() time.Time { return clock.Or(s.opts.Clock).Now() }
 
 // Store is a database of minute records. Its methods may be called from
 // any number of goroutines.
