@@ -37,17 +37,18 @@ var bom = []byte("\xEF\xBB\xBF")
 // Reader reads one samples file and hands out one Batch per minute. It is
 // not safe for concurrent use.
 type Reader struct {
-	in      *bufio.Reader
-	file    string
-	lookup  Lookup
-	line    int      // number of the last line read
-	blank   int      // first of the blank lines just read, 0 when none
-	started bool     // the header was read
-	minutes bool     // the file holds minute records, not probe rows
-	header  string   // the header read, and its columns, for messages
-	columns []string // (nil before the header)
-	eof     bool     // the input is exhausted
-	err     error    // sticky: once Next fails it keeps failing
+	in       *bufio.Reader
+	file     string
+	lookup   Lookup
+	line     int      // number of the last line read
+	blank    int      // first of the blank lines just read, 0 when none
+	started  bool     // the header was read
+	minutes  bool     // the file holds minute records, not probe rows
+	header   string   // the header read, and its columns, for messages
+	columns  []string // (nil before the header)
+	eof      bool     // the input is exhausted
+	consumed int64    // bytes of the lines read, line endings included
+	err      error    // sticky: once Next fails it keeps failing
 
 	times    timeCache
 	lastName []byte // series name of the last row and its index, so
@@ -139,6 +140,11 @@ func (r *Reader) readHeader() error {
 	if err != nil {
 		return err
 	}
+	return r.setHeader(line)
+}
+
+// setHeader sets the format from the header line.
+func (r *Reader) setHeader(line []byte) error {
 	r.started = true
 	line = bytes.TrimPrefix(line, bom)
 	switch string(line) {
@@ -185,6 +191,7 @@ func (r *Reader) readLine() ([]byte, error) {
 		return nil, fmt.Errorf("read %s after line %d: %w", r.file, r.line, err)
 	}
 	r.line++
+	r.consumed += int64(len(line))
 	line = trimEOL(line)
 	if len(line) > MaxLineLen {
 		r.line--
