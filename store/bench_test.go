@@ -9,15 +9,17 @@ import (
 
 	slawatch "github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/store/storetest"
+
+	"github.com/slawatch/slawatch/store/internal/codec/codectest"
 )
 
 // benchBatches returns k batches of n steady records each.
 func benchBatches(n, k int) [][]slawatch.SeriesMinute {
-	g := newSteadyGen(3, n, 100)
+	g := codectest.NewGen(3, n, 100)
 	out := make([][]slawatch.SeriesMinute, k)
 	for i := range out {
 		for j := range n {
-			out[i] = append(out[i], slawatch.SeriesMinute{Series: fmt.Sprintf("cust-%06d-router", j), M: g.minute(j, t0+int64(i))})
+			out[i] = append(out[i], slawatch.SeriesMinute{Series: fmt.Sprintf("cust-%06d-router", j), M: g.Minute(j, t0+int64(i))})
 		}
 	}
 	return out

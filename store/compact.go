@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+
+	"github.com/slawatch/slawatch/store/internal/codec"
 )
 
 // CompactStats says what a Compact call did.
@@ -33,7 +35,7 @@ type CompactStats struct {
 // error leaves the hours done so far compacted and the others staged.
 func (s *Store) Compact(ctx context.Context, before int64) (CompactStats, error) {
 	var st CompactStats
-	groups, err := s.stagedHours(ctx, chunkStart(min(before, MaxMinute)))
+	groups, err := s.stagedHours(ctx, codec.ChunkStart(min(before, MaxMinute)))
 	if err != nil {
 		return st, err
 	}
@@ -124,7 +126,7 @@ func (s *Store) compactHour(ctx context.Context, g agentHour, st *CompactStats) 
 }
 
 // chunkSeries is a chunk being built: its series by id.
-type chunkSeries map[int64]*seriesHour
+type chunkSeries map[int64]*codec.SeriesHour
 
 func (s *Store) loadChunk(ctx context.Context, tx *sql.Tx, start, agentID int64) (chunkSeries, error) {
 	var data []byte
@@ -135,13 +137,13 @@ func (s *Store) loadChunk(ctx context.Context, tx *sql.Tx, start, agentID int64)
 	if err != nil {
 		return nil, fmt.Errorf("load chunk: %w", err)
 	}
-	series, err := decodeChunk(data)
+	series, err := codec.DecodeChunk(data)
 	if err != nil {
 		return nil, err
 	}
 	c := make(chunkSeries, len(series))
 	for i := range series {
-		c[series[i].id] = &series[i]
+		c[series[i].ID] = &series[i]
 	}
 	return c, nil
 }
@@ -152,7 +154,7 @@ func (s *Store) loadChunk(ctx context.Context, tx *sql.Tx, start, agentID int64)
 func (s *Store) fold(ctx context.Context, tx *sql.Tx, c chunkSeries, start int64, batches []storedBatch, added map[string]int64) (int, error) {
 	n := 0
 	for _, b := range batches {
-		recs, err := decodeBatch(b.payload)
+		recs, err := codec.DecodeBatch(b.payload)
 		if err != nil {
 			return 0, fmt.Errorf("staged batch %d: %w", b.id, err)
 		}
@@ -171,12 +173,12 @@ func (s *Store) fold(ctx context.Context, tx *sql.Tx, c chunkSeries, start int64
 		for _, r := range recs {
 			sh := c[ids[r.Series]]
 			if sh == nil {
-				sh = &seriesHour{id: ids[r.Series]}
-				c[sh.id] = sh
+				sh = &codec.SeriesHour{ID: ids[r.Series]}
+				c[sh.ID] = sh
 			}
-			if sh.have&bit == 0 {
-				sh.have |= bit
-				sh.m[b.minute-start] = r.M
+			if sh.Have&bit == 0 {
+				sh.Have |= bit
+				sh.M[b.minute-start] = r.M
 				n++
 			}
 		}
@@ -185,12 +187,12 @@ func (s *Store) fold(ctx context.Context, tx *sql.Tx, c chunkSeries, start int64
 }
 
 func saveChunk(ctx context.Context, tx *sql.Tx, start, agentID int64, c chunkSeries) error {
-	series := make([]seriesHour, 0, len(c))
+	series := make([]codec.SeriesHour, 0, len(c))
 	for _, sh := range c {
 		series = append(series, *sh)
 	}
-	slices.SortFunc(series, func(a, b seriesHour) int { return cmp.Compare(a.id, b.id) })
-	data, err := appendChunk(nil, series)
+	slices.SortFunc(series, func(a, b codec.SeriesHour) int { return cmp.Compare(a.ID, b.ID) })
+	data, err := codec.AppendChunk(nil, series)
 	if err != nil {
 		return err
 	}

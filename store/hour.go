@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"github.com/slawatch/slawatch/store/internal/codec"
 )
 
 // storedChunk and storedBatch are rows as read, decoded after the read
@@ -32,15 +34,15 @@ type hour struct {
 // namedSeries is a chunk's series with its names.
 type namedSeries struct {
 	series, agent string
-	sh            *seriesHour
+	sh            *codec.SeriesHour
 }
 
 // entries appends minute i's entries to es: those of the chunks first,
 // then those of the staged batches in the order they were stored.
 func (h *hour) entries(i int, es []entry) []entry {
 	for _, c := range h.chunks {
-		if c.sh.have&(1<<i) != 0 {
-			es = append(es, entry{series: c.series, agent: c.agent, m: c.sh.m[i]})
+		if c.sh.Have&(1<<i) != 0 {
+			es = append(es, entry{series: c.series, agent: c.agent, m: c.sh.M[i]})
 		}
 	}
 	return append(es, h.staged[i]...)
@@ -111,7 +113,7 @@ func (s *Store) decodeHour(ctx context.Context, h int64, chunks []storedChunk, b
 		return nil, err
 	}
 	for i, b := range batches {
-		recs, err := decodeBatch(b.payload)
+		recs, err := codec.DecodeBatch(b.payload)
 		if err != nil {
 			return nil, fmt.Errorf("staged batch %d: %w", b.id, err)
 		}
@@ -133,13 +135,13 @@ func (s *Store) addChunks(ctx context.Context, hr *hour, chunks []storedChunk) e
 		if err != nil {
 			return err
 		}
-		series, err := decodeChunk(c.data)
+		series, err := codec.DecodeChunk(c.data)
 		if err != nil {
 			return fmt.Errorf("agent %s: %w", agent, err)
 		}
 		for i := range series {
 			sh := &series[i]
-			name, err := s.lookup(ctx, tableSeries, sh.id)
+			name, err := s.lookup(ctx, tableSeries, sh.ID)
 			if err != nil {
 				return err
 			}

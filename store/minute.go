@@ -9,6 +9,8 @@ import (
 	"slices"
 
 	slawatch "github.com/slawatch/slawatch"
+
+	"github.com/slawatch/slawatch/store/internal/codec"
 )
 
 // WriteMinutes stores the records agent measured in minute (a Unix
@@ -51,11 +53,11 @@ func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) e
 			continue
 		}
 		feed.Lo, feed.Hi = min(feed.Lo, b.Minute), max(feed.Hi, b.Minute)
-		payload = appendBatch(payload[:0], canonical(b.Records))
+		payload = codec.AppendBatch(payload[:0], codec.Canonical(b.Records))
 		hash := sha256.Sum256(payload)
 		_, err := tx.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent, minute, hash) DO NOTHING`,
-			agent, b.Minute, chunkStart(b.Minute), hash[:16], payload)
+			agent, b.Minute, codec.ChunkStart(b.Minute), hash[:16], payload)
 		if err != nil {
 			return fmt.Errorf("store: write minutes of %s at %d: %w", agent, b.Minute, err)
 		}
@@ -129,7 +131,7 @@ func (s *Store) readEntries(ctx context.Context, from, to int64, keep func(agent
 	if from >= to {
 		return nil
 	}
-	hours, err := s.storedHours(ctx, chunkStart(from), to)
+	hours, err := s.storedHours(ctx, codec.ChunkStart(from), to)
 	if err != nil {
 		return err
 	}

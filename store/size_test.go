@@ -11,6 +11,8 @@ import (
 	"time"
 
 	slawatch "github.com/slawatch/slawatch"
+
+	"github.com/slawatch/slawatch/store/internal/codec/codectest"
 )
 
 // sizeConfig is the workload of TestStorageSize, from the environment
@@ -18,6 +20,7 @@ import (
 type sizeConfig struct {
 	series, agents, days int
 	jitter               float64 // µs, standard deviation
+	mix, untimed         bool    // see codectest.Gen
 }
 
 func loadSizeConfig(t *testing.T) sizeConfig {
@@ -41,6 +44,8 @@ func loadSizeConfig(t *testing.T) sizeConfig {
 		}
 		c.jitter = j
 	}
+	c.mix = os.Getenv("SLAWATCH_SIZE_MIX") == "1"
+	c.untimed = os.Getenv("SLAWATCH_SIZE_UNTIMED") == "1"
 	return c
 }
 
@@ -49,12 +54,13 @@ func loadSizeConfig(t *testing.T) sizeConfig {
 // was read back.
 type sizeWorkload struct {
 	sizeConfig
-	gen   *steadyGen
+	gen   *codectest.Gen
 	names []string
 }
 
 func newSizeWorkload(c sizeConfig) *sizeWorkload {
-	w := &sizeWorkload{sizeConfig: c, gen: newSteadyGen(42, c.series, c.jitter)}
+	w := &sizeWorkload{sizeConfig: c, gen: codectest.NewGen(42, c.series, c.jitter)}
+	w.gen.Mix = c.mix
 	for i := range c.series {
 		w.names = append(w.names, fmt.Sprintf("cust-%06d-router", i))
 	}
@@ -65,7 +71,7 @@ func newSizeWorkload(c sizeConfig) *sizeWorkload {
 func (w *sizeWorkload) batch(a int, t int64) []slawatch.SeriesMinute {
 	var out []slawatch.SeriesMinute
 	for i := a; i < w.series; i += w.agents {
-		out = append(out, slawatch.SeriesMinute{Series: w.names[i], M: w.gen.minute(i, t)})
+		out = append(out, slawatch.SeriesMinute{Series: w.names[i], M: w.gen.Minute(i, t)})
 	}
 	return out
 }
@@ -92,8 +98,8 @@ func TestStorageSize(t *testing.T) {
 		t.Fatal(err)
 	}
 	perRecord := float64(size) / float64(records)
-	t.Logf("%d series, %d agents, %d days, jitter %.0f µs: %d records in %s (%.0f records/s written and compacted)",
-		c.series, c.agents, c.days, c.jitter, records, elapsed.Round(time.Millisecond), float64(records)/elapsed.Seconds())
+	t.Logf("%d series, %d agents, %d days, jitter %.0f µs, mix %v, untimed %v: %d records in %s (%.0f records/s written and compacted)",
+		c.series, c.agents, c.days, c.jitter, c.mix, c.untimed, records, elapsed.Round(time.Millisecond), float64(records)/elapsed.Seconds())
 	t.Logf("file %d bytes: %.2f bytes/record (chunk data %.2f bytes/record)", size, perRecord, float64(chunkBytes)/float64(records))
 	// The file's fixed costs (schema, first pages) are amortised from a
 	// million records on; below, only the chunks' encoding is held to 8.

@@ -1,4 +1,4 @@
-package store
+package codec
 
 // bitWriter appends values of 0 to 64 bits to buf, least significant bit
 // first.

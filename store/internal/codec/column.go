@@ -1,4 +1,4 @@
-package store
+package codec
 
 import (
 	"encoding/binary"
@@ -7,7 +7,7 @@ import (
 	"slices"
 )
 
-// A column is up to chunkMinutes uint64 values of one field of one series,
+// A column is up to ChunkMinutes uint64 values of one field of one series,
 // stored as a frame of reference with exceptions:
 //
 //	header byte: bit 7 set for delta mode, bits 0-6 the width w (0..64)
@@ -164,7 +164,7 @@ func (d *decoder) column(n int, dst []uint64) ([]uint64, error) {
 	head := d.Byte()
 	delta, width := head&deltaFlag != 0, uint(head&^deltaFlag)
 	if d.Bad || width > 64 || n == 0 || (delta && n < 2) {
-		return nil, fmt.Errorf("column: %w: header", errCorrupt)
+		return nil, fmt.Errorf("column: %w: header", ErrCorrupt)
 	}
 	dst = dst[:0]
 	if delta {
@@ -188,7 +188,7 @@ func (d *decoder) column(n int, dst []uint64) ([]uint64, error) {
 func (d *decoder) terms(n int, base uint64, width uint) ([]uint64, error) {
 	nexc := d.Uvarint()
 	if d.Bad || nexc > uint64(n) {
-		return nil, fmt.Errorf("column: %w: exception count", errCorrupt)
+		return nil, fmt.Errorf("column: %w: exception count", ErrCorrupt)
 	}
 	t := make([]uint64, n)
 	isExc := make([]bool, n)
@@ -196,7 +196,7 @@ func (d *decoder) terms(n int, base uint64, width uint) ([]uint64, error) {
 	for range nexc {
 		gap, off := d.Uvarint(), d.Varint()
 		if d.Bad || gap == 0 || gap > uint64(n-1-idx) {
-			return nil, fmt.Errorf("column: %w: exception", errCorrupt)
+			return nil, fmt.Errorf("column: %w: exception", ErrCorrupt)
 		}
 		idx += int(gap)
 		t[idx], isExc[idx] = base+uint64(off), true
@@ -204,7 +204,7 @@ func (d *decoder) terms(n int, base uint64, width uint) ([]uint64, error) {
 	packed := (n - int(nexc)) * int(width)
 	r := bitReader{p: d.Bytes(uint64((packed + 7) / 8))}
 	if d.Bad {
-		return nil, fmt.Errorf("column: %w: packed values", errCorrupt)
+		return nil, fmt.Errorf("column: %w: packed values", ErrCorrupt)
 	}
 	for i := range t {
 		if !isExc[i] {

@@ -1,4 +1,4 @@
-package store
+package codec
 
 import (
 	"encoding/binary"
@@ -10,25 +10,25 @@ import (
 	"github.com/slawatch/slawatch/internal/wire"
 )
 
-// chunkMinutes is the span of a chunk: one clock hour, aligned to the
+// ChunkMinutes is the span of a chunk: one clock hour, aligned to the
 // Unix epoch.
-const chunkMinutes = 60
+const ChunkMinutes = 60
 
-// chunkVersion is the first byte of every chunk.
-const chunkVersion = 1
+// ChunkVersion is the first byte of every chunk.
+const ChunkVersion = 1
 
-// chunkStart returns the first minute of the chunk holding minute.
-func chunkStart(minute int64) int64 { return minute - minute%chunkMinutes }
+// ChunkStart returns the first minute of the chunk holding minute.
+func ChunkStart(minute int64) int64 { return minute - minute%ChunkMinutes }
 
-// seriesHour is one series' records in one chunk: have has bit i set when
-// the record of the chunk's minute i is present in m[i].
-type seriesHour struct {
-	id   int64 // the series' id in the series table
-	have uint64
-	m    [chunkMinutes]slawatch.Minute
+// SeriesHour is one series' records in one chunk: Have has bit i set when
+// the record of the chunk's minute i is present in M[i].
+type SeriesHour struct {
+	ID   int64 // the series' id in the series table
+	Have uint64
+	M    [ChunkMinutes]slawatch.Minute
 }
 
-const fullHour = 1<<chunkMinutes - 1
+const FullHour = 1<<ChunkMinutes - 1
 
 // A chunk holds one agent's records of one hour, every series of that agent:
 //
@@ -46,23 +46,23 @@ const fullHour = 1<<chunkMinutes - 1
 // The columns are modelled so that a steady series has small, nearly
 // constant values: a lost probe changes Sent-Received, not the mean; the
 // jitter shows in the last four columns only as wide as it is.
-func appendChunk(b []byte, series []seriesHour) ([]byte, error) {
-	b = append(b, chunkVersion)
+func AppendChunk(b []byte, series []SeriesHour) ([]byte, error) {
+	b = append(b, ChunkVersion)
 	b = binary.AppendUvarint(b, uint64(len(series)))
 	var prev int64
 	c := newColumns()
 	for i := range series {
 		s := &series[i]
-		if s.id <= prev || s.have == 0 || s.have&^fullHour != 0 {
-			return nil, fmt.Errorf("chunk: series %d out of order or empty", s.id)
+		if s.ID <= prev || s.Have == 0 || s.Have&^FullHour != 0 {
+			return nil, fmt.Errorf("chunk: series %d out of order or empty", s.ID)
 		}
-		b = binary.AppendUvarint(b, uint64(s.id-prev))
-		b = binary.AppendUvarint(b, fullHour&^s.have)
+		b = binary.AppendUvarint(b, uint64(s.ID-prev))
+		b = binary.AppendUvarint(b, FullHour&^s.Have)
 		var err error
 		if b, err = c.append(b, s); err != nil {
-			return nil, fmt.Errorf("chunk: series %d: %w", s.id, err)
+			return nil, fmt.Errorf("chunk: series %d: %w", s.ID, err)
 		}
-		prev = s.id
+		prev = s.ID
 	}
 	return b, nil
 }
@@ -75,21 +75,21 @@ type columns struct {
 func newColumns() *columns {
 	c := &columns{}
 	for _, p := range []*[]uint64{&c.sent, &c.lost, &c.mean, &c.rem, &c.lo, &c.hi, &c.dev, &c.scratch} {
-		*p = make([]uint64, 0, chunkMinutes)
+		*p = make([]uint64, 0, ChunkMinutes)
 	}
 	return c
 }
 
 // append splits s into columns and encodes them.
-func (c *columns) append(b []byte, s *seriesHour) ([]byte, error) {
+func (c *columns) append(b []byte, s *SeriesHour) ([]byte, error) {
 	c.sent, c.lost, c.mean, c.rem = c.sent[:0], c.lost[:0], c.mean[:0], c.rem[:0]
 	c.lo, c.hi, c.dev = c.lo[:0], c.hi[:0], c.dev[:0]
-	for i := range chunkMinutes {
-		if s.have&(1<<i) == 0 {
+	for i := range ChunkMinutes {
+		if s.Have&(1<<i) == 0 {
 			continue
 		}
-		m := &s.m[i]
-		if why := checkMinute(m); why != "" {
+		m := &s.M[i]
+		if why := CheckMinute(m); why != "" {
 			return nil, fmt.Errorf("minute %d: %s", i, why)
 		}
 		c.sent, c.lost = append(c.sent, uint64(m.Sent)), append(c.lost, uint64(m.Sent-m.Received))
@@ -105,7 +105,7 @@ func (c *columns) append(b []byte, s *seriesHour) ([]byte, error) {
 	return b, nil
 }
 
-// splitRTT appends the RTT columns of a record checked by checkMinute.
+// splitRTT appends the RTT columns of a record checked by CheckMinute.
 func (c *columns) splitRTT(m *slawatch.Minute) {
 	r := uint64(m.Received)
 	mean := m.RTTSum / r
@@ -118,40 +118,40 @@ func (c *columns) splitRTT(m *slawatch.Minute) {
 	c.dev = append(c.dev, m.RTTSumSq-sq-lo*lo-hi*hi)
 }
 
-// decodeChunk decodes a chunk. Whatever p holds, it returns an error or
-// series whose every record passes checkMinute; it never panics.
-func decodeChunk(p []byte) ([]seriesHour, error) {
+// DecodeChunk decodes a chunk. Whatever p holds, it returns an error or
+// series whose every record passes CheckMinute; it never panics.
+func DecodeChunk(p []byte) ([]SeriesHour, error) {
 	d := decoder{wire.Decoder{P: p}}
-	if d.Byte() != chunkVersion {
-		return nil, fmt.Errorf("chunk: %w: version", errCorrupt)
+	if d.Byte() != ChunkVersion {
+		return nil, fmt.Errorf("chunk: %w: version", ErrCorrupt)
 	}
 	n := d.Uvarint()
 	if d.Bad || n > uint64(len(d.P))/3 { // id, absent mask, a column header
-		return nil, fmt.Errorf("chunk: %w: series count", errCorrupt)
+		return nil, fmt.Errorf("chunk: %w: series count", ErrCorrupt)
 	}
-	out := make([]seriesHour, n)
+	out := make([]SeriesHour, n)
 	c := newColumns()
 	var id int64
 	for i := range out {
 		gap, absent := d.Uvarint(), d.Uvarint()
-		if d.Bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= fullHour {
-			return nil, fmt.Errorf("chunk: %w: series header", errCorrupt)
+		if d.Bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= FullHour {
+			return nil, fmt.Errorf("chunk: %w: series header", ErrCorrupt)
 		}
 		id += int64(gap)
-		out[i].id, out[i].have = id, fullHour&^absent
+		out[i].ID, out[i].Have = id, FullHour&^absent
 		if err := c.decode(&d, &out[i]); err != nil {
 			return nil, fmt.Errorf("chunk: series %d: %w", id, err)
 		}
 	}
 	if d.Bad || len(d.P) != 0 {
-		return nil, fmt.Errorf("chunk: %w: trailing bytes", errCorrupt)
+		return nil, fmt.Errorf("chunk: %w: trailing bytes", ErrCorrupt)
 	}
 	return out, nil
 }
 
 // decode reads s's columns and rebuilds its records.
-func (c *columns) decode(d *decoder, s *seriesHour) error {
-	n := bits.OnesCount64(s.have)
+func (c *columns) decode(d *decoder, s *SeriesHour) error {
+	n := bits.OnesCount64(s.Have)
 	var err error
 	if c.sent, err = d.column(n, c.sent); err != nil {
 		return err
@@ -162,7 +162,7 @@ func (c *columns) decode(d *decoder, s *seriesHour) error {
 	k := 0 // minutes with replies
 	for j := range n {
 		if c.lost[j] > c.sent[j] || c.sent[j] > math.MaxUint32 {
-			return fmt.Errorf("%w: sent or lost", errCorrupt)
+			return fmt.Errorf("%w: sent or lost", ErrCorrupt)
 		}
 		if c.lost[j] < c.sent[j] {
 			k++
@@ -187,13 +187,13 @@ func (c *columns) decodeRTT(d *decoder, k int) error {
 }
 
 // rebuild fills s.m from the decoded columns.
-func (c *columns) rebuild(s *seriesHour) error {
+func (c *columns) rebuild(s *SeriesHour) error {
 	j, k := 0, 0
-	for i := range chunkMinutes {
-		if s.have&(1<<i) == 0 {
+	for i := range ChunkMinutes {
+		if s.Have&(1<<i) == 0 {
 			continue
 		}
-		m := &s.m[i]
+		m := &s.M[i]
 		m.Sent, m.Received = uint32(c.sent[j]), uint32(c.sent[j]-c.lost[j])
 		j++
 		if m.Received == 0 {
@@ -208,25 +208,25 @@ func (c *columns) rebuild(s *seriesHour) error {
 }
 
 // joinRTT rebuilds m's RTT fields from row k of the RTT columns, refusing
-// any overflow and any record checkMinute refuses.
+// any overflow and any record CheckMinute refuses.
 func (c *columns) joinRTT(m *slawatch.Minute, k int) error {
 	r := uint64(m.Received)
 	mean, rem := c.mean[k], c.rem[k]
 	mhi, sum := bits.Mul64(mean, r)
 	sum, carry := bits.Add64(sum, rem, 0)
 	if mhi != 0 || carry != 0 || rem >= r || mean > math.MaxUint32 || c.lo[k] > mean || c.hi[k] > math.MaxUint32-mean {
-		return fmt.Errorf("%w: RTT", errCorrupt)
+		return fmt.Errorf("%w: RTT", ErrCorrupt)
 	}
 	m.RTTSum, m.RTTMin, m.RTTMax = sum, uint32(mean-c.lo[k]), uint32(mean+c.hi[k])
 	hi, lo := bits.Mul64(sum, sum)
 	if hi >= r {
-		return fmt.Errorf("%w: RTT sum", errCorrupt)
+		return fmt.Errorf("%w: RTT sum", ErrCorrupt)
 	}
 	sq, _ := bits.Div64(hi, lo, r)
 	var sqc uint64
 	m.RTTSumSq, sqc = bits.Add64(sq, c.dev[k]+c.lo[k]*c.lo[k]+c.hi[k]*c.hi[k], 0)
-	if sqc != 0 || checkMinute(m) != "" {
-		return fmt.Errorf("%w: RTT", errCorrupt)
+	if sqc != 0 || CheckMinute(m) != "" {
+		return fmt.Errorf("%w: RTT", ErrCorrupt)
 	}
 	return nil
 }

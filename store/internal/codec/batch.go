@@ -1,9 +1,8 @@
-package store
+package codec
 
 import (
 	"cmp"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -20,40 +19,38 @@ import (
 //	            Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax uvarints
 //
 // The name is front-coded against the previous record's. The encoding is
-// canonical, so the same batch delivered twice has the same bytes and hash.
-const batchVersion = 1
+// Canonical, so the same batch delivered twice has the same bytes and hash.
+const BatchVersion = 1
 
 // minBatchRecord is the fewest bytes a record takes: two lengths, one byte
 // of name and six numbers.
 const minBatchRecord = 9
 
-var errCorrupt = errors.New("corrupt data")
-
-// canonical returns recs sorted by series with only the first record of
+// Canonical returns recs sorted by series with only the first record of
 // each series kept. recs is not modified.
-func canonical(recs []slawatch.SeriesMinute) []slawatch.SeriesMinute {
+func Canonical(recs []slawatch.SeriesMinute) []slawatch.SeriesMinute {
 	out := slices.Clone(recs)
 	slices.SortStableFunc(out, func(a, b slawatch.SeriesMinute) int { return cmp.Compare(a.Series, b.Series) })
 	return slices.CompactFunc(out, func(a, b slawatch.SeriesMinute) bool { return a.Series == b.Series })
 }
 
-// appendBatch encodes canonical records.
-func appendBatch(b []byte, recs []slawatch.SeriesMinute) []byte {
-	b = append(b, batchVersion)
+// AppendBatch encodes Canonical records.
+func AppendBatch(b []byte, recs []slawatch.SeriesMinute) []byte {
+	b = append(b, BatchVersion)
 	b = binary.AppendUvarint(b, uint64(len(recs)))
 	return wire.AppendRecords(b, recs)
 }
 
-// decodeBatch decodes a staged batch and checks every record as
+// DecodeBatch decodes a staged batch and checks every record as
 // WriteMinutes did, so nothing stored wrongly reaches a reader.
-func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
+func DecodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
 	d := decoder{wire.Decoder{P: p}}
-	if d.Byte() != batchVersion {
-		return nil, fmt.Errorf("batch: %w: version", errCorrupt)
+	if d.Byte() != BatchVersion {
+		return nil, fmt.Errorf("batch: %w: version", ErrCorrupt)
 	}
 	n := d.Uvarint()
 	if d.Bad || n > uint64(len(d.P))/minBatchRecord {
-		return nil, fmt.Errorf("batch: %w: record count", errCorrupt)
+		return nil, fmt.Errorf("batch: %w: record count", ErrCorrupt)
 	}
 	recs := make([]slawatch.SeriesMinute, 0, n)
 	var name []byte
@@ -66,7 +63,7 @@ func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
 		recs = append(recs, r)
 	}
 	if d.Bad || len(d.P) != 0 {
-		return nil, fmt.Errorf("batch: %w: trailing bytes", errCorrupt)
+		return nil, fmt.Errorf("batch: %w: trailing bytes", ErrCorrupt)
 	}
 	return recs, nil
 }
@@ -75,7 +72,7 @@ func decodeBatch(p []byte) ([]slawatch.SeriesMinute, error) {
 func (d *decoder) batchRecord(prev []byte) (slawatch.SeriesMinute, error) {
 	k, n := d.Uvarint(), d.Uvarint()
 	if d.Bad || k > uint64(len(prev)) || n > uint64(len(d.P)) {
-		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: name", errCorrupt)
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: name", ErrCorrupt)
 	}
 	name := string(prev[:k]) + string(d.Bytes(n))
 	var m slawatch.Minute
@@ -84,11 +81,11 @@ func (d *decoder) batchRecord(prev []byte) (slawatch.SeriesMinute, error) {
 	m.RTTMin, m.RTTMax = d.Uint32(), d.Uint32()
 	switch {
 	case d.Bad:
-		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: record", errCorrupt)
-	case checkName(name) != "" || name <= string(prev):
-		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series name", errCorrupt)
-	case checkMinute(&m) != "":
-		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series %q: %s", errCorrupt, name, checkMinute(&m))
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: record", ErrCorrupt)
+	case CheckName(name) != "" || name <= string(prev):
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series name", ErrCorrupt)
+	case CheckMinute(&m) != "":
+		return slawatch.SeriesMinute{}, fmt.Errorf("batch: %w: series %q: %s", ErrCorrupt, name, CheckMinute(&m))
 	}
 	return slawatch.SeriesMinute{Series: name, M: m}, nil
 }

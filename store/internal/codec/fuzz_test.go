@@ -1,28 +1,29 @@
-package store
+package codec
 
 import (
 	"reflect"
 	"testing"
 
 	slawatch "github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/store/internal/codec/codectest"
 )
 
 // seedChunks returns encoded chunks to start the fuzzer from: steady
 // series, gaps, outages, the largest values.
 func seedChunks(tb testing.TB) [][]byte {
-	g := newSteadyGen(5, 3, 100)
+	g := codectest.NewGen(5, 3, 100)
 	hour := hourOf(g, 3, t0)
-	hour[1].have = 1<<0 | 1<<7 | 1<<59
-	hour[2].m[4] = slawatch.Minute{Sent: 60}
+	hour[1].Have = 1<<0 | 1<<7 | 1<<59
+	hour[2].M[4] = slawatch.Minute{Sent: 60}
 	var huge slawatch.Minute
 	for range 5000 {
 		huge.AddReply(slawatch.MaxRTTMicros)
 	}
-	one := []seriesHour{{id: 1 << 40, have: 1}}
-	one[0].m[0] = huge
+	one := []SeriesHour{{ID: 1 << 40, Have: 1}}
+	one[0].M[0] = huge
 	var out [][]byte
-	for _, series := range [][]seriesHour{hour, hour[:1], one} {
-		b, err := appendChunk(nil, series)
+	for _, series := range [][]SeriesHour{hour, hour[:1], one} {
+		b, err := AppendChunk(nil, series)
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -39,25 +40,25 @@ func FuzzDecodeChunk(f *testing.F) {
 		f.Add(b)
 		f.Add(b[:len(b)/2])
 	}
-	f.Add([]byte{chunkVersion, 1, 1, 0, 64, 0, 0})
+	f.Add([]byte{ChunkVersion, 1, 1, 0, 64, 0, 0})
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, p []byte) {
-		series, err := decodeChunk(p)
+		series, err := DecodeChunk(p)
 		if err != nil {
 			return
 		}
 		for _, s := range series {
-			for i := range chunkMinutes {
-				if s.have&(1<<i) != 0 && checkMinute(&s.m[i]) != "" {
-					t.Fatalf("series %d minute %d: decoded an invalid record %+v", s.id, i, s.m[i])
+			for i := range ChunkMinutes {
+				if s.Have&(1<<i) != 0 && CheckMinute(&s.M[i]) != "" {
+					t.Fatalf("series %d minute %d: decoded an invalid record %+v", s.ID, i, s.M[i])
 				}
 			}
 		}
-		b, err := appendChunk(nil, series)
+		b, err := AppendChunk(nil, series)
 		if err != nil {
 			t.Fatalf("decoded series do not encode: %v", err)
 		}
-		again, err := decodeChunk(b)
+		again, err := DecodeChunk(b)
 		if err != nil || !reflect.DeepEqual(again, series) {
 			t.Fatalf("round trip: %v", err)
 		}
@@ -66,14 +67,14 @@ func FuzzDecodeChunk(f *testing.F) {
 
 // FuzzDecodeBatch does the same for staged batches.
 func FuzzDecodeBatch(f *testing.F) {
-	f.Add(appendBatch(nil, canonical([]slawatch.SeriesMinute{rec("b", 60, 1, 9000), rec("a", 60, 0, 10_000), rec("ab", 1, 1, 0)})))
-	f.Add([]byte{batchVersion, 0})
+	f.Add(AppendBatch(nil, Canonical([]slawatch.SeriesMinute{rec("b", 60, 1, 9000), rec("a", 60, 0, 10_000), rec("ab", 1, 1, 0)})))
+	f.Add([]byte{BatchVersion, 0})
 	f.Fuzz(func(t *testing.T, p []byte) {
-		recs, err := decodeBatch(p)
+		recs, err := DecodeBatch(p)
 		if err != nil {
 			return
 		}
-		if again, err := decodeBatch(appendBatch(nil, recs)); err != nil || !reflect.DeepEqual(again, recs) {
+		if again, err := DecodeBatch(AppendBatch(nil, recs)); err != nil || !reflect.DeepEqual(again, recs) {
 			t.Fatalf("round trip: %v", err)
 		}
 	})

@@ -1,4 +1,4 @@
-package store
+package codec
 
 import (
 	"slices"
@@ -6,31 +6,32 @@ import (
 
 	slawatch "github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/internal/wire"
+	"github.com/slawatch/slawatch/store/internal/codec/codectest"
 )
 
 // hourOf returns n series' records of the hour starting at minute t.
-func hourOf(g *steadyGen, n int, t int64) []seriesHour {
-	out := make([]seriesHour, n)
+func hourOf(g *codectest.Gen, n int, t int64) []SeriesHour {
+	out := make([]SeriesHour, n)
 	for i := range out {
-		out[i].id, out[i].have = int64(i+1), fullHour
-		for j := range chunkMinutes {
-			out[i].m[j] = g.minute(i, t+int64(j))
+		out[i].ID, out[i].Have = int64(i+1), FullHour
+		for j := range ChunkMinutes {
+			out[i].M[j] = g.Minute(i, t+int64(j))
 		}
 	}
 	return out
 }
 
 func TestChunkRoundTrip(t *testing.T) {
-	g := newSteadyGen(1, 50, 100)
+	g := codectest.NewGen(1, 50, 100)
 	for h := range int64(5) {
 		in := hourOf(g, 50, 28_000_000+h*60)
-		in[3].have = 1<<5 | 1<<59
-		in[7].have = 1
-		b, err := appendChunk(nil, in)
+		in[3].Have = 1<<5 | 1<<59
+		in[7].Have = 1
+		b, err := AppendChunk(nil, in)
 		if err != nil {
 			t.Fatal(err)
 		}
-		out, err := decodeChunk(b)
+		out, err := DecodeChunk(b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -38,9 +39,9 @@ func TestChunkRoundTrip(t *testing.T) {
 			t.Fatalf("got %d series, want %d", len(out), len(in))
 		}
 		for i := range in {
-			for j := range chunkMinutes {
-				if in[i].have&(1<<j) == 0 {
-					in[i].m[j] = slawatch.Minute{}
+			for j := range ChunkMinutes {
+				if in[i].Have&(1<<j) == 0 {
+					in[i].M[j] = slawatch.Minute{}
 				}
 			}
 			if in[i] != out[i] {
