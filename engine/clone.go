@@ -81,6 +81,7 @@ func (lv *level) clone(e *Evaluator, rules map[*rule]*rule) *level {
 func (r *rule) clone() *rule {
 	c := *r
 	c.group = slices.Clone(r.group)
+	c.edges = slices.Clone(r.edges)
 	if r.raw != nil {
 		c.raw = make([][]uint8, len(r.raw))
 		for k, a := range r.raw {

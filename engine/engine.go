@@ -271,6 +271,11 @@ func (e *Evaluator) Finish() (*Report, error) {
 	return r, nil
 }
 
+// fmtSecond prints a unix second in the contract's zone.
+func (e *Evaluator) fmtSecond(t int64) string {
+	return time.Unix(t, 0).In(e.b.Location).Format(time.RFC3339)
+}
+
 // fmtMinute prints a unix minute in the contract's zone.
 func (e *Evaluator) fmtMinute(t int64) string {
 	return time.Unix(t*60, 0).In(e.b.Location).Format(time.RFC3339)

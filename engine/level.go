@@ -23,14 +23,15 @@ type level struct {
 	unknown int      // value levels: minutes without measurement
 	fastVal bool     // the value is fed per record, not stepped
 	found   []found  // the outages the minute rule found, for notification judging
+	downSec int64    // a probe-timed level's down seconds in the month, for its credit tiers; -1 otherwise
 }
 
-// found is one outage the minute rule found: its first minute and the
-// minute whose end detected it, unix minutes.
+// found is one outage the minute rule found: its start and the instant
+// it was detected, unix seconds.
 type found struct{ start, detected int64 }
 
 func newLevel(e *Evaluator, l *contract.Level) (*level, error) {
-	lv := &level{e: e, l: l}
+	lv := &level{e: e, l: l, downSec: -1}
 	t := l.Template
 	if t.Minute != nil {
 		for _, m := range t.Minute.Rules() {
@@ -171,9 +172,13 @@ func (lv *level) finish() (LevelReport, *big.Rat, error) {
 // finishMinutes applies the run rules and counts the month's minutes.
 func (lv *level) finishMinutes(rep *LevelReport) (*big.Rat, int) {
 	var outages []OutageJSON
+	var silences []span // a probe-timed level's down time, unix seconds
 	for _, r := range lv.rules {
 		for _, ru := range r.finish() {
 			outages = lv.outage(outages, r, ru)
+			if r.timed {
+				silences = append(silences, span{lv.e.w0*60 + ru.s, lv.e.w0*60 + ru.e})
+			}
 		}
 	}
 	downMin := 0
@@ -200,6 +205,9 @@ func (lv *level) finishMinutes(rep *LevelReport) (*big.Rat, int) {
 	rep.Outages = outages
 	if lv.l.Template.Objective.NotifyWithinMinutes > 0 {
 		return nil, 0 // a detection rule: the outages are the result
+	}
+	if silences != nil {
+		return lv.finishSilences(rep, silences)
 	}
 	rep.DownMinutes = &downMin
 	if len(runs) > 10 {
@@ -228,20 +236,86 @@ func (lv *level) trackRun(runs []string, start, j int64, isDown bool) ([]string,
 	return runs, start
 }
 
-// outage records a qualifying run that overlaps the month.
+// outage records a qualifying run that overlaps the month. A run of a
+// probe-timed rule is its silence, to the second; any other run is its
+// minutes.
 func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
-	a, b := lv.e.w0+int64(ru.start), lv.e.w0+int64(ru.end)
+	s, e := lv.e.w0*60+ru.s, lv.e.w0*60+ru.e // unix seconds
+	a, b := slawatch.FloorDiv(s, 60), -slawatch.FloorDiv(-e, 60)
 	notify := lv.l.Template.Timer != nil && lv.l.Template.Timer.Measure == "notification"
-	if (r.consec < 2 && !notify) || b <= lv.e.m0 || a >= lv.e.m1 || lv.allExcluded(a, b) {
+	if (r.consec < 2 && !notify) || e <= lv.e.m0*60 || s >= lv.e.m1*60 || lv.allExcluded(a, b) {
 		return out
 	}
-	det := a + int64(max(r.consec, 1))
-	lv.found = append(lv.found, found{a, det})
-	o := OutageJSON{Start: lv.e.fmtMinute(a), End: lv.e.fmtMinute(b), Minutes: int(b - a), DetectedAt: lv.e.fmtMinute(det)}
+	det := s + int64(max(r.consec, 1))*60
+	lv.found = append(lv.found, found{s, det})
+	o := OutageJSON{Start: lv.e.fmtSecond(s), End: lv.e.fmtSecond(e), Minutes: int((e - s) / 60), DetectedAt: lv.e.fmtSecond(det)}
+	if r.timed {
+		o.Seconds = e - s
+	}
 	if n := lv.l.Template.Objective.NotifyWithinMinutes; n > 0 {
-		o.NotifyBy = lv.e.fmtMinute(det + int64(n))
+		o.NotifyBy = lv.e.fmtSecond(det + int64(n)*60)
 	}
 	return append(out, o)
+}
+
+// finishSilences counts a probe-timed level's down time from its silences,
+// to the second: the parts of them inside the month and outside its
+// excluded minutes. The minutes are counted as for any level; the
+// availability is the share of the month's measured and unknown seconds
+// not silent.
+func (lv *level) finishSilences(rep *LevelReport, silences []span) (*big.Rat, int) {
+	var downSec int64
+	var runs []string
+	month := span{lv.e.m0 * 60, lv.e.m1 * 60}
+	for _, sp := range union(silences) {
+		in := sp.clip(month)
+		n := lv.notExcluded(in)
+		if n == 0 {
+			continue
+		}
+		downSec += n
+		runs = append(runs, fmt.Sprintf("down %s to %s (%s)", lv.clockSecond(in.a), lv.clockSecond(in.b), fmtDuration(n)))
+	}
+	downMin := int(downSec / 60)
+	rep.DownMinutes, rep.DownSeconds = &downMin, &downSec
+	if len(runs) > 10 {
+		runs = append(runs[:10], fmt.Sprintf("... and %d more down periods", len(runs)-10))
+	}
+	rep.Reasons = append(rep.Reasons, runs...)
+	lv.downSec = downSec
+	den := int64(rep.MeasuredMinutes+rep.UnknownMinutes) * 60
+	if den == 0 {
+		return nil, downMin
+	}
+	avail := big.NewRat((den-downSec)*100, den)
+	rep.Availability = number(avail, 6)
+	return avail, downMin
+}
+
+// notExcluded returns the seconds of sp, a span inside the month, that
+// lie outside the level's excluded minutes.
+func (lv *level) notExcluded(sp span) int64 {
+	if lv.excl == nil {
+		return sp.len()
+	}
+	var n int64
+	for t := slawatch.FloorDiv(sp.a, 60); t*60 < sp.b; t++ {
+		if !lv.excluded(t - lv.e.m0) {
+			n += sp.clip(span{t * 60, t*60 + 60}).len()
+		}
+	}
+	return n
+}
+
+// clockSecond prints a unix second as the reasons' wall clock, with its
+// seconds when they are not 0.
+func (lv *level) clockSecond(t int64) string {
+	at := time.Unix(t, 0).In(lv.e.b.Location)
+	if t%60 == 0 {
+		return wallClock(at)
+	}
+	s := wallClock(at.Truncate(time.Minute))
+	return s[:16] + at.Format(":05") + s[16:]
 }
 
 // allExcluded reports whether every month minute of [a, b) is excluded:

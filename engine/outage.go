@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 )
 
@@ -16,16 +17,33 @@ type Outage struct {
 	Service *contract.BoundService
 	Level   *contract.Level
 	Rule    int // the template's minute rule: 0, or 1 + the index of its alternative (or)
-	// Unix minutes. Start is the run's first down minute; Detected the
-	// minute whose end made the run long enough (its consecutive-th
-	// minute): the outage was detected at the instant (Detected+1)*60.
-	// End is the first minute after the run, 0 while it lasts.
+	// Unix minutes. Start is the minute holding the outage's start;
+	// Detected the minute whose judgement made the run long enough (its
+	// consecutive-th minute, or for a probe-timed rule the minute holding
+	// the detection instant). End is the first minute after the run, 0
+	// while it lasts.
 	Start, Detected, End int64
+	// The same to the second, unix seconds, as the report lists them:
+	// the start (a probe-timed rule's first lost probe, else the start of
+	// minute Start), the detection instant and the end (0 while the
+	// outage lasts).
+	StartSec, DetectedSec, EndSec int64
 }
 
-// DetectedAt is the instant the outage was detected: the end of minute
-// Detected, the report's detected_at.
-func (o Outage) DetectedAt() time.Time { return time.Unix((o.Detected+1)*60, 0) }
+// StartAt is the outage's start, the report's start.
+func (o Outage) StartAt() time.Time { return time.Unix(o.StartSec, 0) }
+
+// DetectedAt is the instant the outage was detected, the report's
+// detected_at.
+func (o Outage) DetectedAt() time.Time { return time.Unix(o.DetectedSec, 0) }
+
+// EndAt is the outage's end, the report's end; zero while it lasts.
+func (o Outage) EndAt() time.Time {
+	if o.EndSec == 0 {
+		return time.Time{}
+	}
+	return time.Unix(o.EndSec, 0)
+}
 
 // OnOutage registers fn, called synchronously from Add, AddNamed and
 // Finish as soon as a minute's judgement detects an outage (End 0) and
@@ -70,9 +88,10 @@ func (e *Evaluator) Next() int64 { return e.next }
 type watch struct {
 	lv      *level
 	r       *rule
-	idx     int // the rule's index in the level
-	n       int // the run length that is an outage
-	start   int // the open run's first window minute; -1: none
+	idx     int   // the rule's index in the level
+	n       int   // the run length that is an outage
+	start   int   // the open run's first window minute; -1: none
+	s       int64 // the open run's start in window seconds (a probe-timed rule's first lost probe)
 	counted bool
 	told    bool // the open run's detection was told (or would have been)
 	// early: the open run was detected in the month before, whose
@@ -110,42 +129,67 @@ func (e *Evaluator) detect(i int, t int64) {
 
 func (w *watch) see(e *Evaluator, i int, t int64) {
 	if w.r.group[i] != down {
+		if w.start >= 0 && !w.told && w.r.timed {
+			// a probe-timed silence may reach its length in the minute
+			// that ends it, before the first reply
+			w.detectBy(e, w.r.silenceEnd(i))
+		}
 		seenBefore := w.early && t < e.m0+(e.w1-e.m1) // the month before's window saw this end
 		if w.start >= 0 && w.told && !seenBefore && e.onOutage != nil {
-			e.onOutage(w.outage(e, t))
+			e.onOutage(w.outage(e, t, w.r.silenceEnd(i)))
 		}
 		w.start, w.counted, w.told, w.early = -1, false, false, false
 		return
 	}
 	if w.start < 0 {
-		w.start = i
+		w.start, w.s = i, int64(i)*60
+		if w.r.timed {
+			w.s = w.r.silenceStart(i)
+		}
 	}
 	// The report leaves out outages whose every month minute is excluded.
 	if !w.counted && t >= e.m0 && t < e.m1 && !w.lv.excluded(t-e.m0) {
 		w.counted = true
 	}
-	if w.told || !w.counted || i-w.start+1 < w.n {
+	if !w.told {
+		w.detectBy(e, int64(i+1)*60)
+	}
+}
+
+// detectBy tells the open run's detection when, silent until window
+// second until, it has lasted the rule's length: at the instant it did.
+func (w *watch) detectBy(e *Evaluator, until int64) {
+	if !w.counted || until-w.s < int64(w.n)*60 {
 		return
 	}
-	at := e.w0 + int64(w.start+w.n)
-	if at < e.m0 {
+	at := e.w0*60 + w.s + int64(w.n)*60 // unix seconds
+	if at < e.m0*60 {
 		// detected in the month before: that month's report judges it and
 		// its evaluator told it; its end may be this one's to tell
 		w.told, w.early = true, true
 		return
 	}
-	if at >= e.m1 {
+	if at >= e.m1*60 {
 		return // detected in the month after: that month's report judges it
 	}
 	w.told = true
 	if e.onOutage != nil {
-		e.onOutage(w.outage(e, 0))
+		e.onOutage(w.outage(e, 0, 0))
 	}
 }
 
-func (w *watch) outage(e *Evaluator, end int64) Outage {
-	a := e.w0 + int64(w.start)
-	return Outage{Service: w.lv.l.Service, Level: w.lv.l, Rule: w.idx, Start: a, Detected: a + int64(w.n) - 1, End: end}
+// outage is the open run as told: end is the unix minute after it and
+// endSec its end in window seconds, both 0 while it lasts.
+func (w *watch) outage(e *Evaluator, end, endSec int64) Outage {
+	s := e.w0*60 + w.s
+	d := s + int64(w.n)*60
+	o := Outage{Service: w.lv.l.Service, Level: w.lv.l, Rule: w.idx,
+		Start: slawatch.FloorDiv(s, 60), Detected: -slawatch.FloorDiv(-d, 60) - 1, End: end,
+		StartSec: s, DetectedSec: d}
+	if end != 0 {
+		o.EndSec = e.w0*60 + endSec
+	}
+	return o
 }
 
 // sortOutages lists a level's outages in time order, by start then

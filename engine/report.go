@@ -57,25 +57,28 @@ type ServiceReport struct {
 // LevelReport is one level's month. Fields a level does not define are
 // left out; Met is null when the month cannot be judged from the input.
 type LevelReport struct {
-	Template        string       `json:"template"`
-	Title           string       `json:"title"`
-	MeasuredMinutes int          `json:"measured_minutes"`
-	UnknownMinutes  int          `json:"unknown_minutes"`
-	ExcludedMinutes int          `json:"excluded_minutes"`
-	DownMinutes     *int         `json:"down_minutes,omitempty"`
-	Availability    json.Number  `json:"availability_pct,omitempty"`
-	LossPct         json.Number  `json:"loss_pct,omitempty"`
-	LatencyMs       json.Number  `json:"latency_ms,omitempty"`
-	JitterMs        json.Number  `json:"jitter_ms,omitempty"`
-	Objective       string       `json:"objective"`
-	Budget          *BudgetJSON  `json:"budget,omitempty"` // availability objectives: the month's error budget
-	Met             *bool        `json:"met"`
-	CreditPct       string       `json:"credit_pct"`
-	Credit          string       `json:"credit"`            // owed: after claims, the level's limit and the caps
-	PreCap          string       `json:"pre_cap,omitempty"` // the claimed credit before the limit and caps, when they reduced it
-	Cap             string       `json:"cap,omitempty"`     // what reduced it: cap IDs, the level's limit
-	CapApplied      bool         `json:"cap_applied"`
-	Outages         []OutageJSON `json:"outages,omitempty"`
+	Template        string `json:"template"`
+	Title           string `json:"title"`
+	MeasuredMinutes int    `json:"measured_minutes"`
+	UnknownMinutes  int    `json:"unknown_minutes"`
+	ExcludedMinutes int    `json:"excluded_minutes"`
+	DownMinutes     *int   `json:"down_minutes,omitempty"`
+	// DownSeconds is a probe-timed level's down time to the second
+	// (minute.timing probe); DownMinutes is then its whole minutes.
+	DownSeconds  *int64       `json:"down_seconds,omitempty"`
+	Availability json.Number  `json:"availability_pct,omitempty"`
+	LossPct      json.Number  `json:"loss_pct,omitempty"`
+	LatencyMs    json.Number  `json:"latency_ms,omitempty"`
+	JitterMs     json.Number  `json:"jitter_ms,omitempty"`
+	Objective    string       `json:"objective"`
+	Budget       *BudgetJSON  `json:"budget,omitempty"` // availability objectives: the month's error budget
+	Met          *bool        `json:"met"`
+	CreditPct    string       `json:"credit_pct"`
+	Credit       string       `json:"credit"`            // owed: after claims, the level's limit and the caps
+	PreCap       string       `json:"pre_cap,omitempty"` // the claimed credit before the limit and caps, when they reduced it
+	Cap          string       `json:"cap,omitempty"`     // what reduced it: cap IDs, the level's limit
+	CapApplied   bool         `json:"cap_applied"`
+	Outages      []OutageJSON `json:"outages,omitempty"`
 	// Timed levels: the tickets or events judged, the mean time to resolve
 	// and the outage minutes counted, where the level has them.
 	Items         []ItemJSON  `json:"items,omitempty"`
@@ -102,9 +105,12 @@ type PathJSON struct {
 // DetectedAt is the end of the minute that made the run long enough;
 // NotifyBy is the notification deadline where the level has one.
 type OutageJSON struct {
-	Start      string `json:"start"`
-	End        string `json:"end"`
-	Minutes    int    `json:"minutes"`
+	Start   string `json:"start"`
+	End     string `json:"end"`
+	Minutes int    `json:"minutes"`
+	// Seconds is a probe-timed outage's length to the second (its
+	// silence); Minutes is then its whole minutes.
+	Seconds    int64  `json:"seconds,omitempty"`
 	DetectedAt string `json:"detected_at"`
 	NotifyBy   string `json:"notify_by,omitempty"`
 }

@@ -33,6 +33,10 @@ type rule struct {
 	// no gate or history (PrivateCore, IIJ, NGFW): judged without the
 	// general path's bookkeeping.
 	fast *threshold
+	// timed is set for a rule timed to the probe (minute.timing probe):
+	// edges holds each window minute's reply timing (silence.go).
+	timed bool
+	edges []edges
 }
 
 type cond struct {
@@ -69,6 +73,9 @@ func newRule(m *catalog.Minute, l *contract.Level, window int) (*rule, error) {
 		for range r.series {
 			r.raw = append(r.raw, make([]uint8, window))
 		}
+	}
+	if m.Timing == "probe" {
+		r.timed, r.edges = true, make([]edges, window)
 	}
 	simple := m.Down.Combine == "all" || m.Down.Combine == "any"
 	if simple && len(r.series) == 1 && len(r.gate) == 0 && r.raw == nil && len(r.conds) == 1 && r.conds[0].loss != nil {
@@ -126,6 +133,9 @@ func (r *rule) step(i int, rec *records) {
 	if r.raw == nil {
 		r.group[i] = r.combine(failed, unk)
 	}
+	if r.timed {
+		r.edges[i] = r.combineEdges(rec)
+	}
 }
 
 // tally counts a member's status among the failed and the unknown ones.
@@ -141,6 +151,9 @@ func tally(st uint8, failed, unk int) (int, int) {
 
 // judge decides window minute i of a fast rule from its series' record.
 func (r *rule) judge(i int, m *slawatch.Minute) {
+	if r.timed {
+		r.edges[i] = edgesOf(m)
+	}
 	switch {
 	case m.Sent == 0:
 		r.group[i] = unknown
@@ -309,11 +322,18 @@ func (r *rule) finish() []run {
 			r.group[i] = r.combine(failed, unk)
 		}
 	}
+	if r.timed {
+		return r.keepSilences(max(r.consec, 1))
+	}
 	return keepRuns(r.group, r.consec)
 }
 
-// run is [start, end) in window minutes.
-type run struct{ start, end int }
+// run is [start, end) in window minutes; a probe-timed rule's run also
+// has its silence [s, e) in window seconds.
+type run struct {
+	start, end int
+	s, e       int64
+}
 
 // keepRuns turns down minutes outside runs of at least n into up, and
 // returns the runs that remain. An unknown minute breaks a run.
@@ -333,7 +353,7 @@ func keepRuns(a []uint8, n int) []run {
 				a[k] = up
 			}
 		} else {
-			runs = append(runs, run{i, j})
+			runs = append(runs, run{start: i, end: j, s: int64(i) * 60, e: int64(j) * 60})
 		}
 		i = j
 	}

@@ -604,7 +604,7 @@ func (lv *level) detections(rep *LevelReport) []judged {
 		return out
 	}
 	for _, f := range lv.found {
-		start, det := time.Unix(f.start*60, 0).In(lv.e.b.Location), time.Unix(f.detected*60, 0).In(lv.e.b.Location)
+		start, det := time.Unix(f.start, 0).In(lv.e.b.Location), time.Unix(f.detected, 0).In(lv.e.b.Location)
 		if lv.inMonth(det) {
 			out = append(out, judged{id: "outage " + fmtTime(start), kind: "outage-detected", start: start, detected: det})
 		}

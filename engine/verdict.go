@@ -82,18 +82,24 @@ func (lv *level) creditPct(rep *LevelReport, downMin int, q quantity, met *bool)
 
 func (lv *level) tierPct(rep *LevelReport, d int) *big.Rat {
 	tiers := lv.l.Template.Credit.Tiers
+	// a probe-timed level's down time is exact to the second: its tiers
+	// compare seconds with the bounds' minutes
+	sec, what := int64(d)*60, fmt.Sprintf("%d %s", d, lv.tierUnit())
+	if lv.downSec >= 0 {
+		sec, what = lv.downSec, fmtDuration(lv.downSec)+" down"
+	}
 	for _, tr := range tiers {
-		if d > tr.Above && (tr.UpTo == 0 || d <= tr.UpTo) {
+		if sec > int64(tr.Above)*60 && (tr.UpTo == 0 || sec <= int64(tr.UpTo)*60) {
 			bound := fmt.Sprintf("%d < d <= %d", tr.Above, tr.UpTo)
 			if tr.UpTo == 0 {
 				bound = fmt.Sprintf("%d < d", tr.Above)
 			}
-			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d %s: %s -> %s%%", d, lv.tierUnit(), bound, tr.Pct))
+			rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: %s -> %s%%", what, bound, tr.Pct))
 			return tr.PctRat
 		}
 	}
-	if d > 0 {
-		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%d %s: not above %d, no credit", d, lv.tierUnit(), tiers[0].Above))
+	if sec > 0 {
+		rep.Reasons = append(rep.Reasons, fmt.Sprintf("%s: not above %d, no credit", what, tiers[0].Above))
 	}
 	return new(big.Rat)
 }
