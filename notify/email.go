@@ -5,6 +5,8 @@ import (
 	"net/mail"
 	"strings"
 	"time"
+
+	"github.com/slawatch/slawatch/internal/clock"
 )
 
 // Email sends a notice as one plain-text email to all of To.
@@ -12,7 +14,7 @@ type Email struct {
 	SMTP SMTP
 	From string           // "noc@example.net" or "slawatch <noc@example.net>"
 	To   []string         // one transaction, one message, every address in To:
-	Now  func() time.Time // the Date header; time.Now if nil
+	Now  func() time.Time // the Date header; the system's clock if nil
 }
 
 // Name is "email:" and the recipients.
@@ -79,9 +81,10 @@ func envelope(to []*mail.Address) []string {
 	return s
 }
 
+// now is f's time, or the system's when f is nil.
 func now(f func() time.Time) time.Time {
 	if f != nil {
 		return f()
 	}
-	return time.Now()
+	return clock.Real{}.Now()
 }

@@ -14,6 +14,8 @@ import (
 
 	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
+
+	"github.com/slawatch/slawatch/internal/clock"
 )
 
 // STARTTLS policies.
@@ -224,7 +226,8 @@ func (s *SMTP) clearTextAuth() error {
 // RFC 3207 requires after the handshake. Under "auto", a server that does
 // not offer STARTTLS leaves the connection plain.
 func (s *SMTP) startTLS(ctx context.Context, conn net.Conn) (net.Conn, bool, error) {
-	conn.SetDeadline(time.Now().Add(s.timeout()))
+	// a socket's deadline is on the system's clock, whatever the caller's
+	conn.SetDeadline(clock.Real{}.Now().Add(s.timeout()))
 	defer conn.SetDeadline(time.Time{})
 	tp := textproto.NewConn(conn)
 	if _, _, err := tp.ReadResponse(220); err != nil {

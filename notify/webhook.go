@@ -53,7 +53,7 @@ type Webhook struct {
 	// connect, and only the check of a literal IP in URL applies. nil: a
 	// guarded client with DefaultWebhookTimeout that follows no redirects.
 	Client *http.Client
-	Now    func() time.Time // the timestamp; time.Now if nil
+	Now    func() time.Time // the timestamp; the system's clock if nil
 }
 
 // Name is "webhook:" and the URL without its query, which may hold a token.

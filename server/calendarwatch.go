@@ -43,14 +43,14 @@ func (s *Server) watchCalendars(ctx context.Context) {
 	if err := s.metrics.Register(w); err != nil {
 		s.log.Error("calendar coverage metrics", "err", err)
 	}
-	t := time.NewTicker(calendarCheckEvery)
+	t := s.cfg.Clock.NewTicker(calendarCheckEvery)
 	defer t.Stop()
 	for {
 		w.warn()
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 		}
 	}
 }

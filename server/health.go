@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/server/docs"
 )
 
@@ -13,6 +14,7 @@ import (
 // (an ingest, or the probe healthz makes when none came lately). It
 // names no database user, host or database: anonymous callers read it.
 type health struct {
+	clock   clock.Clock
 	mu      sync.Mutex
 	ok      bool
 	at      time.Time // the last write's outcome, real time
@@ -25,13 +27,13 @@ const probeEvery = 10 * time.Second
 
 func (h *health) writeOK() {
 	h.mu.Lock()
-	h.ok, h.at, h.lastErr = true, time.Now(), nil
+	h.ok, h.at, h.lastErr = true, h.clock.Now(), nil
 	h.mu.Unlock()
 }
 
 func (h *health) writeFailed(err error) {
 	h.mu.Lock()
-	h.ok, h.at, h.lastErr = false, time.Now(), err
+	h.ok, h.at, h.lastErr = false, h.clock.Now(), err
 	h.mu.Unlock()
 }
 
@@ -39,7 +41,7 @@ func (h *health) writeFailed(err error) {
 func (h *health) state() (ok, recent bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return h.ok, !h.at.IsZero() && time.Since(h.at) < probeEvery
+	return h.ok, !h.at.IsZero() && clock.Since(h.clock, h.at) < probeEvery
 }
 
 // check probes the store's writes when the last outcome is old.

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/slawatch/slawatch/server/auth"
 	"github.com/slawatch/slawatch/server/portal"
@@ -16,6 +15,7 @@ import (
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -96,7 +96,7 @@ func (s *Server) routes() (http.Handler, error) {
 	h("POST /api/customers/{customer}/reports/{month}/recompute", op, s.recomputeReport)
 	h("GET /api/reports/{month}/credits.csv", op, s.allCredits)
 	api := jsonErrors(mux)
-	p, err := portal.New(portal.Config{Store: s.st, API: api, Now: s.cfg.Now, Log: s.log, Secure: s.cfg.CookieSecure, Links: s.cfg.PortalLinks})
+	p, err := portal.New(portal.Config{Store: s.st, API: api, Now: s.cfg.Now, Clock: s.cfg.Clock, Log: s.log, Secure: s.cfg.CookieSecure, Links: s.cfg.PortalLinks})
 	if err != nil {
 		return nil, err
 	}
@@ -158,9 +158,9 @@ type routeRoles struct {
 func (s *Server) instrument(route string, h http.Handler) http.Handler {
 	obs := s.metrics.RequestDuration.WithLabelValues(route)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		t := time.Now()
+		t := s.cfg.Clock.Now()
 		h.ServeHTTP(w, r)
-		obs.Observe(time.Since(t).Seconds())
+		obs.Observe(clock.Since(s.cfg.Clock, t).Seconds())
 	})
 }
 

@@ -28,7 +28,7 @@ func (s *Server) ingest(w http.ResponseWriter, r *http.Request) {
 	p := principalOf(r)
 	code := http.StatusOK
 	defer func() { s.metrics.IngestRequests.WithLabelValues(strconv.Itoa(code)).Inc() }()
-	if !s.limits.allow(p.Agent) {
+	if !s.limits.allow(p.Agent, s.cfg.Clock.Now()) {
 		// one agent sending in a loop must not hold the store's write
 		// lock from the others: it waits, its spool keeps the records
 		code = http.StatusTooManyRequests
@@ -122,7 +122,9 @@ func newAgentLimits(perSecond float64, burst int) *agentLimits {
 	return &agentLimits{rate: rate.Limit(perSecond), burst: burst, by: map[string]*rate.Limiter{}}
 }
 
-func (l *agentLimits) allow(agent string) bool {
+// allow takes a token from agent's bucket at now, on the server's clock
+// (real time, whatever Config.Now says).
+func (l *agentLimits) allow(agent string, now time.Time) bool {
 	l.mu.Lock()
 	lim := l.by[agent]
 	if lim == nil {
@@ -130,5 +132,5 @@ func (l *agentLimits) allow(agent string) bool {
 		l.by[agent] = lim
 	}
 	l.mu.Unlock()
-	return lim.Allow()
+	return lim.AllowN(now, 1)
 }

@@ -30,6 +30,7 @@ import (
 	"github.com/slawatch/slawatch/server/replica"
 
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/server/metrics"
 	"github.com/slawatch/slawatch/store"
@@ -42,7 +43,15 @@ type Config struct {
 	// Notify is how notices go out (SMTP server, sender, fax gateway).
 	Notify notify.Config
 	Logger *slog.Logger
-	// Now is the clock; time.Now when nil.
+	// Clock paces the background work (judging's tick, the delay before
+	// recomputing after late data, the notifier's retries and backoff,
+	// leases and the change feed, compaction) and times what must take
+	// real time whatever Now says; the store's clock when nil (clock.Real
+	// unless the store was opened with another).
+	Clock clock.Clock
+	// Now is the time the service levels are judged against, the
+	// month-to-date reports', the portal's and the API's; Clock.Now when
+	// nil. Tests set it to replay a month without waiting for it.
 	Now func() time.Time
 	// Grace is how long after a minute's end the server waits, at most,
 	// for the agents measuring a customer's series before judging the
@@ -92,8 +101,12 @@ func (c Config) withDefaults() Config {
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
+	if c.Clock == nil && c.Store != nil {
+		c.Clock = c.Store.Clock()
+	}
+	c.Clock = clock.Or(c.Clock)
 	if c.Now == nil {
-		c.Now = time.Now
+		c.Now = c.Clock.Now
 	}
 	if c.Grace <= 0 {
 		c.Grace = 90 * time.Second
@@ -171,6 +184,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, st: cfg.Store, cat: cat, log: cfg.Logger, metrics: metrics.New()}
+	s.health.clock = cfg.Clock
 	s.limits = newAgentLimits(cfg.IngestRate, cfg.IngestBurst)
 	if s.secrets, err = docs.NewSealer(cfg.SecretKey); err != nil {
 		return nil, err
@@ -178,13 +192,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// the parts, each a package: replicas (leases and the change feed),
 	// notices (incidents and the outbox), live judging; they meet here
 	s.replicas = replica.New(replica.Config{Store: s.st, Metrics: s.metrics, Logger: s.log, ID: cfg.Replica,
-		LeaseTTL: cfg.LeaseTTL, FeedEvery: cfg.FeedEvery})
+		LeaseTTL: cfg.LeaseTTL, FeedEvery: cfg.FeedEvery, Clock: cfg.Clock})
 	if err := s.sealStored(ctx); err != nil {
 		return nil, fmt.Errorf("server: sealing webhook secrets: %w", err)
 	}
 	s.notices = notice.New(notice.Config{Store: s.st, Notify: cfg.Notify, Sealer: s.secrets, Metrics: s.metrics,
-		Logger: s.log, Now: cfg.Now, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax, Replica: s.replicas.ID(), Owner: s.replicas})
-	s.judge = judge.New(judge.Config{Store: s.st, Catalog: cat, Metrics: s.metrics, Logger: s.log, Now: cfg.Now,
+		Logger: s.log, Now: cfg.Now, Clock: cfg.Clock, RetryBase: cfg.RetryBase, RetryMax: cfg.RetryMax,
+		Replica: s.replicas.ID(), Owner: s.replicas})
+	s.judge = judge.New(judge.Config{Store: s.st, Catalog: cat, Metrics: s.metrics, Logger: s.log, Now: cfg.Now, Clock: cfg.Clock,
 		Grace: cfg.Grace, ReviseMonths: cfg.ReviseMonths, RecomputeDelay: cfg.RecomputeDelay,
 		Owner: s.replicas, Found: s.notices.Found})
 	s.replicas.Attach(s.judge)
@@ -256,13 +271,13 @@ func (s *Server) ListenAndServe(ctx context.Context, ln net.Listener) error {
 // compact moves closed hours of staged records into chunks and applies
 // the retention, every CompactEvery.
 func (s *Server) compact(ctx context.Context) {
-	t := time.NewTicker(s.cfg.CompactEvery)
+	t := s.cfg.Clock.NewTicker(s.cfg.CompactEvery)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 		}
 		// an hour is compacted once agents' late minutes are unlikely
 		before := s.cfg.Now().Add(-2*time.Hour).Unix() / 60

@@ -45,13 +45,16 @@ type Options struct {
 	// file to itself (other tools, such as `slawatch token`, may still
 	// open it). PostgreSQL ignores it: replicas share a database.
 	Exclusive bool
-	// Clock stamps documents and the change feed; clock.Real when nil.
-	// A server's store and the server take the same clock.
+	// Clock stamps documents, tokens and the change feed; clock.Real
+	// when nil. A server on the store takes the same clock.
 	Clock clock.Clock
 }
 
+// Clock is the store's clock (Options.Clock).
+func (s *Store) Clock() clock.Clock { return clock.Or(s.opts.Clock) }
+
 // now is the time of the store's clock.
-func (s *Store) now() time.Time { return clock.Or(s.opts.Clock).Now() }
+func (s *Store) now() time.Time { return s.Clock().Now() }
 
 // Store is a database of minute records. Its methods may be called from
 // any number of goroutines.

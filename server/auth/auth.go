@@ -53,9 +53,10 @@ func HashToken(tok string) string {
 }
 
 // CreateToken makes and stores a token for role, valid until it is
-// revoked, and returns it; the token itself is not kept.
+// revoked, and returns it; the token itself is not kept. It is created
+// at the time of the store's clock.
 func CreateToken(ctx context.Context, st *store.Store, role, customer, agent, name string) (string, error) {
-	return NewTokenFor(ctx, st, store.Token{Role: role, Customer: customer, Agent: agent, Name: name, Created: time.Now()})
+	return NewTokenFor(ctx, st, store.Token{Role: role, Customer: customer, Agent: agent, Name: name, Created: st.Clock().Now()})
 }
 
 // NewTokenFor makes and stores a token with t's role, customer, agent,

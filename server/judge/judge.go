@@ -25,6 +25,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -121,13 +122,18 @@ const keepClosed = 2
 // maxReplay bounds how far back judging resumes after a restart.
 const maxReplay = 24 * time.Hour
 
-// Config is what a Judge needs. Every field is required but Now.
+// Config is what a Judge needs. Every field is required but Now and
+// Clock.
 type Config struct {
 	Store   *store.Store
 	Catalog *catalog.Catalog
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
-	Now     func() time.Time
+	// Now is the time minutes are judged against; Clock.Now when nil.
+	// Clock paces the run loop and the delays before recomputing and
+	// revising (real time, whatever Now says); clock.Real when nil.
+	Now   func() time.Time
+	Clock clock.Clock
 	// Grace, ReviseMonths and RecomputeDelay are the server's (see
 	// server.Config).
 	Grace          time.Duration
@@ -142,8 +148,9 @@ type Config struct {
 
 // New makes a Judge; Start loads it from the store.
 func New(cfg Config) *Judge {
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Clock.Now
 	}
 	return &Judge{cfg: cfg, st: cfg.Store, cat: cfg.Catalog, log: cfg.Logger, metrics: cfg.Metrics,
 		customers: map[string]*custEval{}, route: map[string][]*custEval{},
@@ -414,15 +421,16 @@ func (e *Judge) missingReports(ctx context.Context, c *custEval, now time.Time) 
 		if _, err := e.st.GetDoc(ctx, c.id, docs.KindReport, name); err == nil {
 			continue
 		}
-		c.due(name, true, "no final report yet (the month ended while no server judged it)", 0)
+		c.due(name, true, "no final report yet (the month ended while no server judged it)", 0, e.cfg.Clock.Now())
 	}
 }
 
-// due marks a closed month for revision.
-func (c *custEval) due(month string, rescan bool, why string, records int) {
+// due marks a closed month for revision, from since on the judge's clock
+// (the delay is real time).
+func (c *custEval) due(month string, rescan bool, why string, records int, since time.Time) {
 	d := c.dirty[month]
 	if d == nil {
-		d = &revisionDue{since: time.Now(), why: map[string]bool{}} // the delay is real time
+		d = &revisionDue{since: since, why: map[string]bool{}}
 		c.dirty[month] = d
 	}
 	d.rescan = d.rescan || rescan
@@ -515,7 +523,7 @@ func (e *Judge) Deliver(agent string, minute int64, recs []slawatch.SeriesMinute
 	for c, n := range late {
 		e.late(c, agent, minute, n, now)
 	}
-	e.completeAt = time.Now() // a real duration, whatever the clock
+	e.completeAt = e.cfg.Clock.Now() // a real duration, whatever Now says
 }
 
 // late marks what n late records of agent at minute change.
@@ -525,10 +533,10 @@ func (e *Judge) late(c *custEval, agent string, minute int64, n int, now time.Ti
 		switch {
 		case c.months[name] != nil:
 			if c.stale.IsZero() {
-				c.stale = time.Now() // the delay is real time
+				c.stale = e.cfg.Clock.Now() // the delay is real time
 			}
 		case e.revisable(c.bound, name, now):
-			c.due(name, true, "late data from agent "+agent, n)
+			c.due(name, true, "late data from agent "+agent, n, e.cfg.Clock.Now())
 		default:
 			e.metrics.LateIgnored.Add(float64(n))
 			e.log.Warn("late records for a month past its revision period are stored, not applied",
@@ -586,14 +594,14 @@ func (e *Judge) target(c *custEval, now time.Time) int64 {
 // Run judges minutes as they complete, recomputes customers that had
 // late data, and hands detected outages to the incidents.
 func (e *Judge) Run(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
+	tick := e.cfg.Clock.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-e.wake:
-		case <-tick.C:
+		case <-tick.C():
 			e.recomputeStale(ctx)
 		}
 		if err := e.advance(ctx); err != nil {
@@ -618,7 +626,7 @@ func (e *Judge) advance(ctx context.Context) error {
 		pendingMinutes += len(c.pending)
 		pendingRecords += c.nPending
 	}
-	lag := time.Since(e.completeAt)
+	lag := clock.Since(e.cfg.Clock, e.completeAt)
 	e.metrics.PendingMinutes.Set(float64(pendingMinutes))
 	e.metrics.PendingRecords.Set(float64(pendingRecords))
 	e.metrics.JudgedMinute.Set(float64(e.judgedLocked(now) * 60))
@@ -761,7 +769,7 @@ func (e *Judge) feed1(c *custEval, t int64, recs []slawatch.SeriesMinute) error 
 // that received late data or records, once the late agent has had
 // RecomputeDelay to deliver the rest of its backlog.
 func (e *Judge) recomputeStale(ctx context.Context) {
-	now := time.Now()
+	now := e.cfg.Clock.Now()
 	e.mu.Lock()
 	var cs []*custEval
 	type due struct {
@@ -821,7 +829,7 @@ func (e *Judge) RecordsChanged(customer, why string) {
 	for d := -2; d <= -1; d++ {
 		name := time.Date(at.Year(), at.Month()+time.Month(d), 1, 0, 0, 0, 0, c.bound.Location).Format("2006-01")
 		if c.months[name] == nil && e.revisable(c.bound, name, now) {
-			c.due(name, false, why, 0)
+			c.due(name, false, why, 0, e.cfg.Clock.Now())
 		}
 	}
 }
@@ -943,7 +951,7 @@ func (e *Judge) TakeOver(ctx context.Context, id string) {
 	if c == nil {
 		return
 	}
-	c.stale = time.Now().Add(-e.cfg.RecomputeDelay) // recomputed on the next tick
+	c.stale = e.cfg.Clock.Now().Add(-e.cfg.RecomputeDelay) // recomputed on the next tick
 	e.missingReports(ctx, c, e.cfg.Now())
 	e.Kick()
 }

@@ -255,7 +255,7 @@ func (in *incidents) queue1(ctx context.Context, customer string, n notify.Notic
 	if err != nil {
 		return err
 	}
-	now := time.Now() // the outbox's schedule is real time
+	now := in.s.cfg.Clock.Now() // the outbox's schedule is real time
 	sends := make([]store.Send, len(chans))
 	for i, ch := range chans {
 		sends[i] = store.Send{ID: n.ID + "|" + ch.Name(), Customer: customer, Notice: body, Channel: ch.Name(), NextAt: now}

@@ -15,6 +15,7 @@ import (
 	"github.com/slawatch/slawatch/server/judge"
 	"github.com/slawatch/slawatch/server/metrics"
 
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
 )
@@ -43,7 +44,7 @@ type notifier struct {
 
 func newNotifier(s *Service) *notifier {
 	n := &notifier{s: s, wake: make(chan struct{}, 1), inflight: map[string]bool{},
-		rnd: rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1)), sem: make(chan struct{}, maxInFlight)}
+		rnd: rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), sem: make(chan struct{}, maxInFlight)}
 	s.metrics.OutboxGauge(func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -66,12 +67,12 @@ func (n *notifier) run(ctx context.Context) {
 	// so, a send would be made again by the next replica or run
 	sends, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer func() {
-		t := time.AfterFunc(drainFor, cancel)
+		t := n.s.cfg.Clock.AfterFunc(drainFor, cancel)
 		n.wg.Wait()
 		t.Stop()
 		cancel()
 	}()
-	tick := time.NewTicker(time.Second)
+	tick := n.s.cfg.Clock.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		n.sendDue(ctx, sends)
@@ -79,7 +80,7 @@ func (n *notifier) run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-n.wake:
-		case <-tick.C:
+		case <-tick.C():
 		}
 	}
 }
@@ -97,7 +98,7 @@ const drainFor = 15 * time.Second
 // already under way; the sends run under sends, which outlives ctx by
 // the drain.
 func (n *notifier) sendDue(ctx, sends context.Context) {
-	due, err := n.s.st.Claim(ctx, n.s.cfg.Replica, time.Now(), claimFor, 64) // retries run on real time
+	due, err := n.s.st.Claim(ctx, n.s.cfg.Replica, n.s.cfg.Clock.Now(), claimFor, 64) // retries run on real time
 	if err != nil {
 		if ctx.Err() == nil {
 			n.s.log.Error("outbox", "err", err)
@@ -145,12 +146,12 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 	if nt.Kind == notify.KindRecovery {
 		if wait, err := n.outageFirst(ctx, x, nt); err != nil || wait {
 			if err == nil {
-				err = n.s.st.Settle(ctx, x.ID, store.Pending, time.Now().Add(n.s.cfg.RetryBase), "waiting for the outage notice on this channel")
+				err = n.s.st.Settle(ctx, x.ID, store.Pending, n.s.cfg.Clock.Now().Add(n.s.cfg.RetryBase), "waiting for the outage notice on this channel")
 			}
 			if err != nil {
 				log.Error("outbox", "err", err)
 			}
-			time.AfterFunc(n.s.cfg.RetryBase, n.kick)
+			n.s.cfg.Clock.AfterFunc(n.s.cfg.RetryBase, n.kick)
 			return
 		}
 	}
@@ -178,7 +179,7 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		// shutting down and the drain is over: the send stays pending,
 		// and free for another replica at once rather than when its
 		// claim ends
-		if err := n.s.st.Unclaim(context.WithoutCancel(ctx), x.ID, n.s.cfg.Replica, time.Now()); err != nil {
+		if err := n.s.st.Unclaim(context.WithoutCancel(ctx), x.ID, n.s.cfg.Replica, n.s.cfg.Clock.Now()); err != nil {
 			log.Error("outbox", "err", err)
 		}
 		return
@@ -186,12 +187,12 @@ func (n *notifier) send(ctx context.Context, x store.Send) {
 		n.settle(ctx, x, store.Failed, err.Error(), log)
 	default:
 		wait := notify.Backoff{Base: n.s.cfg.RetryBase, Max: n.s.cfg.RetryMax}.Next(x.Attempts+1, n.rand())
-		if err := n.s.st.Settle(ctx, x.ID, store.Pending, time.Now().Add(wait), err.Error()); err != nil {
+		if err := n.s.st.Settle(ctx, x.ID, store.Pending, n.s.cfg.Clock.Now().Add(wait), err.Error()); err != nil {
 			log.Error("outbox", "err", err)
 		}
 		n.s.metrics.Notifications.WithLabelValues(kindOf(x.Channel), "retry").Inc()
 		log.Warn("notice not sent; will retry", "attempt", x.Attempts+1, "in", wait, "err", err)
-		time.AfterFunc(wait, n.kick)
+		n.s.cfg.Clock.AfterFunc(wait, n.kick)
 	}
 }
 
@@ -344,7 +345,12 @@ type Config struct {
 	Sealer  *docs.Sealer
 	Metrics *metrics.Metrics
 	Logger  *slog.Logger
-	Now     func() time.Time
+	// Now is the time of the service levels: when a notice was sent, a
+	// test notice asked for; Clock.Now when nil. Clock runs the outbox's
+	// schedule, retries and backoff (real time, whatever Now says);
+	// clock.Real when nil.
+	Now   func() time.Time
+	Clock clock.Clock
 	// RetryBase and RetryMax bound the backoff between attempts.
 	RetryBase, RetryMax time.Duration
 	// Replica names this server in the outbox's claims; Owner says
@@ -367,8 +373,9 @@ type Service struct {
 
 // New makes the service; Reconcile then Run start it.
 func New(cfg Config) *Service {
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Clock.Now
 	}
 	s := &Service{cfg: cfg, st: cfg.Store, log: cfg.Logger, metrics: cfg.Metrics, secrets: cfg.Sealer}
 	s.in = newIncidents(s)

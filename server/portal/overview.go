@@ -141,7 +141,7 @@ func (ss *summaries) queue(c docs.Customer) bool {
 // marked Pending for the rest (queued).
 func (ss *summaries) of(ctx context.Context, who auth.Principal, cs []docs.Customer) []*summary {
 	now := ss.p.cfg.Now()
-	deadline := time.Now().Add(computeFor)
+	deadline := ss.p.cfg.Clock.Now().Add(computeFor) // real time, whatever Now says
 	out := make([]*summary, len(cs))
 	var todo []int
 	ss.mu.Lock()
@@ -159,7 +159,7 @@ func (ss *summaries) of(ctx context.Context, who auth.Principal, cs []docs.Custo
 	ss.mu.Unlock()
 	for _, i := range todo {
 		ss.mu.Lock()
-		background := ss.started && time.Now().After(deadline) && ss.queue(cs[i])
+		background := ss.started && ss.p.cfg.Clock.Now().After(deadline) && ss.queue(cs[i])
 		ss.mu.Unlock()
 		if background {
 			out[i] = &summary{ID: cs[i].ID, Name: cs[i].Name, Pending: true, At: now}

@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/server/auth"
 	"github.com/slawatch/slawatch/store"
 )
@@ -46,8 +47,12 @@ type Config struct {
 	// API is the server's API handler; the portal's requests to it carry
 	// the session's principal (auth.WithPrincipal) instead of a token.
 	API http.Handler
-	Now func() time.Time
-	Log *slog.Logger
+	// Now is the time of the pages (this month, session ends); Clock.Now
+	// when nil. Clock bounds how long the overview computes summaries
+	// before it leaves the rest to the background; clock.Real when nil.
+	Now   func() time.Time
+	Clock clock.Clock
+	Log   *slog.Logger
 	// Secure marks the cookie Secure: set it when users reach the server
 	// over HTTPS (directly or through a proxy).
 	Secure bool
@@ -66,8 +71,9 @@ type Portal struct {
 
 // New parses the templates.
 func New(cfg Config) (*Portal, error) {
+	cfg.Clock = clock.Or(cfg.Clock)
 	if cfg.Now == nil {
-		cfg.Now = time.Now
+		cfg.Now = cfg.Clock.Now
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)

@@ -22,6 +22,7 @@ import (
 	"github.com/slawatch/slawatch/server/metrics"
 
 	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/store"
 )
 
@@ -84,6 +85,9 @@ type Config struct {
 	// part); LeaseTTL and FeedEvery are the server's.
 	ID                  string
 	LeaseTTL, FeedEvery time.Duration
+	// Clock runs the leases and the feed (the store's: the feed's rows
+	// carry its time); clock.Real when nil.
+	Clock clock.Clock
 }
 
 // Judge is what the replicas ask of live judging: the customers, taking
@@ -101,6 +105,7 @@ type Judge interface {
 // New makes this server's part among the replicas. With PostgreSQL the
 // store records its changes in the feed from now on.
 func New(cfg Config) *Replicas {
+	cfg.Clock = clock.Or(cfg.Clock)
 	r := &Replicas{cfg: cfg, id: cfg.ID, ttl: cfg.LeaseTTL, on: cfg.Store.Backend() == "postgres",
 		held: map[string]time.Time{}, seen: map[int64]time.Time{}}
 	if r.id == "" {
@@ -129,7 +134,7 @@ func (r *Replicas) Owns(customer string) bool {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return time.Now().Before(r.held[customer]) // leases run on real time
+	return r.cfg.Clock.Now().Before(r.held[customer])
 }
 
 // Run keeps this replica's leases and applies the change feed until ctx
@@ -139,9 +144,9 @@ func (r *Replicas) Run(ctx context.Context) {
 	if !r.on {
 		return
 	}
-	leases := time.NewTicker(r.ttl / 4)
+	leases := r.cfg.Clock.NewTicker(r.ttl / 4)
 	defer leases.Stop()
-	feed := time.NewTicker(r.cfg.FeedEvery)
+	feed := r.cfg.Clock.NewTicker(r.cfg.FeedEvery)
 	defer feed.Stop()
 	r.lease(ctx)
 	for {
@@ -151,9 +156,9 @@ func (r *Replicas) Run(ctx context.Context) {
 				r.releaseAll()
 			}
 			return
-		case <-leases.C:
+		case <-leases.C():
 			r.lease(ctx)
-		case <-feed.C:
+		case <-feed.C():
 			if err := r.poll(ctx); err != nil && ctx.Err() == nil {
 				r.cfg.Logger.Error("change feed", "err", err)
 			}
@@ -171,7 +176,7 @@ func (r *Replicas) lease(ctx context.Context) {
 
 func (r *Replicas) lease1(ctx context.Context) error {
 	st := r.cfg.Store
-	now := time.Now()
+	now := r.cfg.Clock.Now()
 	until := now.Add(r.ttl)
 	valid := until.Add(-r.ttl / 4) // another replica's clock may run ahead
 	if _, err := st.Acquire(ctx, "replica/"+r.id, r.id, now, until); err != nil {
@@ -281,7 +286,7 @@ func owner(customer string, members []string) string {
 // poll applies the rows of the change feed that other replicas wrote
 // since the last poll.
 func (r *Replicas) poll(ctx context.Context) error {
-	now := time.Now()
+	now := r.cfg.Clock.Now()
 	cs, err := r.cfg.Store.Changes(ctx, now.Add(-feedWindow))
 	if err != nil {
 		return err
@@ -365,7 +370,7 @@ func (r *Replicas) State() State {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	st := State{ID: r.id, Backend: r.cfg.Store.Backend(), Replicas: slices.Clone(r.members)}
-	now := time.Now()
+	now := r.cfg.Clock.Now()
 	for _, until := range r.held {
 		if now.Before(until) {
 			st.Owned++
