@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
 
@@ -193,16 +192,6 @@ func items(m *yaml.Node, key string) []*yaml.Node {
 
 // MaxFileSize bounds a contract file.
 const MaxFileSize = 16 << 20
-
-// Open reads and parses the contract file at path.
-func Open(path string) (*Contract, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	return Parse(io.LimitReader(f, MaxFileSize+1), path)
-}
 
 // Parse parses a contract; file names it in errors. It checks the fields
 // that need no catalog; Bind checks the rest.

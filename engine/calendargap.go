@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/calendar"
-	"github.com/slawatch/slawatch/ticket"
 )
 
 // A region's holidays end somewhere (calendar.Coverages): a business-day
@@ -69,7 +69,7 @@ func dueAfter(cal *calendar.Calendar, err error, end time.Time) bool {
 
 // fieldErr places a calendar error at the input line it came from; a
 // missing year is passed on as it is, for noHolidayData to recognise.
-func fieldErr(p ticket.Pos, field, template string, err error) error {
+func fieldErr(p slawatch.Pos, field, template string, err error) error {
 	var ye *calendar.YearError
 	if errors.As(err, &ye) {
 		return err

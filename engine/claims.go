@@ -6,9 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/ticket"
 )
 
 // ClaimJSON is how one credit is claimed: by when, when it reaches the
@@ -88,7 +88,7 @@ func (e *Evaluator) deadlines(rule *catalog.ClaimRule, ln *creditLine) deadlines
 
 // judgeClaim finds the claim covering a line and judges it.
 func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, dl deadlines) {
-	var cands []*ticket.Claim
+	var cands []*slawatch.Claim
 	for _, other := range e.b.Services {
 		if other.Customer != s.Customer {
 			continue
@@ -99,7 +99,7 @@ func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalo
 			}
 		}
 	}
-	slices.SortStableFunc(cands, func(a, b *ticket.Claim) int { return a.Submitted.Compare(b.Submitted) })
+	slices.SortStableFunc(cands, func(a, b *slawatch.Claim) int { return a.Submitted.Compare(b.Submitted) })
 	ln.forfeit = true
 	if len(cands) == 0 {
 		cj.Status, cj.Reason = "unclaimed", "no claim covers it, and without a claim there is no credit"
@@ -122,7 +122,7 @@ func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalo
 // covers reports whether claim c covers credit line ln of level tpl. A
 // claim filed at another service of the customer covers it only by naming
 // its incident; a claim cannot cover what happened after it was made.
-func covers(c *ticket.Claim, tpl string, ln *creditLine, sameService bool) bool {
+func covers(c *slawatch.Claim, tpl string, ln *creditLine, sameService bool) bool {
 	if (c.Level != "" && c.Level != tpl) || c.Submitted.Before(ln.start) {
 		return false
 	}
@@ -133,7 +133,7 @@ func covers(c *ticket.Claim, tpl string, ln *creditLine, sameService bool) bool 
 }
 
 // judgeTimely checks a complete claim against the deadlines.
-func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *ticket.Claim, dl deadlines) {
+func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *slawatch.Claim, dl deadlines) {
 	submitted := e.fmtAt(c.Submitted)
 	if c.Submitted.After(dl.claim) {
 		cj.Status = "late"
@@ -184,7 +184,7 @@ func andList(items []string) string {
 }
 
 // missingDetails lists the required details a claim lacks.
-func missingDetails(rule *catalog.ClaimRule, c *ticket.Claim) []string {
+func missingDetails(rule *catalog.ClaimRule, c *slawatch.Claim) []string {
 	have := map[string]string{"description": c.Description, "duration": c.Duration, "tickets": c.Tickets, "attempts": c.Attempts}
 	var out []string
 	for _, d := range rule.Required {

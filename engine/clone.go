@@ -4,8 +4,8 @@ import (
 	"maps"
 	"slices"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/sample"
 )
 
 // Clone returns a deep copy of the evaluator's month-to-date state, so
@@ -20,7 +20,7 @@ import (
 func (e *Evaluator) Clone() *Evaluator {
 	c := *e // needCur, set up by New, is shared: nothing writes it
 	c.onOutage = nil
-	c.named = sample.Batch{} // AddNamed's scratch space
+	c.named = slawatch.Batch{} // AddNamed's scratch space
 	c.rec.cur = slices.Clone(e.rec.cur)
 	c.rec.stamp = slices.Clone(e.rec.stamp)
 	c.in = e.in.clone()

@@ -13,6 +13,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/ticket"
@@ -307,7 +308,7 @@ func exampleStream(tb testing.TB, name string) *stream {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ct, err := contract.Open("../examples/" + name + ".yaml")
+	ct, err := contractfile.Open("../examples/" + name + ".yaml")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/sample"
 )
 
 // Month is a calendar month in the contract's time zone, with its real
@@ -60,9 +59,9 @@ type Evaluator struct {
 	// the first and last minutes of rows outside the window, if any
 	outFirst, outLast int64
 	anyOutside        bool
-	named             sample.Batch // AddNamed's batch, reused
-	in                inputs       // tickets, events and claims
-	watches           []watch      // the notification rules' runs
+	named             slawatch.Batch // AddNamed's batch, reused
+	in                inputs         // tickets, events and claims
+	watches           []watch        // the notification rules' runs
 	onOutage          func(Outage)
 }
 
@@ -145,7 +144,7 @@ func (e *Evaluator) subscribe() {
 
 // Add feeds one minute's records. Batches must come in increasing minute
 // order; minutes with no batch are unknown.
-func (e *Evaluator) Add(b *sample.Batch) error {
+func (e *Evaluator) Add(b *slawatch.Batch) error {
 	e.stats.Rows += b.Rows
 	if b.Minute < e.w0 || b.Minute >= e.w1 {
 		e.outside(b)
@@ -190,15 +189,15 @@ func (e *Evaluator) AddNamed(minute int64, recs []slawatch.SeriesMinute) error {
 	b.Minute, b.Records, b.Rows = minute, b.Records[:0], 0
 	for _, r := range recs {
 		if i, ok := e.b.Lookup([]byte(r.Series)); ok {
-			b.Records = append(b.Records, sample.Record{Series: i, Minute: r.M})
+			b.Records = append(b.Records, slawatch.Record{Series: i, Minute: r.M})
 			b.Rows++
 		}
 	}
-	slices.SortFunc(b.Records, func(x, y sample.Record) int { return cmp.Compare(x.Series, y.Series) })
+	slices.SortFunc(b.Records, func(x, y slawatch.Record) int { return cmp.Compare(x.Series, y.Series) })
 	return e.Add(b)
 }
 
-func (e *Evaluator) outside(b *sample.Batch) {
+func (e *Evaluator) outside(b *slawatch.Batch) {
 	e.stats.Outside += b.Rows
 	// values, not pointers into the batch: the caller reuses it
 	if !e.anyOutside || b.Minute < e.outFirst {

@@ -6,19 +6,19 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/calendar"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/ticket"
 )
 
 // inputs are the tickets, events and claims given to the evaluation, by
 // service.
 type inputs struct {
 	ticketsGiven, eventsGiven, claimsGiven bool
-	tickets                                map[*contract.BoundService][]*ticket.Ticket
-	events                                 map[*contract.BoundService][]*ticket.Event
-	claims                                 map[*contract.BoundService][]*ticket.Claim
-	usedClaims                             map[*ticket.Claim]bool
+	tickets                                map[*contract.BoundService][]*slawatch.Ticket
+	events                                 map[*contract.BoundService][]*slawatch.Event
+	claims                                 map[*contract.BoundService][]*slawatch.Claim
+	usedClaims                             map[*slawatch.Claim]bool
 	calendars                              map[string]*calendar.Calendar
 	stats                                  RecordStats
 }
@@ -37,13 +37,13 @@ type RecordStats struct {
 // must name a service of the contract; a ticket must carry what the
 // levels reading it need (a fee, a location class, a channel). Call it
 // before Finish; a nil slice means the file was not given.
-func (e *Evaluator) SetRecords(tickets []ticket.Ticket, events []ticket.Event, claims []ticket.Claim) error {
+func (e *Evaluator) SetRecords(tickets []slawatch.Ticket, events []slawatch.Event, claims []slawatch.Claim) error {
 	in := &e.in
 	in.ticketsGiven, in.eventsGiven, in.claimsGiven = tickets != nil, events != nil, claims != nil
-	in.tickets = map[*contract.BoundService][]*ticket.Ticket{}
-	in.events = map[*contract.BoundService][]*ticket.Event{}
-	in.claims = map[*contract.BoundService][]*ticket.Claim{}
-	in.usedClaims = map[*ticket.Claim]bool{}
+	in.tickets = map[*contract.BoundService][]*slawatch.Ticket{}
+	in.events = map[*contract.BoundService][]*slawatch.Event{}
+	in.claims = map[*contract.BoundService][]*slawatch.Claim{}
+	in.usedClaims = map[*slawatch.Claim]bool{}
 	byKey := map[string]*contract.BoundService{}
 	for _, s := range e.b.Services {
 		byKey[s.Customer.ID+"/"+s.Service.ID] = s
@@ -91,7 +91,7 @@ func (e *Evaluator) SetRecords(tickets []ticket.Ticket, events []ticket.Event, c
 	return nil
 }
 
-func lookup(byKey map[string]*contract.BoundService, key string, p ticket.Pos) (*contract.BoundService, error) {
+func lookup(byKey map[string]*contract.BoundService, key string, p slawatch.Pos) (*contract.BoundService, error) {
 	s, ok := byKey[key]
 	if !ok {
 		return nil, p.Errorf("service", "%q is not a customer/service of the contract", key)
@@ -101,7 +101,7 @@ func lookup(byKey map[string]*contract.BoundService, key string, p ticket.Pos) (
 
 // checkTicket checks a ticket carries what every level reading it needs,
 // and reports whether any level reads it.
-func (e *Evaluator) checkTicket(s *contract.BoundService, k *ticket.Ticket) (bool, error) {
+func (e *Evaluator) checkTicket(s *contract.BoundService, k *slawatch.Ticket) (bool, error) {
 	used := false
 	for _, l := range s.Levels {
 		tm := l.Template.Timer
@@ -116,7 +116,7 @@ func (e *Evaluator) checkTicket(s *contract.BoundService, k *ticket.Ticket) (boo
 		case tm.HoursBy != nil && tm.HoursBy.Field == "location_class" && k.LocationClass == "":
 			return used, k.Pos.Errorf("location_class", "required by %s (A, B, C, D or RE)", id)
 		case tm.MinutesBy != nil && tm.MinutesBy.Field == "channel" && k.Channel == "":
-			return used, k.Pos.Errorf("channel", "required by %s (%s)", id, strings.Join(ticket.Channels, ", "))
+			return used, k.Pos.Errorf("channel", "required by %s (%s)", id, strings.Join(slawatch.Channels, ", "))
 		}
 	}
 	return used, nil

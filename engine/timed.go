@@ -9,10 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/calendar"
 
 	"github.com/shopspring/decimal"
-	"github.com/slawatch/slawatch/ticket"
 )
 
 // ItemJSON is one ticket or event a timed level judged: when it started
@@ -201,8 +201,8 @@ func (lv *level) inMonth(t time.Time) bool {
 
 // tickets returns the service's tickets of the kinds the level reads
 // for which keep holds.
-func (lv *level) tickets(keep func(*ticket.Ticket) bool) []*ticket.Ticket {
-	var out []*ticket.Ticket
+func (lv *level) tickets(keep func(*slawatch.Ticket) bool) []*slawatch.Ticket {
+	var out []*slawatch.Ticket
 	for _, k := range lv.e.in.tickets[lv.l.Service] {
 		if slices.Contains(lv.l.Template.Timer.Kinds, k.Kind) && keep(k) {
 			out = append(out, k)
@@ -212,23 +212,23 @@ func (lv *level) tickets(keep func(*ticket.Ticket) bool) []*ticket.Ticket {
 }
 
 // openedInMonth keeps the tickets opened in the month.
-func (lv *level) openedInMonth(k *ticket.Ticket) bool { return lv.inMonth(k.Opened) }
+func (lv *level) openedInMonth(k *slawatch.Ticket) bool { return lv.inMonth(k.Opened) }
 
 // touchesMonth keeps the tickets open at some time in the month; one not
 // yet resolved is open to the month's end.
-func (lv *level) touchesMonth(k *ticket.Ticket) bool {
+func (lv *level) touchesMonth(k *slawatch.Ticket) bool {
 	return spanOf(k.Opened, firstSet(k.Resolved, lv.e.month.End)).overlaps(lv.monthSpan())
 }
 
 // events returns the service's events of kind.
-func (lv *level) events(kind string) []*ticket.Event {
-	var out []*ticket.Event
+func (lv *level) events(kind string) []*slawatch.Event {
+	var out []*slawatch.Event
 	for _, ev := range lv.e.in.events[lv.l.Service] {
 		if ev.Kind == kind {
 			out = append(out, ev)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b *ticket.Event) int { return a.Start.Compare(b.Start) })
+	slices.SortStableFunc(out, func(a, b *slawatch.Event) int { return a.Start.Compare(b.Start) })
 	return out
 }
 
@@ -268,7 +268,7 @@ func (lv *level) responses() (*timed, error) {
 
 // deadline returns when a ticket's response is due, and the target in
 // words; a zero time when the ticket has no target, with why.
-func (lv *level) deadline(k *ticket.Ticket) (time.Time, string, string, error) {
+func (lv *level) deadline(k *slawatch.Ticket) (time.Time, string, string, error) {
 	tm := lv.l.Template.Timer
 	switch {
 	case tm.Minutes > 0:
@@ -293,7 +293,7 @@ func (lv *level) deadline(k *ticket.Ticket) (time.Time, string, string, error) {
 }
 
 // channelDeadline is the deadline by the ticket's channel and the plan.
-func (lv *level) channelDeadline(k *ticket.Ticket) (time.Time, string, string, error) {
+func (lv *level) channelDeadline(k *slawatch.Ticket) (time.Time, string, string, error) {
 	tm := lv.l.Template.Timer
 	n, ok := tm.MinutesBy.Values[k.Channel]
 	if !ok {
@@ -618,7 +618,7 @@ func (lv *level) detections(rep *LevelReport) []judged {
 // (a second notice of one outage is an update, not its notice). It
 // returns, per detection, its notice's index (-1: none) and, per notice,
 // the detection it answers or updates (-1: none).
-func matchNotices(dets []judged, notices []*ticket.Event) (match, of []int) {
+func matchNotices(dets []judged, notices []*slawatch.Event) (match, of []int) {
 	match, of = make([]int, len(dets)), make([]int, len(notices))
 	for i := range match {
 		match[i] = -1
@@ -657,7 +657,7 @@ func matchNotices(dets []judged, notices []*ticket.Event) (match, of []int) {
 // strayNotices reports the month's notices that answer no outage the
 // level judged: one naming an outage that is none of them, or one sent
 // before any of them began. A notice is never dropped silently.
-func (lv *level) strayNotices(rep *LevelReport, dets []judged, notices []*ticket.Event, of []int) {
+func (lv *level) strayNotices(rep *LevelReport, dets []judged, notices []*slawatch.Event, of []int) {
 	for k, nt := range notices {
 		if (of != nil && of[k] >= 0) || !lv.inMonth(nt.Start) {
 			continue

@@ -52,10 +52,10 @@ func TestMerger(t *testing.T) {
 	z := slawatch.Minute{}
 	want := []Batch{
 		// Reply timing is 1 + the second: web at :07 (a) and :30 (b).
-		{Minute: m0, Rows: 4, Records: []Record{{0, timed(reply(z, 1000, 4000), 8, 31)}, {1, timed(reply(z, 5000), 32, 32)}, {2, timed(reply(z, 2000), 9, 9)}}},
-		{Minute: m0 + 1, Rows: 1, Records: []Record{{1, lost(z, 1)}}},
-		{Minute: m0 + 2, Rows: 1, Records: []Record{{0, lost(z, 1)}}},
-		{Minute: m0 + 4, Rows: 2, Records: []Record{{1, timed(reply(z, 3000, 6000), 1, 60)}}},
+		{Minute: m0, Rows: 4, Records: []Record{{Series: 0, Minute: timed(reply(z, 1000, 4000), 8, 31)}, {Series: 1, Minute: timed(reply(z, 5000), 32, 32)}, {Series: 2, Minute: timed(reply(z, 2000), 9, 9)}}},
+		{Minute: m0 + 1, Rows: 1, Records: []Record{{Series: 1, Minute: lost(z, 1)}}},
+		{Minute: m0 + 2, Rows: 1, Records: []Record{{Series: 0, Minute: lost(z, 1)}}},
+		{Minute: m0 + 4, Rows: 2, Records: []Record{{Series: 1, Minute: timed(reply(z, 3000, 6000), 1, 60)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)
@@ -116,11 +116,11 @@ func TestMergerFormats(t *testing.T) {
 	web := slawatch.Minute{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000}
 	web.Merge(lost(reply(z, 12000), 1))
 	want := []Batch{
-		{Minute: m5 - 1, Rows: 1, Records: []Record{{1, lost(z, 1)}}},
-		{Minute: m5, Rows: 4, Records: []Record{{0, web}, {1, reply(z, 1000, 2000)}}},
+		{Minute: m5 - 1, Rows: 1, Records: []Record{{Series: 1, Minute: lost(z, 1)}}},
+		{Minute: m5, Rows: 4, Records: []Record{{Series: 0, Minute: web}, {Series: 1, Minute: reply(z, 1000, 2000)}}},
 		// Untimed records (an old minute-records file) make the fold
 		// untimed; the probe row alone is timed.
-		{Minute: m5 + 1, Rows: 1, Records: []Record{{1, timed(reply(z, 1000), 8, 8)}}},
+		{Minute: m5 + 1, Rows: 1, Records: []Record{{Series: 1, Minute: timed(reply(z, 1000), 8, 8)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

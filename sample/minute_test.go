@@ -40,12 +40,12 @@ func TestMinuteRecords(t *testing.T) {
 	}
 	want := []Batch{
 		{Minute: m5, Rows: 3, Records: []Record{
-			{0, slawatch.Minute{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000}},
-			{1, slawatch.Minute{Sent: 1, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34}},
-			{2, slawatch.Minute{Sent: 2}},
+			{Series: 0, Minute: slawatch.Minute{Sent: 60, Received: 59, RTTSum: 708000, RTTSumSq: 8498000000, RTTMin: 11000, RTTMax: 13000}},
+			{Series: 1, Minute: slawatch.Minute{Sent: 1, Received: 1, RTTSum: 34, RTTSumSq: 1156, RTTMin: 34, RTTMax: 34}},
+			{Series: 2, Minute: slawatch.Minute{Sent: 2}},
 		}},
 		{Minute: m0 + 7, Rows: 1, Records: []Record{
-			{0, slawatch.Minute{Sent: 60, Received: 60, RTTSum: 3_600_000_000, RTTSumSq: 216_000_000_000_000_000, RTTMin: 60_000_000, RTTMax: 60_000_000}},
+			{Series: 0, Minute: slawatch.Minute{Sent: 60, Received: 60, RTTSum: 3_600_000_000, RTTSumSq: 216_000_000_000_000_000, RTTMin: 60_000_000, RTTMax: 60_000_000}},
 		}},
 	}
 	if !reflect.DeepEqual(got, want) {

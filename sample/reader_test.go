@@ -87,11 +87,11 @@ func TestReaderBatches(t *testing.T) {
 	want := []Batch{
 		{Minute: m0, Rows: 4, Records: []Record{
 			// Replies sent at :59 (web), :07 and :00 (db): stored 60, 8 and 1.
-			{0, timed(reply(slawatch.Minute{}, 12500), 60, 60)},
-			{1, timed(lost(reply(slawatch.Minute{}, 1000, 35), 1), 1, 8)},
+			{Series: 0, Minute: timed(reply(slawatch.Minute{}, 12500), 60, 60)},
+			{Series: 1, Minute: timed(lost(reply(slawatch.Minute{}, 1000, 35), 1), 1, 8)},
 		}},
-		{Minute: m0 + 1, Rows: 1, Records: []Record{{2, timed(reply(slawatch.Minute{}, 60_000_000), 1, 1)}}},
-		{Minute: m0 + 3, Rows: 1, Records: []Record{{0, lost(slawatch.Minute{}, 1)}}},
+		{Minute: m0 + 1, Rows: 1, Records: []Record{{Series: 2, Minute: timed(reply(slawatch.Minute{}, 60_000_000), 1, 1)}}},
+		{Minute: m0 + 3, Rows: 1, Records: []Record{{Series: 0, Minute: lost(slawatch.Minute{}, 1)}}},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got  %+v\nwant %+v", got, want)

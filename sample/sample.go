@@ -78,19 +78,12 @@ package sample
 
 import slawatch "github.com/slawatch/slawatch"
 
-// Record is one series' minute inside a Batch.
-type Record struct {
-	Series int32 // index given by the Lookup
-	Minute slawatch.Minute
-}
-
-// Batch is every row of one clock minute read from one or more files.
-// Rows counts probe rows and minute-record rows alike, one each.
-type Batch struct {
-	Minute  int64    // Unix minute: Unix seconds / 60, rounded down
-	Records []Record // one per series seen in the minute, by ascending Series
-	Rows    int64    // CSV rows folded into the batch
-}
+// Record and Batch are the domain's (slawatch.Record, slawatch.Batch):
+// what this package's readers produce and the engine consumes.
+type (
+	Record = slawatch.Record
+	Batch  = slawatch.Batch
+)
 
 // Lookup maps a series name to its index (0..n-1), false when unknown.
 // The name is only valid during the call: a lookup that keeps it must copy

@@ -259,7 +259,7 @@ func testMinuteReaderGolden(t *testing.T, path string, timed bool) {
 		if !timed {
 			m.FirstReply, m.LastReply = 0, 0
 		}
-		b.Records = append(b.Records, Record{byName[g.series], m})
+		b.Records = append(b.Records, Record{Series: byName[g.series], Minute: m})
 		b.Rows++
 	}
 	for _, b := range want {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
-	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/report"
@@ -139,7 +139,7 @@ func (o *outputs) openEvaluator(path, month string) error {
 	if err != nil {
 		return err
 	}
-	ct, err := contract.Open(path)
+	ct, err := contractfile.Open(path)
 	if err != nil {
 		return err
 	}

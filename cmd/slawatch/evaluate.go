@@ -12,6 +12,7 @@ import (
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/report"
@@ -134,7 +135,7 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 	if err != nil {
 		return nil, err
 	}
-	ct, err := contract.Open(c.contract)
+	ct, err := contractfile.Open(c.contract)
 	if err != nil {
 		return nil, err
 	}

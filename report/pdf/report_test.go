@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
-	"github.com/slawatch/slawatch/contract"
+	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/report/pdf"
@@ -49,7 +49,7 @@ func evaluateOpts(tb testing.TB, x example) (*engine.Report, pdf.Options) {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ct, err := contract.Open(filepath.Join(dir, x.contract))
+	ct, err := contractfile.Open(filepath.Join(dir, x.contract))
 	if err != nil {
 		tb.Fatal(err)
 	}
