@@ -16,7 +16,6 @@ import (
 	"github.com/slawatch/slawatch/server/docs"
 	"github.com/slawatch/slawatch/server/judge"
 
-	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/notify"
 	"github.com/slawatch/slawatch/store"
@@ -107,7 +106,7 @@ func (in *incidents) detected(ctx context.Context, f judge.Found) error {
 	}
 	in.s.metrics.Outages.Inc()
 	o = docs.Outage{ID: id, Service: svc.Service.ID, Site: svc.Service.Site, Level: lv.Template.ID,
-		Start: slawatch.MinuteTime(f.Outage.Start), Detected: slawatch.MinuteTime(f.Outage.Detected + 1), Judged: f.At}
+		Start: f.Outage.StartAt().UTC(), Detected: f.Outage.DetectedAt().UTC(), Judged: f.At}
 	o.Deadline = o.Detected.Add(time.Duration(lv.Template.Objective.NotifyWithinMinutes) * time.Minute)
 	inc, err := in.incidentFor(ctx, f.Customer, &o)
 	if err != nil {
@@ -182,7 +181,7 @@ func (in *incidents) ended(ctx context.Context, f judge.Found) error {
 	if errors.Is(err, store.ErrNotFound) {
 		// the next month's evaluator ends a run the last month's began
 		open, err := in.openOutage(ctx, f.Customer, f.Outage.Service.Service.ID, f.Outage.Level.Template.ID)
-		if err != nil || open == nil || open.Start.After(slawatch.MinuteTime(f.Outage.Start)) {
+		if err != nil || open == nil || open.Start.After(f.Outage.StartAt()) {
 			return err
 		}
 		o = *open
@@ -190,7 +189,7 @@ func (in *incidents) ended(ctx context.Context, f judge.Found) error {
 		return err
 	}
 	if o.End == nil {
-		end := slawatch.MinuteTime(f.Outage.End)
+		end := f.Outage.EndAt().UTC()
 		o.End = &end
 		err := docs.Update(ctx, st, f.Customer, docs.KindOutage, o.ID, func(x *docs.Outage) bool {
 			changed := x.End == nil
