@@ -5,18 +5,12 @@
 package catalog
 
 import (
-	"bytes"
 	"embed"
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"sort"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
-
-	"github.com/slawatch/slawatch/internal/yamlerr"
 )
 
 //go:embed templates
@@ -55,51 +49,60 @@ func Load(fsys fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
+// loadProvider loads the folder dir: its provider.yaml and its levels.
+// Each file is read, checked, then compiled.
 func (c *Catalog) loadProvider(fsys fs.FS, dir string) error {
-	p := &Provider{}
-	if err := decodeFile(fsys, path.Join(dir, "provider.yaml"), p); err != nil {
+	p, err := readProvider(fsys, dir)
+	if err != nil {
 		return err
-	}
-	if err := p.validate(dir); err != nil {
-		return fmt.Errorf("%s/provider.yaml: %w", dir, err)
 	}
 	c.providers[p.ID] = p
 	files, err := fs.Glob(fsys, dir+"/*.yaml")
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		if path.Base(f) == "provider.yaml" {
+	for _, name := range files {
+		if path.Base(name) == "provider.yaml" {
 			continue
 		}
-		t := &Template{Provider: p}
-		if err := decodeFile(fsys, f, t); err != nil {
+		t, err := readTemplate(fsys, name, p)
+		if err != nil {
 			return err
-		}
-		if err := t.validate(); err != nil {
-			return fmt.Errorf("%s: %w", f, err)
-		}
-		if want := dir + "/" + strings.TrimSuffix(path.Base(f), ".yaml"); t.ID != want {
-			return fmt.Errorf("%s: id %q: want %q, the file's path", f, t.ID, want)
 		}
 		c.templates[t.ID] = t
 	}
 	return nil
 }
 
-// decodeFile decodes one YAML file strictly: an unknown field is an error
-// naming its line.
-func decodeFile(fsys fs.FS, name string, v any) error {
-	data, err := fs.ReadFile(fsys, name)
+func readProvider(fsys fs.FS, dir string) (*Provider, error) {
+	var y providerYAML
+	f, err := readFile(fsys, path.Join(dir, "provider.yaml"), &y)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		return yamlerr.Wrap(name, err, v)
+	if err := y.check(dir); err != nil {
+		return nil, f.place(err)
 	}
-	return nil
+	p, err := y.compile()
+	return p, f.place(err)
+}
+
+// readTemplate reads the level in the file name, of the provider p. Its
+// ID is its path: the file of a level is found from its ID alone.
+func readTemplate(fsys fs.FS, name string, p *Provider) (*Template, error) {
+	var y templateYAML
+	f, err := readFile(fsys, name, &y)
+	if err != nil {
+		return nil, err
+	}
+	if err := y.check(p); err != nil {
+		return nil, f.place(err)
+	}
+	if want := strings.TrimSuffix(name, ".yaml"); y.ID != want {
+		return nil, f.place(errorf("id", "%q: want %q, the file's path", y.ID, want))
+	}
+	t, err := y.compile(p)
+	return t, f.place(err)
 }
 
 // Template returns the template with the given ID.
@@ -135,25 +138,4 @@ func (c *Catalog) Providers() []*Provider {
 func (c *Catalog) Provider(id string) (*Provider, bool) {
 	p, ok := c.providers[id]
 	return p, ok
-}
-
-func (p *Provider) validate(dir string) error {
-	if p.ID != dir {
-		return fmt.Errorf("provider: %q: want %q, the folder's name", p.ID, dir)
-	}
-	for _, k := range p.Exclusions.Kinds {
-		if _, ok := ExclusionKinds[k]; !ok {
-			return fmt.Errorf("exclusions.kinds: unknown kind %q", k)
-		}
-	}
-	var errs []error
-	if p.Claims != nil {
-		errs = append(errs, p.Claims.validate())
-	}
-	for i := range p.Caps {
-		v, err := parsePct(fmt.Sprintf("caps[%d].pct", i), p.Caps[i].Pct)
-		errs = append(errs, err)
-		p.Caps[i].PctRat = v
-	}
-	return errors.Join(errs...)
 }

@@ -11,18 +11,18 @@ import (
 // across its levels: which exclusions it honours, how much notice
 // scheduled maintenance needs, and the caps on credits.
 type Provider struct {
-	ID         string          `yaml:"provider"`
-	Name       string          `yaml:"name"`
-	Source     string          `yaml:"source"`
-	Exclusions ExclusionPolicy `yaml:"exclusions"`
-	Caps       []Cap           `yaml:"caps"`
-	Claims     *ClaimRule      `yaml:"claims"` // nil: the SLA states no claim procedure
+	ID         string
+	Name       string
+	Source     string
+	Exclusions ExclusionPolicy
+	Caps       []Cap
+	Claims     *ClaimRule // nil: the SLA states no claim procedure
 	// IncidentMerge: tickets and events of one customer with the same
 	// cause are one incident, credited once, at the service where it began.
-	IncidentMerge bool `yaml:"incident_merge"`
+	IncidentMerge bool
 	// Rules are the provider's general rules, named with their catalog
 	// IDs and how slawatch applies each, for `slawatch catalog`.
-	Rules []Rule `yaml:"rules"`
+	Rules []Rule
 }
 
 // Rule is one general rule of a provider's SLA program.
@@ -55,18 +55,18 @@ type ClaimRule struct {
 // ClaimDetails are the details a claim may be required to carry.
 var ClaimDetails = []string{"description", "duration", "tickets", "attempts"}
 
-func (r *ClaimRule) validate() error {
+func (r *ClaimRule) check() error {
 	switch {
 	case r.Window != "month-after" && r.Window != "days-after-completion":
-		return fmt.Errorf("claims.window: %q is not month-after or days-after-completion", r.Window)
+		return errorf("claims.window", "%q is not month-after or days-after-completion", r.Window)
 	case (r.Window == "days-after-completion") != (r.Days > 0):
-		return errors.New("claims.days: wanted with, and only with, days-after-completion")
+		return errorf("claims.days", "wanted with, and only with, days-after-completion")
 	case r.InvoiceCycles < 1 || (r.InvoiceAfter != "receipt" && r.InvoiceAfter != "confirmation"):
-		return errors.New("claims: want invoice_cycles >= 1 and invoice_after receipt or confirmation")
+		return errorf("claims", "want invoice_cycles >= 1 and invoice_after receipt or confirmation")
 	}
 	for _, d := range r.Required {
 		if !slices.Contains(ClaimDetails, d) {
-			return fmt.Errorf("claims.required: %q is not one of %v", d, ClaimDetails)
+			return errorf("claims.required", "%q is not one of %v", d, ClaimDetails)
 		}
 	}
 	return nil
@@ -82,12 +82,12 @@ type ExclusionPolicy struct {
 // Cap bounds the credits of one service in one month to a percentage of
 // one of its fees, over all the levels that name the cap.
 type Cap struct {
-	ID     string `yaml:"id"`
-	Pct    string `yaml:"pct"`
-	Fee    string `yaml:"fee"`
-	Source string `yaml:"source"`
+	ID     string
+	Pct    string
+	Fee    string
+	Source string
 
-	PctRat *big.Rat `yaml:"-"`
+	PctRat *big.Rat
 }
 
 // Cap returns the provider's cap called id.
@@ -125,4 +125,38 @@ var ExclusionKinds = map[string]string{
 	"civil-works":          "civil works needed to lay the local tail",
 	"isp-survey":           "a site survey by the ISP delayed installation",
 	"build-required":       "a build, riser or lateral needed to reach the ISP demarcation",
+}
+
+// check reports what is wrong with a provider as written, in the folder
+// dir.
+func (p *providerYAML) check(dir string) error {
+	if p.ID != dir {
+		return errorf("provider", "%q: want %q, the folder's name", p.ID, dir)
+	}
+	for _, k := range p.Exclusions.Kinds {
+		if _, ok := ExclusionKinds[k]; !ok {
+			return errorf("exclusions.kinds", "unknown kind %q", k)
+		}
+	}
+	var errs []error
+	if p.Claims != nil {
+		errs = append(errs, p.Claims.check())
+	}
+	for i, c := range p.Caps {
+		errs = append(errs, checkPct(fmt.Sprintf("caps[%d].pct", i), c.Pct))
+	}
+	return errors.Join(errs...)
+}
+
+// compile builds the Provider from a checked provider.
+func (p *providerYAML) compile() (*Provider, error) {
+	var c compiler
+	out := &Provider{
+		ID: p.ID, Name: p.Name, Source: p.Source, Exclusions: p.Exclusions,
+		Claims: p.Claims, IncidentMerge: p.IncidentMerge, Rules: slices.Clone(p.Rules),
+	}
+	for _, cp := range p.Caps {
+		out.Caps = append(out.Caps, Cap{ID: cp.ID, Pct: cp.Pct, Fee: cp.Fee, Source: cp.Source, PctRat: c.pct(cp.Pct)})
+	}
+	return out, c.err
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
+
+	"github.com/slawatch/slawatch/calendar"
 )
 
 // Template is one service level of a provider's SLA, as data: what it
@@ -11,22 +14,24 @@ import (
 // what credit a miss earns. Contracts bind templates to series, parameters
 // and fees.
 type Template struct {
-	ID        string     `yaml:"id"`
-	Title     string     `yaml:"title"`
-	Summary   string     `yaml:"summary"`
-	Source    string     `yaml:"source"`
-	Notes     string     `yaml:"notes"`
-	AppliesTo []string   `yaml:"applies_to"`
-	Inputs    []Input    `yaml:"inputs"`
-	Params    []Param    `yaml:"params"`
-	Minute    *Minute    `yaml:"minute"`
-	Value     *Value     `yaml:"value"`
-	Timer     *Timer     `yaml:"timer"`
-	Objective Objective  `yaml:"objective"`
-	Credit    CreditRule `yaml:"credit"`
-	Caps      []string   `yaml:"caps"`
+	ID        string
+	Title     string
+	Summary   string
+	Source    string
+	Notes     string
+	AppliesTo []string
+	Inputs    []Input
+	Params    []Param
+	Minute    *Minute
+	Value     *Value
+	Timer     *Timer
+	Objective Objective
+	Credit    CreditRule
+	Caps      []string
 
-	Provider *Provider `yaml:"-"`
+	Provider *Provider
+
+	written *templateYAML // as written, for WithCredit
 }
 
 // Input is a named group of series a contract binds, such as the one
@@ -52,24 +57,24 @@ type Param struct {
 // Minute says how each clock minute of the level is judged down, up or
 // unknown from the minute records of one input.
 type Minute struct {
-	Input string `yaml:"input"`
+	Input string
 	// FailWhen lists per-series conditions; a series fails in a minute
 	// when any holds. Used by the all, any and share combinations.
-	FailWhen []Condition `yaml:"fail_when"`
+	FailWhen []Condition
 	// SeriesConsecutive > 1: a series counts as failed only inside a run
 	// of at least this many failed minutes, counted from its first minute.
-	SeriesConsecutive int `yaml:"series_consecutive"`
+	SeriesConsecutive int
 	// Gate names an input whose series must not fail in the minute for a
 	// failure to count (CDN: the origin probe succeeded).
-	Gate string `yaml:"gate"`
-	Down Down   `yaml:"down"`
+	Gate string
+	Down Down
 	// Consecutive > 1: down minutes count only inside a run of at least
 	// this many, counted from the run's first minute. The run reaching
 	// this length is the outage detection.
-	Consecutive int `yaml:"consecutive"`
+	Consecutive int
 	// ConsecutiveBy picks Consecutive by an enum parameter's value (IIJ:
 	// 5 minutes for Internet access, 3 for a data-centre connection).
-	ConsecutiveBy *ConsecutiveBy `yaml:"consecutive_by"`
+	ConsecutiveBy *ConsecutiveBy
 	// Timing "probe" times the rule's runs to the probe rather than to the
 	// minute (IIJ: "no reply for 5 minutes" at 30 s pings): a run is a
 	// silence, from the first probe lost after a reply to the next
@@ -77,10 +82,10 @@ type Minute struct {
 	// wherever it falls across minute edges (docs/model.md §1). It needs
 	// fail_when loss ">= 100" and combine all: a silence is every probe
 	// of every series lost. Empty or "minute": runs of whole minutes.
-	Timing string `yaml:"timing"`
+	Timing string
 	// Or lists alternative rules over the same month: the minute is down
 	// when this rule or any alternative holds, each with its own runs.
-	Or []Minute `yaml:"or"`
+	Or []Minute
 }
 
 // ConsecutiveBy maps an enum parameter's values to run lengths.
@@ -112,21 +117,21 @@ func (m *Minute) MaxConsecutive() int {
 // Condition is one per-series test of a minute record. Loss is the minute
 // loss in percent; RTT the minute's mean round-trip time in ms.
 type Condition struct {
-	Loss         string    `yaml:"loss"`
-	RTT          string    `yaml:"rtt_ms"`
-	OverBaseline *Baseline `yaml:"rtt_over_baseline"`
+	Loss         string
+	RTT          string
+	OverBaseline *Baseline
 
-	LossCmp *Cmp `yaml:"-"`
-	RTTCmp  *Cmp `yaml:"-"`
+	LossCmp *Cmp
+	RTTCmp  *Cmp
 }
 
 // Baseline is "the minute's mean RTT exceeds the trailing window's mean
 // RTT by more than OverPct percent".
 type Baseline struct {
-	OverPct       string `yaml:"over_pct"`
-	WindowMinutes int    `yaml:"window_minutes"`
+	OverPct       string
+	WindowMinutes int
 
-	Over *big.Rat `yaml:"-"`
+	Over *big.Rat
 }
 
 // Down combines the series of the input into the minute's status.
@@ -142,10 +147,10 @@ type Baseline struct {
 // unknown series are, up when it holds for none of their values, unknown
 // otherwise (docs/model.md §3).
 type Down struct {
-	Combine string `yaml:"combine"`
-	When    string `yaml:"when"`
+	Combine string
+	When    string
 
-	Cmp *Cmp `yaml:"-"`
+	Cmp *Cmp
 }
 
 // Value is a monthly aggregate of one input.
@@ -159,61 +164,61 @@ type Value struct {
 
 // Objective is what the month is judged against.
 type Objective struct {
-	Text         string `yaml:"text"`
-	Availability string `yaml:"availability"` // Cmp on availability percent
-	Value        string `yaml:"value"`        // Cmp on the Value aggregate
+	Text         string
+	Availability string // Cmp on availability percent
+	Value        string // Cmp on the Value aggregate
 	// NotifyWithinMinutes: a notice must follow each detected outage
 	// within this many minutes. Judged from notification events.
-	NotifyWithinMinutes int `yaml:"notify_within_minutes"`
+	NotifyWithinMinutes int
 	// NotifyVia is the channel the SLA requires the notice on (email,
 	// fax or webhook); only a delivery on it judges the level, others are
 	// extra. Empty: any channel.
-	NotifyVia string `yaml:"notify_via"`
+	NotifyVia string
 	// MissesAllowed: a timed level's month is met while no more of its
 	// items missed (managed firewall: a breach only at 3 or more).
-	MissesAllowed int `yaml:"misses_allowed"`
+	MissesAllowed int
 
-	AvailabilityCmp *Cmp `yaml:"-"`
-	ValueCmp        *Cmp `yaml:"-"`
+	AvailabilityCmp *Cmp
+	ValueCmp        *Cmp
 }
 
 // CreditRule says what a miss earns, as a percentage of a fee base.
 type CreditRule struct {
-	Base FeeBase `yaml:"base"`
+	Base FeeBase
 	// Tiers on the month's down minutes, half-open: Above < d <= UpTo.
-	Tiers []Tier `yaml:"tiers"`
+	Tiers []Tier
 	// When: a flat credit when the Value aggregate Cmp holds.
-	When string `yaml:"when"`
+	When string
 	// Missed: a flat credit when the objective is missed.
-	Missed bool   `yaml:"missed"`
-	Pct    string `yaml:"pct"`
-	PctBy  *PctBy `yaml:"pct_by"`
+	Missed bool
+	Pct    string
+	PctBy  *PctBy
 	// FromContract: the seed gives no credit; a contract may supply one.
-	FromContract bool `yaml:"from_contract"`
+	FromContract bool
 
 	// Timed levels (see Timer):
 	// PerItem: each missed ticket or event earns Pct (or its OverTiers row).
-	PerItem bool `yaml:"per_item"`
+	PerItem bool
 	// PerDay > 0: at most this many items are credited per day.
-	PerDay int `yaml:"per_day"`
+	PerDay int
 	// MinMisses > 0: a flat Pct once this many items miss in the month.
-	MinMisses int `yaml:"min_misses"`
+	MinMisses int
 	// OverTiers: per item, by hours beyond the target.
-	OverTiers []OverTier `yaml:"over_tiers"`
+	OverTiers []OverTier
 	// DayFee: one day's worth of the fee (by the day_basis parameter) for
 	// each started hour of the month's cumulative outage.
-	DayFee bool `yaml:"day_fee"`
+	DayFee bool
 	// Best: of the items' credits only the single most favourable counts.
-	Best bool `yaml:"best"`
+	Best bool
 	// MaxPct bounds the level's credit, as a percentage of its fee base.
-	MaxPct string `yaml:"max_pct"`
+	MaxPct string
 	// NoneWhen: no credit while an enum parameter has the value given
 	// (no delivery credit for SMB last-mile links).
-	NoneWhen map[string]string `yaml:"none_when"`
+	NoneWhen map[string]string
 
-	WhenCmp   *Cmp     `yaml:"-"`
-	PctRat    *big.Rat `yaml:"-"`
-	MaxPctRat *big.Rat `yaml:"-"`
+	WhenCmp   *Cmp
+	PctRat    *big.Rat
+	MaxPctRat *big.Rat
 }
 
 // FeeBase is the amount a credit percentage applies to: a named fee of the
@@ -229,19 +234,19 @@ type FeeBase struct {
 
 // Tier is one row of a downtime credit table.
 type Tier struct {
-	Above int    `yaml:"above"`
-	UpTo  int    `yaml:"upto"` // 0 = no upper bound
-	Pct   string `yaml:"pct"`
+	Above int
+	UpTo  int // 0 = no upper bound
+	Pct   string
 
-	PctRat *big.Rat `yaml:"-"`
+	PctRat *big.Rat
 }
 
 // PctBy picks a flat percentage by an enum parameter's value.
 type PctBy struct {
-	Param  string            `yaml:"param"`
-	Values map[string]string `yaml:"values"`
+	Param  string
+	Values map[string]string
 
-	Rats map[string]*big.Rat `yaml:"-"`
+	Rats map[string]*big.Rat
 }
 
 // Aggregates and combinations the engine implements.
@@ -249,6 +254,7 @@ var (
 	combines   = []string{"all", "any", "share", "loss_sum", "loss_pooled"}
 	aggregates = []string{"mean", "stddev", "block_mean", "path_mean"}
 	reportAs   = []string{"loss_pct", "latency_ms", "jitter_ms"}
+	paramTypes = []string{"number", "integer", "enum", "region"}
 )
 
 // Param returns the declared parameter called name.
@@ -306,21 +312,37 @@ func (t *Template) ContextMinutes() (before, after int) {
 	return before, after
 }
 
-// Pct parses a percentage field.
-func parsePct(field, s string) (*big.Rat, error) {
+// parsePct parses a percentage, 0 to 100.
+func parsePct(s string) (*big.Rat, error) {
 	v, err := ParseNumber(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", field, err)
+		return nil, err
 	}
 	if v.Sign() < 0 || v.Cmp(big.NewRat(100, 1)) > 0 {
-		return nil, fmt.Errorf("%s: %s is not a percentage between 0 and 100", field, s)
+		return nil, fmt.Errorf("%s is not a percentage between 0 and 100", s)
 	}
 	return v, nil
 }
 
-func oneOf(field, v string, allowed []string) error {
-	if !slices.Contains(allowed, v) {
-		return fmt.Errorf("%s: %q is not one of %v", field, v, allowed)
+// Parse checks a contract's value for the parameter.
+func (p *Param) Parse(s string) (*big.Rat, error) {
+	switch p.Type {
+	case "enum":
+		if !slices.Contains(p.Values, s) {
+			return nil, fmt.Errorf("%q is not one of %s", s, strings.Join(p.Values, ", "))
+		}
+		return nil, nil
+	case "region":
+		if !slices.Contains(calendar.Regions(), s) {
+			return nil, fmt.Errorf("%q is not a calendar region (%s)", s, strings.Join(calendar.Regions(), ", "))
+		}
+		return nil, nil
+	case "integer":
+		v, err := ParseNumber(s)
+		if err != nil || !v.IsInt() || v.Sign() <= 0 {
+			return nil, fmt.Errorf("%q is not a positive integer", s)
+		}
+		return v, nil
 	}
-	return nil
+	return ParseNumber(s)
 }

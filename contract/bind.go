@@ -201,11 +201,11 @@ func (b *Bound) credit(t *catalog.Template, s *Service, f string) (*catalog.Temp
 	if o == nil || o.Level != t.ID {
 		return t, nil
 	}
-	cr := catalog.CreditRule{Base: catalog.FeeBase{Fee: o.Fee}, Missed: o.Missed, Pct: o.Pct, FromContract: true}
+	sc := catalog.Schedule{Fee: o.Fee, Missed: o.Missed, Pct: o.Pct}
 	for _, tr := range o.Tiers {
-		cr.Tiers = append(cr.Tiers, catalog.Tier{Above: tr.Above, UpTo: tr.UpTo, Pct: tr.Pct})
+		sc.Tiers = append(sc.Tiers, catalog.ScheduleTier{Above: tr.Above, UpTo: tr.UpTo, Pct: tr.Pct})
 	}
-	nt, err := t.WithCredit(cr)
+	nt, err := t.WithCredit(sc)
 	if err != nil {
 		return nil, b.errorf(s.Line, f+".credit", "%v", err)
 	}
