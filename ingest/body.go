@@ -9,10 +9,10 @@ import (
 	"github.com/slawatch/slawatch/internal/wire"
 )
 
-// minRecordBytes is the fewest bytes a record takes: two lengths and six
-// numbers of one byte each (a name may be all prefix). It bounds the
-// record count a block may claim before anything is allocated.
-const minRecordBytes = 8
+// minRecordBytes is the fewest bytes a record of layout l takes: two
+// lengths and its numbers, one byte each (a name may be all prefix). It
+// bounds the record count a block may claim before anything is allocated.
+func minRecordBytes(l wire.Layout) int { return 2 + l.Fields() }
 
 // AppendBlock appends one minute's records to the body b, starting the
 // body with Magic when b is empty. minute must lie in [0, MaxMinute] and
@@ -24,7 +24,7 @@ func AppendBlock(b []byte, minute int64, recs []slawatch.SeriesMinute) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(minute))
 	b = binary.AppendUvarint(b, uint64(len(recs)))
-	return wire.AppendRecords(b, recs)
+	return wire.AppendRecords(b, recs, wire.Timed)
 }
 
 // Decode decodes the body p and calls fn with each block in order,
@@ -32,15 +32,22 @@ func AppendBlock(b []byte, minute int64, recs []slawatch.SeriesMinute) []byte {
 // is reused from one call to the next: fn must copy what it keeps of it
 // (the Series strings themselves may be kept).
 //
-// A body that does not decode is refused with an error of code
+// Bodies of either version decode (see the package documentation); a
+// version 1 body's records are untimed. A body that does not decode is refused with an error of code
 // slawatch.EINVALID naming the block and the byte offset; fn may have been
 // called for the blocks before it. Decode does not panic, and allocates no
 // more than a small multiple of len(p) whatever p claims.
 func Decode(p []byte, fn func(minute int64, recs []slawatch.SeriesMinute) error) error {
-	if len(p) < len(Magic) || string(p[:len(Magic)]) != Magic {
-		return slawatch.Errorf(slawatch.EINVALID, "ingest body: not a minute-records body (want magic %q at byte 0)", Magic)
+	var layout wire.Layout
+	switch {
+	case len(p) >= len(Magic) && string(p[:len(Magic)]) == Magic:
+		layout = wire.Timed
+	case len(p) >= len(MagicV1) && string(p[:len(MagicV1)]) == MagicV1:
+		layout = wire.Untimed
+	default:
+		return slawatch.Errorf(slawatch.EINVALID, "ingest body: not a minute-records body (want magic %q, or %q of agents before reply timing, at byte 0)", Magic, MagicV1)
 	}
-	d := decoder{body: p, Decoder: wire.Decoder{P: p[len(Magic):]}}
+	d := decoder{body: p, layout: layout, Decoder: wire.Decoder{P: p[len(Magic):]}}
 	for ; len(d.P) > 0; d.block++ {
 		minute, err := d.decodeBlock()
 		if err != nil {
@@ -56,11 +63,12 @@ func Decode(p []byte, fn func(minute int64, recs []slawatch.SeriesMinute) error)
 // decoder decodes a body's blocks one by one, reusing its buffers.
 type decoder struct {
 	wire.Decoder
-	body  []byte // the whole body, for offsets
-	block int    // the block being decoded, from 0
-	recs  []slawatch.SeriesMinute
-	names []byte // the block's names, end to end
-	ends  []int  // where each name ends in names
+	layout wire.Layout // the records', by the body's version
+	body   []byte      // the whole body, for offsets
+	block  int         // the block being decoded, from 0
+	recs   []slawatch.SeriesMinute
+	names  []byte // the block's names, end to end
+	ends   []int  // where each name ends in names
 }
 
 // off returns the offset in the body of what is left to decode; it is
@@ -87,7 +95,7 @@ func (d *decoder) decodeBlock() (int64, error) {
 	switch {
 	case d.Bad:
 		return 0, d.errorf(at, "record count: truncated or overlong varint")
-	case n > uint64(len(d.P))/minRecordBytes:
+	case n > uint64(len(d.P))/uint64(minRecordBytes(d.layout)):
 		return 0, d.errorf(at, "record count %d: more than the %d bytes left can hold", n, len(d.P))
 	}
 	d.recs = slices.Grow(d.recs[:0], int(n))[:n]
@@ -100,7 +108,7 @@ func (d *decoder) decodeBlock() (int64, error) {
 		}
 		prev = start
 		at = d.off()
-		if d.Minute(&d.recs[i].M); d.Bad {
+		if d.Minute(&d.recs[i].M, d.layout); d.Bad {
 			return 0, d.fieldError(i, at)
 		}
 	}
@@ -136,20 +144,24 @@ func (d *decoder) decodeName(i, prev int) error {
 	return nil
 }
 
-// recordFields names a record's numbers in their order.
-var recordFields = [...]string{"sent", "received", "rtt_sum", "rtt_sumsq", "rtt_min", "rtt_max"}
+// recordFields names a record's numbers in their order (layout Untimed:
+// the first six), and how many bits each may take.
+var recordFields = [...]struct {
+	name string
+	bits int
+}{{"sent", 32}, {"received", 32}, {"rtt_sum", 64}, {"rtt_sumsq", 64}, {"rtt_min", 32}, {"rtt_max", 32}, {"first_reply", 8}, {"last_reply", 8}}
 
 // fieldError finds which of record i's numbers, from offset at, does not
 // decode: the slow path, taken only on failure.
 func (d *decoder) fieldError(i, at int) error {
 	p := d.body[at:]
-	for j, name := range recordFields {
+	for _, f := range recordFields[:d.layout.Fields()] {
 		v, n := binary.Uvarint(p)
 		switch {
 		case n <= 0:
-			return d.errorf(at, "record %d: %s: truncated or overlong varint", i, name)
-		case j != 2 && j != 3 && v > 1<<32-1:
-			return d.errorf(at, "record %d: %s: %d does not fit 32 bits", i, name, v)
+			return d.errorf(at, "record %d: %s: truncated or overlong varint", i, f.name)
+		case f.bits < 64 && v >= 1<<f.bits:
+			return d.errorf(at, "record %d: %s: %d does not fit %d bits", i, f.name, v, f.bits)
 		}
 		at, p = at+n, p[n:]
 	}

@@ -43,7 +43,7 @@ func TestDeliver(t *testing.T) {
 	defer srv.Close()
 	c := &Client{URL: srv.URL + "/prefix/", Token: "s3cret"}
 	res, err := c.Deliver(context.Background(), body)
-	if err != nil || res != (Result{Minutes: 4, Records: 5}) {
+	if err != nil || res != (Result{Minutes: 4, Records: 7}) {
 		t.Errorf("got %+v, %v", res, err)
 	}
 }

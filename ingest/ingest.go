@@ -15,25 +15,36 @@
 //
 // # Body
 //
-//	body    magic "SWM1", then blocks until the end
+//	body    magic "SWM2", then blocks until the end
 //	block   minute uvarint (Unix minutes, 0 to MaxMinute),
 //	        record count uvarint, the records
-//	record  as package internal/wire writes them: the length of the prefix
-//	        the series name shares with the previous record's in the block
-//	        (uvarint), the rest's length (uvarint) and bytes, then Sent,
-//	        Received, RTTSum, RTTSumSq, RTTMin, RTTMax (uvarints)
+//	record  as package internal/wire writes them (layout Timed): the
+//	        length of the prefix the series name shares with the previous
+//	        record's in the block (uvarint), the rest's length (uvarint)
+//	        and bytes, then Sent, Received, RTTSum, RTTSumSq, RTTMin,
+//	        RTTMax, FirstReply, LastReply (uvarints; the last two 0 to 255)
 //
 // A series name is 1 to MaxSeriesBytes bytes. Records sorted by series
 // compress best: sorted names cost a few bytes each. Decode checks the
 // encoding, not whether a record's numbers are consistent (the store
 // does that).
+//
+// Bodies of the first version, from agents older than reply timing,
+// are still accepted: magic "SWM1" and records without FirstReply and
+// LastReply, which decode untimed (both 0). AppendBlock writes only the
+// current version, so a server must be upgraded before its agents: an
+// older server refuses "SWM2" as invalid.
 package ingest
 
 // ContentType is the media type of a body of minute records.
 const ContentType = "application/vnd.slawatch.minutes"
 
-// Magic opens every body: the format and its version.
-const Magic = "SWM1"
+// Magic opens every body AppendBlock writes: the format and its version.
+const Magic = "SWM2"
+
+// MagicV1 opens the bodies of agents from before reply timing, which
+// Decode still reads (untimed).
+const MagicV1 = "SWM1"
 
 // Limits of the encoding.
 const (

@@ -32,14 +32,18 @@ const (
 	minFrame        = frameHeaderSize + minPayload
 	maxPayload      = 1 << 30
 	maxSeq          = 1 << 62 // far above any real count, so that no arithmetic on one overflows
-	minEntrySize    = 8       // prefix length, suffix length and six numbers, one byte each
+	minEntrySize    = 8       // prefix length, suffix length and six numbers (untimed), one byte each
 	maxDeflateRatio = 1032    // the most DEFLATE expands: bounds what a record may claim
 )
 
-// Codecs of the entries.
+// Codecs of the entries: how they are compressed, and whether they are
+// timed (wire.Timed) or, in the frames of agents from before reply
+// timing, not (wire.Untimed).
 const (
 	codecRaw     = 0
 	codecDeflate = 1 // followed by the raw length, uvarint
+	codecTimed   = 2 // or'ed with one of the above
+	codecMax     = codecDeflate | codecTimed
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -89,7 +93,7 @@ func (e *encoder) frame(seq uint64, minute int64, entries []Entry) []byte {
 // that does not make them smaller (small batches).
 func (e *encoder) appendBody(b []byte) []byte {
 	mark := len(b)
-	b = append(b, codecDeflate)
+	b = append(b, codecDeflate|codecTimed)
 	b = binary.AppendUvarint(b, uint64(len(e.raw)))
 	e.out.b = b
 	if e.zw == nil {
@@ -101,21 +105,24 @@ func (e *encoder) appendBody(b []byte) []byte {
 	e.zw.Close()
 	b = e.out.b
 	if len(b)-mark > len(e.raw) {
-		b = append(b[:mark], codecRaw)
+		b = append(b[:mark], codecRaw|codecTimed)
 		b = append(b, e.raw...)
 	}
 	return b
 }
 
 // appendEntries encodes entries (see package wire).
-func appendEntries(b []byte, entries []Entry) []byte { return wire.AppendRecords(b, entries) }
+func appendEntries(b []byte, entries []Entry) []byte {
+	return wire.AppendRecords(b, entries, wire.Timed)
+}
 
 // header is a payload's header and its entries, still encoded.
 type header struct {
 	seq    uint64
 	minute int64
 	count  int
-	codec  byte
+	codec  byte // compression: codecRaw or codecDeflate
+	layout wire.Layout
 	rawLen int    // length of the entries decoded
 	body   []byte // the entries as stored
 }
@@ -127,12 +134,15 @@ func decodeHeader(p []byte) (header, error) {
 	h := header{seq: d.Uvarint(), minute: d.Varint()}
 	count, codec := d.Uvarint(), d.Uvarint()
 	raw := uint64(len(d.P))
-	if codec == codecDeflate {
+	if codec&codecDeflate != 0 {
 		raw = d.Uvarint()
 	}
-	h.codec, h.body = byte(codec), d.P
+	h.codec, h.body = byte(codec&codecDeflate), d.P
+	if codec&codecTimed != 0 {
+		h.layout = wire.Timed
+	}
 	switch {
-	case d.Bad || h.seq == 0 || h.seq > maxSeq || codec > codecDeflate:
+	case d.Bad || h.seq == 0 || h.seq > maxSeq || codec > codecMax:
 		return header{}, errMalformed
 	case raw > maxPayload || raw > uint64(len(h.body))*maxDeflateRatio || count > raw/minEntrySize:
 		return header{}, errMalformed
@@ -167,7 +177,7 @@ func decodePayload(p []byte) (Batch, error) {
 	}
 	d := decoder{wire.Decoder{P: raw}}
 	b := Batch{Seq: h.seq, Minute: h.minute, Entries: make([]Entry, h.count)}
-	d.entries(b.Entries)
+	d.entries(b.Entries, h.layout)
 	if d.Bad || len(d.P) != 0 {
 		return Batch{}, errMalformed
 	}
@@ -198,7 +208,7 @@ type decoder struct{ wire.Decoder }
 // entries decodes len(out) entries. The names are built in one buffer and
 // converted to one string, which the entries' names slice: one allocation
 // instead of one per entry.
-func (d *decoder) entries(out []Entry) {
+func (d *decoder) entries(out []Entry, l wire.Layout) {
 	var names []byte
 	ends := make([]int, 0, len(out))
 	prevStart := 0
@@ -214,7 +224,7 @@ func (d *decoder) entries(out []Entry) {
 		names = append(names, suffix...)
 		ends = append(ends, len(names))
 		prevStart = start
-		d.Minute(&out[i].M)
+		d.Minute(&out[i].M, l)
 	}
 	if !d.Bad {
 		setNames(out, string(names), ends)

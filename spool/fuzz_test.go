@@ -2,11 +2,14 @@ package spool
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/slawatch/slawatch/internal/wire/wiretest"
 )
 
 // segmentBytes returns the segment file of a spool of a few batches.
@@ -35,6 +38,9 @@ func FuzzOpen(f *testing.F) {
 	f.Add(seg[:7])
 	f.Add([]byte{})
 	f.Add([]byte("SLWS\x01\x00\x00\x00\x01\x00\x00\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00\x00\x00\x00\x01\x02\x00"))
+	if v1, err := os.ReadFile("testdata/v1/" + segmentName(1)); err == nil {
+		f.Add(v1) // untimed frames, from before reply timing
+	}
 	f.Fuzz(checkOpen)
 }
 
@@ -50,6 +56,8 @@ func FuzzOpenFramed(f *testing.F) {
 		seed = append(append(seed, byte(len(p))), p...)
 	}
 	f.Add(seed)
+	p := frameV1(6, minute0, entries(2, 3))[frameHeaderSize:]
+	f.Add(append([]byte{byte(len(p))}, p...))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		seg := segmentHeader(1)
 		for len(data) > 0 {
@@ -117,6 +125,9 @@ func FuzzPayload(f *testing.F) {
 	f.Add(slices.Clone(e.frame(1, minute0, entries(30, 0))[frameHeaderSize:]))
 	f.Add(slices.Clone(e.frame(7, -1, []Entry{{Series: "ab"}, {Series: "abc"}, {Series: "b"}})[frameHeaderSize:]))
 	f.Add([]byte{1, 2, 0, 0})
+	f.Add([]byte{1, 2, 0, codecTimed})
+	f.Add(slices.Clone(frameV1(3, minute0, entries(3, 2))[frameHeaderSize:]))
+	f.Add(slices.Clone(e.frame(9, minute0, wiretest.RandomRecords(rand.New(rand.NewPCG(1, 1)), 5))[frameHeaderSize:]))
 	f.Fuzz(func(t *testing.T, p []byte) {
 		b, err := decodePayload(p)
 		h, herr := decodeHeader(p)

@@ -26,10 +26,20 @@
 //	        crc uint32 little-endian, CRC32C of the length's 4 bytes and the payload
 //	        payload
 //	payload seq uvarint, minute varint (Unix minutes), entry count uvarint,
-//	        codec uvarint: 0 raw, or 1 DEFLATE followed by the raw length uvarint,
+//	        codec uvarint: bit 0 the compression, 0 raw, or 1 DEFLATE
+//	        followed by the raw length uvarint; bit 1 set when the
+//	        entries are timed,
 //	        the entries, as the codec says
 //	entry   shared uvarint, suffix length uvarint, suffix bytes,
-//	        Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax uvarints
+//	        Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax uvarints,
+//	        and when timed FirstReply, LastReply uvarints (package wire)
+//
+// Append writes timed entries (codec 2 or 3). Frames of codec 0 or 1 are
+// those of agents from before reply timing: they read as untimed entries,
+// so a spool left by an older agent is delivered whole by a newer one,
+// which continues its newest segment; the segment version stays 1. An
+// older agent, though, takes a timed frame for a corrupt one and skips
+// it: downgrading an agent loses what it spooled since the upgrade.
 //
 // Every record decodes alone: series names are stored in each record,
 // front-coded (the length of the prefix a name shares with the previous

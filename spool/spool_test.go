@@ -82,11 +82,11 @@ func entries(n int, seed int) []Entry {
 	for i := range es {
 		var m slawatch.Minute
 		base := 5_000 + r.IntN(100_000)
-		for range 60 {
+		for sec := range 60 {
 			if r.IntN(100) == 0 {
 				m.AddLost()
 			} else {
-				m.AddReply(uint32(base + r.IntN(base/10+1)))
+				m.AddReplyAt(uint32(base+r.IntN(base/10+1)), sec)
 			}
 		}
 		es[i] = Entry{Series: fmt.Sprintf("tyo-pop-%04d--sgp-pop/icmp", i), M: m}

@@ -60,7 +60,7 @@ type sizeWorkload struct {
 
 func newSizeWorkload(c sizeConfig) *sizeWorkload {
 	w := &sizeWorkload{sizeConfig: c, gen: codectest.NewGen(42, c.series, c.jitter)}
-	w.gen.Mix = c.mix
+	w.gen.Mix, w.gen.Timed = c.mix, !c.untimed
 	for i := range c.series {
 		w.names = append(w.names, fmt.Sprintf("cust-%06d-router", i))
 	}

@@ -27,6 +27,7 @@ func runSuite(t *testing.T, fresh func(t *testing.T) string) {
 		{"ReadOrder", testReadOrder},
 		{"AgentsMerged", testAgentsMerged},
 		{"CompactExact", testCompactExact},
+		{"StagedV1", testStagedV1},
 		{"DuplicateAfterCompact", testDuplicateAfterCompact},
 		{"LateRecordAfterCompact", testLateRecordAfterCompact},
 		{"Retention", testRetention},
@@ -260,24 +261,33 @@ func testAgentsMerged(t *testing.T, url string) {
 	checkRead(t, s, t0, t0+1, want)
 }
 
-// randomMinute returns a valid record with values anywhere in range.
+// randomMinute returns a valid record with values anywhere in range, its
+// replies timed to random seconds, or (one in three) untimed.
 func randomMinute(rng *rand.Rand) slawatch.Minute {
 	var m slawatch.Minute
+	timed := rng.IntN(3) != 0
+	reply := func(rtt uint32) {
+		if timed {
+			m.AddReplyAt(rtt, rng.IntN(60))
+		} else {
+			m.AddReply(rtt)
+		}
+	}
 	switch rng.IntN(6) {
 	case 0: // nothing answered
 		m.Sent = uint32(rng.IntN(5000))
 	case 1: // 1,000 probes of up to 60 s: four agents' sum still fits
 		for range 1000 {
-			m.AddReply(uint32(rng.Int64N(slawatch.MaxRTTMicros + 1)))
+			reply(uint32(rng.Int64N(slawatch.MaxRTTMicros + 1)))
 		}
 	case 2:
-		m.AddReply(uint32(rng.Int64N(slawatch.MaxRTTMicros + 1)))
+		reply(uint32(rng.Int64N(slawatch.MaxRTTMicros + 1)))
 	default:
 		for range rng.IntN(100) {
 			if rng.IntN(10) == 0 {
 				m.AddLost()
 			} else {
-				m.AddReply(uint32(5000 + rng.IntN(100_000)))
+				reply(uint32(5000 + rng.IntN(100_000)))
 			}
 		}
 	}

@@ -1,8 +1,14 @@
 // Package wire is the binary encoding of minute records that the agent's
-// spool and the server's store share: unsigned varints, and series names
-// stored as the length of the prefix they share with the previous name
-// and the rest, so a batch sorted by series costs a few bytes of name per
-// record.
+// spool, the ingest body and the server's store share: unsigned varints,
+// and series names stored as the length of the prefix they share with the
+// previous name and the rest, so a batch sorted by series costs a few
+// bytes of name per record.
+//
+// A record has one of two layouts, and each carrier's format version says
+// which (ingest's magic, the spool's codec, the store's version byte):
+// Untimed, the six fields of the formats from before reply timing, and
+// Timed, the same six and then FirstReply and LastReply. An Untimed
+// record decodes with no timing (both 0); every carrier writes Timed.
 package wire
 
 import (
@@ -12,9 +18,29 @@ import (
 	"github.com/slawatch/slawatch"
 )
 
+// Layout is which fields a minute record has.
+type Layout uint8
+
+// The layouts.
+const (
+	// Untimed is Sent, Received, RTTSum, RTTSumSq, RTTMin, RTTMax.
+	Untimed Layout = iota
+	// Timed is Untimed's six fields and then FirstReply, LastReply.
+	Timed
+)
+
+// Fields returns the number of fields of a minute record of layout l,
+// each a uvarint of at least one byte.
+func (l Layout) Fields() int {
+	if l == Timed {
+		return 8
+	}
+	return 6
+}
+
 // AppendRecords appends records, each as its name (after prev's) and its
-// minute. Records sorted by series compress best.
-func AppendRecords(b []byte, recs []slawatch.SeriesMinute) []byte {
+// minute in layout l. Records sorted by series compress best.
+func AppendRecords(b []byte, recs []slawatch.SeriesMinute, l Layout) []byte {
 	prev := ""
 	for i := range recs {
 		r := &recs[i]
@@ -22,20 +48,26 @@ func AppendRecords(b []byte, recs []slawatch.SeriesMinute) []byte {
 		b = binary.AppendUvarint(b, uint64(k))
 		b = binary.AppendUvarint(b, uint64(len(r.Series)-k))
 		b = append(b, r.Series[k:]...)
-		b = AppendMinute(b, &r.M)
+		b = AppendMinute(b, &r.M, l)
 		prev = r.Series
 	}
 	return b
 }
 
-// AppendMinute appends a minute record's six fields.
-func AppendMinute(b []byte, m *slawatch.Minute) []byte {
+// AppendMinute appends a minute record's fields in layout l: Untimed
+// drops the timing.
+func AppendMinute(b []byte, m *slawatch.Minute, l Layout) []byte {
 	b = binary.AppendUvarint(b, uint64(m.Sent))
 	b = binary.AppendUvarint(b, uint64(m.Received))
 	b = binary.AppendUvarint(b, m.RTTSum)
 	b = binary.AppendUvarint(b, m.RTTSumSq)
 	b = binary.AppendUvarint(b, uint64(m.RTTMin))
-	return binary.AppendUvarint(b, uint64(m.RTTMax))
+	b = binary.AppendUvarint(b, uint64(m.RTTMax))
+	if l == Timed {
+		b = binary.AppendUvarint(b, uint64(m.FirstReply))
+		b = binary.AppendUvarint(b, uint64(m.LastReply))
+	}
+	return b
 }
 
 func sharedPrefix(a, b string) int {
@@ -90,6 +122,16 @@ func (d *Decoder) Uint32() uint32 {
 	return uint32(v)
 }
 
+// Uint8 reads an unsigned varint that must fit 8 bits.
+func (d *Decoder) Uint8() uint8 {
+	v := d.Uvarint()
+	if v > math.MaxUint8 {
+		d.Fail()
+		return 0
+	}
+	return uint8(v)
+}
+
 // Byte reads one byte.
 func (d *Decoder) Byte() byte {
 	if len(d.P) == 0 {
@@ -112,9 +154,14 @@ func (d *Decoder) Bytes(n uint64) []byte {
 	return b
 }
 
-// Minute reads a minute record's six fields.
-func (d *Decoder) Minute(m *slawatch.Minute) {
+// Minute reads a minute record's fields in layout l. It checks that
+// each fits its field, not that they agree with each other.
+func (d *Decoder) Minute(m *slawatch.Minute, l Layout) {
 	m.Sent, m.Received = d.Uint32(), d.Uint32()
 	m.RTTSum, m.RTTSumSq = d.Uvarint(), d.Uvarint()
 	m.RTTMin, m.RTTMax = d.Uint32(), d.Uint32()
+	m.FirstReply, m.LastReply = 0, 0
+	if l == Timed {
+		m.FirstReply, m.LastReply = d.Uint8(), d.Uint8()
+	}
 }

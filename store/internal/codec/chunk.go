@@ -14,8 +14,10 @@ import (
 // Unix epoch.
 const ChunkMinutes = 60
 
-// ChunkVersion is the first byte of every chunk.
-const ChunkVersion = 1
+// ChunkVersion is the first byte of every chunk AppendChunk writes.
+// DecodeChunk reads version 1 as well: chunks from before reply timing,
+// without its two columns, whose records decode untimed.
+const ChunkVersion = 2
 
 // ChunkStart returns the first minute of the chunk holding minute.
 func ChunkStart(minute int64) int64 { return minute - minute%ChunkMinutes }
@@ -32,7 +34,7 @@ const FullHour = 1<<ChunkMinutes - 1
 
 // A chunk holds one agent's records of one hour, every series of that agent:
 //
-//	version byte (1), series count uvarint,
+//	version byte (2), series count uvarint,
 //	per series, by increasing id:
 //	    id uvarint (the first) or id minus the previous id (the others)
 //	    absent minutes uvarint: bit i set when minute i has no record
@@ -41,11 +43,16 @@ const FullHour = 1<<ChunkMinutes - 1
 //	        mean = RTTSum / Received, RTTSum % Received,
 //	        mean - RTTMin, RTTMax - mean,
 //	        RTTSumSq - RTTSum²/Received (integer division: the sum of
-//	        squared deviations, up to rounding)
+//	        squared deviations, up to rounding),
+//	        FirstReply, LastReply - FirstReply (both 0 when untimed)
 //
 // The columns are modelled so that a steady series has small, nearly
 // constant values: a lost probe changes Sent-Received, not the mean; the
-// jitter shows in the last four columns only as wide as it is.
+// jitter shows in the RTT columns only as wide as it is. A series probed
+// at steady seconds has the same timing every minute, two columns of
+// width 0 (3 bytes each an hour); a lost first or last probe is an
+// exception of two bytes. Version 1 is the same without the two timing
+// columns.
 func AppendChunk(b []byte, series []SeriesHour) ([]byte, error) {
 	b = append(b, ChunkVersion)
 	b = binary.AppendUvarint(b, uint64(len(series)))
@@ -69,12 +76,13 @@ func AppendChunk(b []byte, series []SeriesHour) ([]byte, error) {
 
 // columns holds a series' columns while they are encoded or decoded.
 type columns struct {
-	sent, lost, mean, rem, lo, hi, dev, scratch []uint64
+	sent, lost, mean, rem, lo, hi, dev, first, span, scratch []uint64
+	timed                                                    bool // decoding: the chunk has the timing columns
 }
 
 func newColumns() *columns {
 	c := &columns{}
-	for _, p := range []*[]uint64{&c.sent, &c.lost, &c.mean, &c.rem, &c.lo, &c.hi, &c.dev, &c.scratch} {
+	for _, p := range []*[]uint64{&c.sent, &c.lost, &c.mean, &c.rem, &c.lo, &c.hi, &c.dev, &c.first, &c.span, &c.scratch} {
 		*p = make([]uint64, 0, ChunkMinutes)
 	}
 	return c
@@ -83,7 +91,7 @@ func newColumns() *columns {
 // append splits s into columns and encodes them.
 func (c *columns) append(b []byte, s *SeriesHour) ([]byte, error) {
 	c.sent, c.lost, c.mean, c.rem = c.sent[:0], c.lost[:0], c.mean[:0], c.rem[:0]
-	c.lo, c.hi, c.dev = c.lo[:0], c.hi[:0], c.dev[:0]
+	c.lo, c.hi, c.dev, c.first, c.span = c.lo[:0], c.hi[:0], c.dev[:0], c.first[:0], c.span[:0]
 	for i := range ChunkMinutes {
 		if s.Have&(1<<i) == 0 {
 			continue
@@ -97,7 +105,7 @@ func (c *columns) append(b []byte, s *SeriesHour) ([]byte, error) {
 			c.splitRTT(m)
 		}
 	}
-	for _, col := range [][]uint64{c.sent, c.lost, c.mean, c.rem, c.lo, c.hi, c.dev} {
+	for _, col := range [][]uint64{c.sent, c.lost, c.mean, c.rem, c.lo, c.hi, c.dev, c.first, c.span} {
 		if len(col) > 0 {
 			b = appendColumn(b, col, c.scratch)
 		}
@@ -116,13 +124,16 @@ func (c *columns) splitRTT(m *slawatch.Minute) {
 	lo, hi := mean-uint64(m.RTTMin), uint64(m.RTTMax)-mean
 	c.lo, c.hi = append(c.lo, lo), append(c.hi, hi)
 	c.dev = append(c.dev, m.RTTSumSq-sq-lo*lo-hi*hi)
+	c.first = append(c.first, uint64(m.FirstReply))
+	c.span = append(c.span, uint64(m.LastReply-m.FirstReply))
 }
 
 // DecodeChunk decodes a chunk. Whatever p holds, it returns an error or
 // series whose every record passes CheckMinute; it never panics.
 func DecodeChunk(p []byte) ([]SeriesHour, error) {
 	d := decoder{wire.Decoder{P: p}}
-	if d.Byte() != ChunkVersion {
+	version := d.Byte()
+	if d.Bad || version < 1 || version > ChunkVersion {
 		return nil, fmt.Errorf("chunk: %w: version", ErrCorrupt)
 	}
 	n := d.Uvarint()
@@ -131,6 +142,7 @@ func DecodeChunk(p []byte) ([]SeriesHour, error) {
 	}
 	out := make([]SeriesHour, n)
 	c := newColumns()
+	c.timed = version >= 2
 	var id int64
 	for i := range out {
 		gap, absent := d.Uvarint(), d.Uvarint()
@@ -177,7 +189,12 @@ func (c *columns) decode(d *decoder, s *SeriesHour) error {
 }
 
 func (c *columns) decodeRTT(d *decoder, k int) error {
-	for _, p := range []*[]uint64{&c.mean, &c.rem, &c.lo, &c.hi, &c.dev} {
+	cols := []*[]uint64{&c.mean, &c.rem, &c.lo, &c.hi, &c.dev}
+	c.first, c.span = c.first[:0], c.span[:0]
+	if c.timed {
+		cols = append(cols, &c.first, &c.span)
+	}
+	for _, p := range cols {
 		var err error
 		if *p, err = d.column(k, *p); err != nil {
 			return err
@@ -199,11 +216,29 @@ func (c *columns) rebuild(s *SeriesHour) error {
 		if m.Received == 0 {
 			continue
 		}
+		if err := c.joinTiming(m, k); err != nil {
+			return fmt.Errorf("minute %d: %w", i, err)
+		}
 		if err := c.joinRTT(m, k); err != nil {
 			return fmt.Errorf("minute %d: %w", i, err)
 		}
 		k++
 	}
+	return nil
+}
+
+// joinTiming sets m's reply timing from row k of the timing columns, if
+// the chunk has them; joinRTT checks the record.
+func (c *columns) joinTiming(m *slawatch.Minute, k int) error {
+	m.FirstReply, m.LastReply = 0, 0
+	if !c.timed {
+		return nil
+	}
+	first, span := c.first[k], c.span[k]
+	if first > 60 || span > 60 {
+		return fmt.Errorf("%w: reply timing", ErrCorrupt)
+	}
+	m.FirstReply, m.LastReply = uint8(first), uint8(first+span)
 	return nil
 }
 

@@ -23,6 +23,7 @@ func hourOf(g *codectest.Gen, n int, t int64) []SeriesHour {
 
 func TestChunkRoundTrip(t *testing.T) {
 	g := codectest.NewGen(1, 50, 100)
+	g.Mix, g.Timed = true, true
 	for h := range int64(5) {
 		in := hourOf(g, 50, 28_000_000+h*60)
 		in[3].Have = 1<<5 | 1<<59

@@ -12,6 +12,7 @@ import (
 // series, gaps, outages, the largest values.
 func seedChunks(tb testing.TB) [][]byte {
 	g := codectest.NewGen(5, 3, 100)
+	g.Timed = true
 	hour := hourOf(g, 3, t0)
 	hour[1].Have = 1<<0 | 1<<7 | 1<<59
 	hour[2].M[4] = slawatch.Minute{Sent: 60}
@@ -21,8 +22,10 @@ func seedChunks(tb testing.TB) [][]byte {
 	}
 	one := []SeriesHour{{ID: 1 << 40, Have: 1}}
 	one[0].M[0] = huge
+	mix := codectest.NewGen(6, 10, 100)
+	mix.Mix, mix.Timed = true, true
 	var out [][]byte
-	for _, series := range [][]SeriesHour{hour, hour[:1], one} {
+	for _, series := range [][]SeriesHour{hour, hour[:1], one, hourOf(mix, 10, t0)} {
 		b, err := AppendChunk(nil, series)
 		if err != nil {
 			tb.Fatal(err)
@@ -41,7 +44,11 @@ func FuzzDecodeChunk(f *testing.F) {
 		f.Add(b[:len(b)/2])
 	}
 	f.Add([]byte{ChunkVersion, 1, 1, 0, 64, 0, 0})
+	f.Add([]byte{1, 1, 1, 0, 64, 0, 0})
 	f.Add([]byte{})
+	for _, v := range goldenVersions {
+		f.Add(readFile(f, "testdata/"+v.dir+"/chunk.bin"))
+	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		series, err := DecodeChunk(p)
 		if err != nil {
@@ -69,6 +76,11 @@ func FuzzDecodeChunk(f *testing.F) {
 func FuzzDecodeBatch(f *testing.F) {
 	f.Add(AppendBatch(nil, Canonical([]slawatch.SeriesMinute{rec("b", 60, 1, 9000), rec("a", 60, 0, 10_000), rec("ab", 1, 1, 0)})))
 	f.Add([]byte{BatchVersion, 0})
+	f.Add([]byte{1, 0})
+	f.Add(AppendBatch(nil, goldenBatch()))
+	for _, v := range goldenVersions {
+		f.Add(readFile(f, "testdata/"+v.dir+"/batch.bin"))
+	}
 	f.Fuzz(func(t *testing.T, p []byte) {
 		recs, err := DecodeBatch(p)
 		if err != nil {

@@ -23,7 +23,8 @@ var goldenVersions = []struct {
 	dir     string
 	current bool // written by today's encoder: -update rewrites it
 }{
-	{"v1", true},
+	{"v1", false},
+	{"v2", true},
 }
 
 // goldenSeries is a SeriesHour in JSON: its present minutes by index.
@@ -134,7 +135,7 @@ func writeGolden(t *testing.T, dir string) {
 	writeJSON(t, filepath.Join(dir, "batch.json"), recs)
 }
 
-func readFile(t *testing.T, path string) []byte {
+func readFile(t testing.TB, path string) []byte {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -169,16 +170,25 @@ func writeJSON(t *testing.T, path string, v any) {
 // untimed, every 30 s, a moving phase), gaps, an outage, a first half
 // absent, and the extremes.
 func goldenHour() []SeriesHour {
-	g := codectest.NewGen(7, 10, 100)
+	g := codectest.NewGen(7, 11, 100)
 	g.Mix, g.Timed = true, true
-	hour := hourOf(g, 10, t0+20*ChunkMinutes)
+	hour := hourOf(g, 11, t0+20*ChunkMinutes)
 	hour[1].Have = 1<<0 | 1<<7 | 1<<59
 	hour[2].M[4] = slawatch.Minute{Sent: 60}
 	for i := 10; i < 25; i++ {
 		hour[3].M[i] = slawatch.Minute{Sent: 60}
 	}
 	hour[4].Have = FullHour &^ (1<<30 - 1)
-	x := &hour[9]
+	for i, lost := range []int{0, 59, 0} { // the first or the last probe lost
+		m := slawatch.Minute{Sent: 1}
+		for sec := range 60 {
+			if sec != lost {
+				m.AddReplyAt(10_000, sec)
+			}
+		}
+		hour[0].M[30+i] = m
+	}
+	x := &hour[10]
 	x.ID, x.Have = 1<<40, 1<<0|1<<1|1<<2|1<<3|1<<59
 	x.M[0] = slawatch.Minute{}
 	for range 5000 {

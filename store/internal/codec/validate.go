@@ -33,11 +33,15 @@ func CheckName(name string) string {
 	return ""
 }
 
-// CheckMinute reports what is inconsistent in a minute record, or "". Every
-// record an agent can produce by AddReply, AddLost and Merge passes; the
-// chunk encoder relies on these relations to store a record in a few bytes
-// (mean within [RTTMin, RTTMax], the sum of squares at least Sum²/Received).
+// CheckMinute reports what is inconsistent in a minute record, or "".
+// Every record an agent can produce by AddReply, AddReplyAt, AddLost and
+// Merge passes; the chunk encoder relies on these relations to store a
+// record in a few bytes (mean within [RTTMin, RTTMax], the sum of squares
+// at least Sum²/Received, the last reply not before the first).
 func CheckMinute(m *slawatch.Minute) string {
+	if why := checkTiming(m); why != "" {
+		return why
+	}
 	switch {
 	case m.Received > m.Sent:
 		return "received exceeds sent"
@@ -63,6 +67,23 @@ func CheckMinute(m *slawatch.Minute) string {
 	}
 	if mhi, mlo := bits.Mul64(m.RTTSum, uint64(m.RTTMax)); mhi == 0 && m.RTTSumSq > mlo {
 		return "RTT sum of squares above sum × max"
+	}
+	return ""
+}
+
+// checkTiming reports what is inconsistent in a minute's reply timing, or
+// "": each is 1 + a second of the minute, both set or neither, the first
+// not after the last, and none without a reply.
+func checkTiming(m *slawatch.Minute) string {
+	switch {
+	case m.FirstReply > 60 || m.LastReply > 60:
+		return "reply timing beyond the minute's 60 seconds"
+	case (m.FirstReply == 0) != (m.LastReply == 0):
+		return "reply timing half set"
+	case m.FirstReply > m.LastReply:
+		return "first reply after the last"
+	case m.Received == 0 && m.FirstReply != 0:
+		return "reply timing set with nothing received"
 	}
 	return ""
 }
