@@ -91,10 +91,7 @@ func checkTier(f string, tr tierYAML, prev int, first, last bool) error {
 func (t *templateYAML) checkFlat(c *creditYAML) error {
 	switch {
 	case c.DayFee || len(c.OverTiers) > 0:
-		if c.Pct != "" || c.PctBy != nil || c.Missed || c.When != "" || len(c.Tiers) > 0 {
-			return errorf("credit", "day_fee and over_tiers take no pct, pct_by, missed, when or tiers")
-		}
-		return nil
+		return checkHourly(c)
 	case !c.flat() && (c.Pct != "" || c.PctBy != nil):
 		return errorf("credit.pct", "a flat credit needs when or missed")
 	case !c.flat():
@@ -110,6 +107,15 @@ func (t *templateYAML) checkFlat(c *creditYAML) error {
 		return checkPct("credit.pct", c.Pct)
 	}
 	return t.checkPctBy(c.PctBy)
+}
+
+// checkHourly checks a credit by the hour (day_fee, over_tiers) states
+// no other schedule.
+func checkHourly(c *creditYAML) error {
+	if c.Pct != "" || c.PctBy != nil || c.Missed || c.When != "" || len(c.Tiers) > 0 {
+		return errorf("credit", "day_fee and over_tiers take no pct, pct_by, missed, when or tiers")
+	}
+	return nil
 }
 
 func (t *templateYAML) checkFlatWhen(c *creditYAML) error {
@@ -164,9 +170,15 @@ func (t *templateYAML) checkTimedCredit(c *creditYAML) error {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(c.NoneWhen) {
+	return t.checkNoneWhen(c.NoneWhen)
+}
+
+// checkNoneWhen checks each condition names a value of an enum
+// parameter.
+func (t *templateYAML) checkNoneWhen(none map[string]string) error {
+	for _, name := range sortedKeys(none) {
 		p, ok := t.param(name)
-		if v := c.NoneWhen[name]; !ok || p.Type != "enum" || !slices.Contains(p.Values, v) {
+		if v := none[name]; !ok || p.Type != "enum" || !slices.Contains(p.Values, v) {
 			return errorf("credit.none_when", "%s=%q is not an enum parameter's value", name, v)
 		}
 	}
