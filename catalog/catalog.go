@@ -2,6 +2,20 @@
 // the seed SLAs as data (YAML embedded in the binary), one file per level,
 // grouped by provider, each citing the clause it comes from. The engine
 // interprets templates; no Go code names a vendor.
+//
+// A level's ID is its file: iij/internet-availability is
+// templates/iij/internet-availability.yaml, and the rules of a provider's
+// program are in its provider.yaml. Each file is loaded in three steps,
+// none changing the value of the step before:
+//
+//   - read (file.go, syntax.go): the YAML decoded strictly into the types
+//     of the file as written, and its syntax tree, which knows each
+//     field's line;
+//   - check (check.go, check_credit.go, check_timer.go): every rule a
+//     template must follow; a problem names its field, and the file
+//     places it at its line ("file:line: field: message");
+//   - compile (compile.go): the checked template turned into the
+//     Template the engine runs, its comparisons and percentages parsed.
 package catalog
 
 import (

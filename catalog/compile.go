@@ -199,8 +199,11 @@ type ScheduleTier struct {
 // stay (best, max_pct, none_when, min_misses, per_day): the contract
 // supplies the schedule only.
 func (t *Template) WithCredit(s Schedule) (*Template, error) {
-	if !t.Credit.FromContract {
+	switch {
+	case !t.Credit.FromContract:
 		return nil, fmt.Errorf("%s states its own credit; a contract cannot replace it", t.ID)
+	case t.written == nil:
+		return nil, fmt.Errorf("%s was not read from a catalog: no credit rule to check a schedule against", t.ID)
 	}
 	w := *t.written
 	seed := t.written.Credit

@@ -13,6 +13,11 @@ import (
 // measures, how a minute is judged, what the month is judged against and
 // what credit a miss earns. Contracts bind templates to series, parameters
 // and fees.
+//
+// A Template is compiled from its file (compile.go) and is not changed
+// after: the catalog hands the same one to every contract. Beside each
+// parsed comparison or percentage it keeps the text it was written as,
+// for display.
 type Template struct {
 	ID        string
 	Title     string
