@@ -1,12 +1,16 @@
 package engine_test
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/sample"
 )
 
 // probes fills [from, to) of series with probes every period seconds at
@@ -189,4 +193,53 @@ func TestIIJUntimedFallsBackToMinutes(t *testing.T) {
 	r := f.eval("2026-11")
 	check(t, level(t, r, "acme/tokyo", "iij/internet-availability"), want{
 		down: 0, measured: 43200, avail: "100.000000", met: "true", pct: "0", credit: "0"})
+}
+
+// The same silence read from probe rows (time,series,rtt_ms), as
+// `slawatch evaluate` reads a samples file: the reader times each reply by
+// its row's second, so the rows give the outage to the second too.
+func TestIIJSilenceFromProbeRows(t *testing.T) {
+	f := scenario(t, iijInternet)
+	from := f.at("2026-11-04 09:50")
+	a, b := f.atSec("2026-11-04 10:00:45"), f.atSec("2026-11-04 10:05:45")
+	var csv strings.Builder
+	csv.WriteString(sample.Header + "\n")
+	for at := from.Add(15 * time.Second); at.Before(from.Add(30 * time.Minute)); at = at.Add(30 * time.Second) {
+		rtt := "5.000"
+		if !at.Before(a) && at.Before(b) {
+			rtt = "" // lost
+		}
+		fmt.Fprintf(&csv, "%s,r1,%s\n", at.Format(time.RFC3339), rtt)
+	}
+	m, err := engine.ParseMonth("2026-11", f.loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := engine.New(f.b, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd := sample.NewReader(strings.NewReader(csv.String()), "pings.csv", len(f.b.Series), f.b.Lookup)
+	for {
+		bt, err := rd.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ev.Add(bt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r, err := ev.Finish()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := level(t, r, "acme/tokyo", "iij/outage-notification")
+	want := engine.OutageJSON{Start: "2026-11-04T10:00:45+09:00", End: "2026-11-04T10:05:45+09:00", Minutes: 5, Seconds: 300,
+		DetectedAt: "2026-11-04T10:05:45+09:00", NotifyBy: "2026-11-04T10:35:45+09:00"}
+	if len(n.Outages) != 1 || n.Outages[0] != want {
+		t.Fatalf("outages: got %+v, want %+v", n.Outages, want)
+	}
 }
