@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/url"
 	"os"
@@ -14,6 +14,11 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/agent"
+	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract/contractfile"
+	"github.com/slawatch/slawatch/deliver"
+	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/spool"
 )
 
@@ -34,30 +39,39 @@ type AgentCommand struct {
 	clock agent.Clock // nil: the real clock; tests run the agent faster
 }
 
+var agentHelp = help{
+	usage: "slawatch agent --config FILE [--out FILE] [--server URL --token-file FILE] [--contract FILE [--month YYYY-MM]] [--duration D]",
+	about: "Probes the targets of agent.yaml (ICMP, TCP, HTTP, DNS), folds the results into minute records, " +
+		"keeps them in the spool until delivered, and writes them to a samples file that evaluate reads, " +
+		"delivers them to slawatch servers, or judges them in process. ICMP needs a raw socket (root or " +
+		"CAP_NET_RAW) or the agent's group in net.ipv4.ping_group_range. See docs/agent.md.",
+	examples: []string{
+		"# two minutes of this machine's loopback, into a file, then judged",
+		"slawatch agent --config examples/agent.yaml --out /tmp/samples.csv --duration 2m",
+		"slawatch evaluate --contract examples/loopback.yaml --samples /tmp/samples.csv --month $(date -u +%Y-%m)",
+		"# delivered to two replicas of a server",
+		"slawatch agent --config agent.yaml --server https://sw1.example.com,https://sw2.example.com --token-file /etc/slawatch/token",
+	},
+}
+
 // Run parses the flags and probes until interrupted or --duration passes.
 func (c *AgentCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.StringVar(&c.config, "config", "", "agent configuration `FILE` (YAML)")
-	fs.StringVar(&c.out, "out", "", "append minute records to this samples `FILE` (CSV, read by evaluate)")
-	fs.DurationVar(&c.duration, "duration", 0, "stop after this long (0: run until interrupted)")
-	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit")
-	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM` (default: the current month)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, for replicas to fail over to")
-	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN)")
+	fs := newFlagSet("agent")
+	fs.StringVar(&c.config, "config", "", "the agent configuration `FILE` (YAML; docs/agent.md), e.g. examples/agent.yaml")
+	fs.StringVar(&c.out, "out", "", "append minute records to this samples `FILE` (CSV, read by evaluate; an existing file is continued), e.g. /tmp/samples.csv")
+	fs.DurationVar(&c.duration, "duration", 0, "stop after this long, e.g. 90s or 1h (0: run until interrupted)")
+	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit, e.g. examples/loopback.yaml")
+	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM`, e.g. 2026-12 (default: the current month)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error, e.g. --log-level warn")
+	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, "+
+		"for replicas to fail over to, e.g. --server https://sw1.example.com,https://sw2.example.com")
+	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN), e.g. /etc/slawatch/token")
 	fs.StringVar(&c.token, "token", "", "the server's bearer `TOKEN`; visible to ps, so prefer --token-file or $SLAWATCH_TOKEN")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
+	if err := parseFlags(fs, agentHelp, args, c.Stdout); err != nil {
+		return err
 	}
 	if c.config == "" {
 		return usagef("--config is required")
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	if err := c.checkServer(); err != nil {
 		return err
@@ -83,9 +97,9 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	defer outs.close()
+	defer closeOutputs(outs)
 	var sp *spool.Spool
-	after := outs.after
+	after := outs.After()
 	if cfg.Spool.Dir != "" {
 		if sp, err = openSpool(cfg, log); err != nil {
 			return err
@@ -105,21 +119,89 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 	}
 	log.Info("probing", "targets", len(cfg.Targets), "spool", cfg.Spool.Dir, "out", c.out, "servers", c.servers.String())
 	if sp == nil {
-		err = a.Run(ctx, outs.write)
+		err = a.Run(ctx, outs.Write)
 	} else {
 		err = runSpooled(ctx, a, sp, outs)
 	}
 	st := a.Stats()
 	stats := []any{"targets", st.Targets, "sent", st.Sent, "replies", st.Replies, "lost", st.Lost,
 		"late", st.Late, "errors", st.Errors, "skipped", st.Skipped, "minutes", st.Minutes, "records", st.Records}
-	if outs.srv != nil { // the delivery has stopped: its count is settled
-		stats = append(stats, "refused_records", outs.srv.refused)
+	if outs.Server != nil { // the delivery has stopped: its count is settled
+		stats = append(stats, "refused_records", outs.Server.Refused())
 	}
 	log.Info("stopped", stats...)
 	if err != nil {
 		return err
 	}
-	return outs.finish(c.Stdout)
+	return finish(outs, c.Stdout)
+}
+
+// outputs opens what the flags ask for: the --out file, the evaluator of
+// --contract and the --server delivery.
+func (c *AgentCommand) outputs(log *slog.Logger) (*deliver.Outputs, error) {
+	o := &deliver.Outputs{Log: log}
+	if len(c.servers) > 0 {
+		o.Server = deliver.NewServer(c.servers, c.token, log, deliver.Options{})
+	}
+	if c.out != "" {
+		f, err := deliver.OpenFile(c.out, log)
+		if err != nil {
+			return nil, err
+		}
+		o.File = f
+	}
+	if c.contract != "" {
+		ev, err := openEvaluator(c.contract, c.month)
+		if err != nil {
+			closeOutputs(o)
+			return nil, err
+		}
+		o.Eval = ev
+	}
+	return o, nil
+}
+
+// openEvaluator prepares the in-process evaluation of --contract.
+func openEvaluator(path, month string) (*engine.Evaluator, error) {
+	cat, err := catalog.Builtin()
+	if err != nil {
+		return nil, err
+	}
+	ct, err := contractfile.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := ct.Bind(cat)
+	if err != nil {
+		return nil, err
+	}
+	if month == "" {
+		month = time.Now().In(b.Location).Format("2006-01")
+	}
+	m, err := engine.ParseMonth(month, b.Location)
+	if err != nil {
+		return nil, usagef("--month: %v", err)
+	}
+	return engine.New(b, m)
+}
+
+// finish prints the in-process evaluation.
+func finish(o *deliver.Outputs, w io.Writer) error {
+	ev, ok := o.Eval.(*engine.Evaluator)
+	if !ok {
+		return nil
+	}
+	rep, err := ev.Finish()
+	if err != nil {
+		return err
+	}
+	return report.WriteTable(w, rep)
+}
+
+func closeOutputs(o *deliver.Outputs) {
+	if o.File != nil {
+		o.File.Close()
+	}
 }
 
 // serverURLs is --server: every URL given, in order, whether the flag
@@ -222,21 +304,21 @@ func openSpool(cfg *agent.Config, log *slog.Logger) (*spool.Spool, error) {
 // runSpooled puts the agent's minutes in the spool and a consumer
 // delivers them to the outputs, acknowledging each once written.
 // With no output the minutes stay spooled for a later consumer.
-func runSpooled(ctx context.Context, a *agent.Agent, sp *spool.Spool, outs *outputs) error {
+func runSpooled(ctx context.Context, a *agent.Agent, sp *spool.Spool, outs *deliver.Outputs) error {
 	appendTo := func(m int64, recs []slawatch.SeriesMinute) error {
 		// sorted by series, a batch takes fewer bytes (names share prefixes)
 		slices.SortFunc(recs, func(a, b slawatch.SeriesMinute) int { return strings.Compare(a.Series, b.Series) })
 		_, err := sp.Append(m, recs)
 		return err
 	}
-	if !outs.any() {
+	if !outs.Any() {
 		return a.Run(ctx, appendTo)
 	}
 	deliverCtx, stopDelivery := context.WithCancel(context.Background())
 	delivered := make(chan error, 1)
-	go func() { delivered <- outs.deliver(deliverCtx, sp) }()
+	go func() { delivered <- outs.Run(deliverCtx, sp) }()
 	err := a.Run(ctx, appendTo)
-	outs.drain(sp)
+	outs.Drain(sp)
 	stopDelivery()
 	if derr := <-delivered; derr != nil && !errors.Is(derr, context.Canceled) {
 		return errors.Join(err, derr)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -12,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/agent"
 	"github.com/slawatch/slawatch/probe"
+	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/spool"
 )
 
@@ -204,5 +208,29 @@ func TestAgentContract(t *testing.T) {
 	code, stdout, stderr := run(t, "", "agent", "--config", cfg, "--contract", ct, "--duration", "1500ms")
 	if code != 0 || !strings.Contains(stdout, "aryaka/privatecore-uptime") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+}
+
+// TestExampleAgentContract: examples/loopback.yaml binds every series
+// examples/agent.yaml measures, so the example agent's file evaluates
+// with a shipped contract (it failed on "closed-port").
+func TestExampleAgentContract(t *testing.T) {
+	cfg, err := agent.LoadConfig("../../examples/agent.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var csv strings.Builder
+	w := sample.NewMinuteWriter(&csv)
+	m := time.Date(2026, 12, 7, 15, 0, 0, 0, time.UTC).Unix() / 60
+	for _, tg := range cfg.Targets {
+		if err := w.WriteMinute(m, tg.Series, slawatch.Minute{Sent: 2, Received: 1, RTTSum: 50, RTTSumSq: 2500, RTTMin: 50, RTTMax: 50, FirstReply: 1, LastReply: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	samples := writeFile(t, "samples.csv", csv.String())
+	code, stdout, stderr := run(t, "", "evaluate", "--contract", "../../examples/loopback.yaml", "--samples", samples, "--month", "2026-12")
+	if code != 0 || stderr != "" || !strings.Contains(stdout, fmt.Sprintf("samples: %d rows, %d in the month", len(cfg.Targets), len(cfg.Targets))) {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -11,20 +10,24 @@ import (
 	"github.com/slawatch/slawatch/calendar"
 )
 
+var calendarHelp = help{
+	usage: "slawatch calendar [--format table|json]",
+	about: "Lists the business-day regions the catalog's deadlines count in, their aliases, the years " +
+		"their public holidays cover and where the holidays come from. A business-day deadline past " +
+		"those years leaves only its level undetermined. See docs/business-time.md.",
+	examples: []string{"slawatch calendar", "slawatch calendar --format json"},
+}
+
 // CalendarCommand lists the business-day regions and the years their
 // holidays cover: past them a business-day deadline is undetermined.
 type CalendarCommand struct{ IO }
 
 // Run prints one row per region, as a table or as JSON.
 func (c *CalendarCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("calendar", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	format := fs.String("format", "table", "output `FORMAT`: table or json")
-	if err := fs.Parse(args); err != nil {
+	fs := newFlagSet("calendar")
+	format := fs.String("format", "table", "output `FORMAT`: table or json, e.g. --format json")
+	if err := parseFlags(fs, calendarHelp, args, c.Stdout); err != nil {
 		return err
-	}
-	if fs.NArg() > 0 {
-		return usagef("calendar takes no arguments, got %q", fs.Arg(0))
 	}
 	covs := calendar.Coverages()
 	switch *format {

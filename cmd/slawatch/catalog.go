@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"maps"
 	"slices"
@@ -14,8 +15,24 @@ import (
 // CatalogCommand lists the built-in templates or shows one.
 type CatalogCommand struct{ IO }
 
+const catalogHelp = `usage: slawatch catalog [show ID]
+
+Lists the service levels built into the binary, one a line (ID and summary),
+then each provider's general rules; 'show ID' prints one level in full: the
+clause it cites, its inputs, parameters, rules and notes. A contract names
+levels by these IDs. See docs/templates.md.
+
+examples:
+  slawatch catalog
+  slawatch catalog show aryaka/privatecore-latency
+`
+
 // Run lists the catalog, or shows one template with "show ID".
 func (c *CatalogCommand) Run(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+		fmt.Fprint(c.Stdout, catalogHelp)
+		return flag.ErrHelp
+	}
 	cat, err := catalog.Builtin()
 	if err != nil {
 		return err
@@ -41,7 +58,7 @@ func (c *CatalogCommand) Run(ctx context.Context, args []string) error {
 		c.show(t)
 		return nil
 	}
-	return usagef("want 'catalog' or 'catalog show ID'")
+	return usagef("want 'catalog' or 'catalog show ID', got %q (slawatch catalog -h)", strings.Join(args, " "))
 }
 
 func (c *CatalogCommand) show(t *catalog.Template) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -37,25 +36,41 @@ type EvaluateCommand struct {
 	latency  map[string][]graph.Point // --format pdf: the graphed series' records, teed off the feed
 }
 
+var evaluateHelp = help{
+	usage: "slawatch evaluate --contract FILE --month YYYY-MM --samples FILE [--samples FILE]... [flags]",
+	about: "Judges a month of measurements against every service level of a contract, minute by minute " +
+		"as each SLA defines it, and prints per customer, service and level the verdict, the figures " +
+		"and the credit owed, with the reasons. Samples are probe rows (time,series,rtt_ms) or minute " +
+		"records (what slawatch agent --out writes), plain, gzipped or on standard input (docs/samples.md). " +
+		"Tickets, events and claims feed the levels judged from them (docs/tickets.md). On a terminal, " +
+		"long work shows its progress on standard error.",
+	examples: []string{
+		"# the shipped Aryaka example, as a table",
+		"slawatch evaluate --contract examples/aryaka.yaml --samples examples/aryaka-2026-10.csv.gz --month 2026-10",
+		"# tickets, events and claims, as JSON",
+		"slawatch evaluate --contract examples/ntt.yaml --month 2026-10 --tickets examples/ntt-tickets.csv \\",
+		"    --events examples/ntt-events.csv --claims examples/ntt-claims.csv --format json",
+		"# the monthly report as a PDF",
+		"slawatch evaluate --contract examples/iij.yaml --samples examples/iij-2026-10.csv.gz --month 2026-10 --format pdf --out report.pdf",
+	},
+}
+
 // Run parses the flags and evaluates.
 func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("evaluate", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.StringVar(&c.contract, "contract", "", "contract `FILE` (YAML)")
-	fs.Var(&c.samples, "samples", "samples `FILE` (CSV time,series,rtt_ms; .csv.gz; - for stdin); repeatable")
-	fs.StringVar(&c.tickets, "tickets", "", "tickets `FILE` (CSV; docs/tickets.md)")
-	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries)")
-	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed")
-	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone")
-	fs.StringVar(&c.format, "format", "table", "output format: table, json, credits (CSV for billing) or pdf (the monthly report; docs/pdf.md)")
-	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
+	fs := newFlagSet("evaluate")
+	fs.StringVar(&c.contract, "contract", "", "the contract `FILE` (YAML; docs/contract.md), e.g. examples/aryaka.yaml")
+	fs.Var(&c.samples, "samples", "a samples `FILE`: probe rows or minute records, .csv or .csv.gz, or - for standard input; "+
+		"repeat the flag for more files, which are merged, e.g. --samples fra.csv --samples ams.csv.gz")
+	fs.StringVar(&c.tickets, "tickets", "", "tickets `FILE` (CSV; docs/tickets.md), e.g. examples/ntt-tickets.csv")
+	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries), e.g. examples/ntt-events.csv")
+	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed, e.g. examples/ntt-claims.csv")
+	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone, e.g. 2026-10")
+	fs.StringVar(&c.format, "format", "table", "output `FORMAT`: table (for people, breaches first), json (for machines), "+
+		"credits (CSV for billing) or pdf (the monthly report, with --out; docs/pdf.md), e.g. --format json")
+	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output, e.g. --out report.pdf")
+	if err := parseFlags(fs, evaluateHelp, args, c.Stdout); err != nil {
+		return err
 	}
-	c.samples = append(c.samples, fs.Args()...)
 	switch {
 	case c.contract == "":
 		return usagef("--contract is required")

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -51,10 +50,23 @@ type serverConfig struct {
 	Notify notify.Config `yaml:"notify"`
 }
 
+var serveHelp = help{
+	usage: "slawatch serve [--listen ADDR] [--data DIR | --db URL] [--config FILE] [flags]",
+	about: "The long-running system: stores the minute records agents deliver, evaluates every customer's " +
+		"service levels month to date, detects outages and notifies them (email, webhook, fax), answers the " +
+		"JSON API under /api/ and serves the portal at /. On first start it writes an operator token to " +
+		"DATA/operator.token. See docs/server.md.",
+	examples: []string{
+		"# SQLite in ./slawatch-data, on 127.0.0.1:8080",
+		"slawatch serve",
+		"# PostgreSQL, notices through a relay",
+		"slawatch serve --listen :8080 --db postgres://slawatch@db.example.net/slawatch --config server.yaml",
+	},
+}
+
 // Run parses the flags and serves until interrupted.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
+	fs := newFlagSet("serve")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "listen on `ADDR`")
 	fs.StringVar(&c.data, "data", "slawatch-data", "data `DIR`: the SQLite database and the first operator token")
 	fs.StringVar(&c.db, "db", "", "database `URL`: postgres://... (default: SQLite in --data)")
@@ -70,14 +82,8 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&c.cookieSecure, "cookie-secure", false, "mark the portal's session cookie Secure: browsers reach the server over HTTPS (directly or through a proxy)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
 	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
+	if err := parseFlags(fs, serveHelp, args, c.Stdout); err != nil {
+		return err
 	}
 	if c.ingestRate <= 0 {
 		return usagef("--ingest-rate %g: want a positive number of deliveries a second", c.ingestRate)

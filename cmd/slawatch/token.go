@@ -28,37 +28,48 @@ const tokenUsage = `usage:
   slawatch token rotate ID [--expires WHEN] [--overlap D]
 each with [--data DIR | --db URL]. WHEN is an RFC 3339 time or a duration from now (720h).`
 
+const tokenExamples = `
+examples:
+  slawatch token --role operator --name "NOC shift"
+  slawatch token create --role customer --customer globex --expires 720h
+  slawatch token create --role agent --agent pop-fra1 --db postgres://slawatch@db.example.net/slawatch
+  slawatch token list
+  slawatch token rotate 9a9d8429928a3a4a --overlap 1h
+  slawatch token revoke 9a9d8429928a3a4a
+`
+
 // Run does what the first argument says; flags alone make a token.
 func (c *TokenCommand) Run(ctx context.Context, args []string) error {
 	verb := "create"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("token "+verb, flag.ContinueOnError)
-	fs.SetOutput(c.Stderr)
-	fs.Usage = func() { fmt.Fprintln(c.Stderr, tokenUsage); fs.PrintDefaults() }
+	fs := newFlagSet("token " + verb)
 	data := fs.String("data", "slawatch-data", "data `DIR` of the server")
 	db := fs.String("db", "", "database `URL` (default: SQLite in --data)")
 	var role, customer, agentName, name, expires, overlap *string
 	switch verb {
 	case "create":
-		role = fs.String("role", "", "operator, customer or agent")
-		customer = fs.String("customer", "", "the customer a customer token is for (it must exist)")
-		agentName = fs.String("agent", "", "the name an agent token delivers as")
-		name = fs.String("name", "", "a note naming the token's holder")
-		expires = fs.String("expires", "", "when the token stops working: an RFC 3339 time or a duration from now (default: never)")
+		role = fs.String("role", "", "the `ROLE`: operator, customer or agent")
+		customer = fs.String("customer", "", "the customer `ID` a customer token is for (it must exist), e.g. globex")
+		agentName = fs.String("agent", "", "the `NAME` an agent token delivers as, e.g. pop-fra1")
+		name = fs.String("name", "", "a note naming the token's holder, e.g. \"NOC shift\"")
+		expires = fs.String("expires", "", "`WHEN` the token stops working: an RFC 3339 time or a duration from now, e.g. 720h (default: never)")
 	case "rotate":
-		expires = fs.String("expires", "", "when the new token stops working (default: never)")
-		overlap = fs.String("overlap", "0s", "how long the old token keeps working, so that its holder can switch")
+		expires = fs.String("expires", "", "`WHEN` the new token stops working, e.g. 2027-01-01T00:00:00Z (default: never)")
+		overlap = fs.String("overlap", "0s", "how long the old token keeps working, so that its holder can switch, e.g. 1h")
 	case "list", "revoke":
 	default:
 		return usagef("token %q: want create, list, revoke or rotate\n%s", verb, tokenUsage)
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(c.Stdout, "%s\n\nflags of token %s:\n", tokenUsage, verb)
+			writeFlags(c.Stdout, fs)
+			fmt.Fprint(c.Stdout, tokenExamples)
 			return err
 		}
-		return usagef("%v", err)
+		return usagef("%v (slawatch token %s -h lists the flags)", err, verb)
 	}
 	want := map[string]int{"create": 0, "list": 0, "revoke": 1, "rotate": 1}[verb]
 	if fs.NArg() != want {
