@@ -16,6 +16,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/internal/smtptest"
 	"github.com/slawatch/slawatch/server/auth"
 
@@ -62,6 +66,8 @@ type harness struct {
 	done   chan struct{}
 	notify notify.Config
 	tweak  func(*Config) // changes the server's configuration, when set
+	// fake, when set, is the server's Clock (see newFakeClocked)
+	fake *clock.Fake
 }
 
 func newHarness(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
@@ -90,6 +96,46 @@ func newTweaked(t testing.TB, st *store.Store, start time.Time, nc notify.Config
 	}
 	h.op = tok
 	return h
+}
+
+// newFakeClocked is newHarness with a fake Clock for the server, h.fake,
+// standing at the real time now until the test moves it: the notifier's
+// retries and backoff, judging's tick and the delays before recomputing
+// wait for the test, never for time. The time judged is the harness's
+// clock, as in any harness.
+func newFakeClocked(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
+	t.Helper()
+	fake := clock.NewFake(time.Now().Truncate(time.Millisecond))
+	h := newTweaked(t, st, start, nc, func(c *Config) { c.Clock = fake })
+	h.fake = fake
+	return h
+}
+
+// advanceUntil moves the fake clock step at a time until cond holds: the
+// server's goroutines react to each move in their own time, so the test
+// waits for what they do, never for an exact schedule.
+func (h *harness) advanceUntil(what string, step time.Duration, cond func() bool) {
+	h.t.Helper()
+	h.waitFor(what, func() bool {
+		if cond() {
+			return true
+		}
+		h.fake.Advance(step)
+		return false
+	})
+}
+
+// waitSettled waits until no send in the outbox is pending: every
+// notice is sent or failed for good. Nothing more goes out after that,
+// however long the test would wait: a send is claimed only while
+// pending, by one replica at a time, and settled after its channel
+// answered.
+func (h *harness) waitSettled() {
+	h.t.Helper()
+	h.waitFor("the outbox to settle", func() bool {
+		n, err := h.st.CountSends(context.Background(), store.Pending)
+		return err == nil && n == 0
+	})
 }
 
 // start (re)starts the server on the harness's store.
@@ -298,3 +344,54 @@ func testLogger(t testing.TB) *slog.Logger {
 // reached: a server refuses loopback destinations unless the operator
 // allows them.
 var loopbackHooks, _ = notify.ParseAllow("127.0.0.0/8")
+
+// waitRetry waits for a send that failed and waits for its next attempt,
+// and returns it.
+func (h *harness) waitRetry() store.Send {
+	h.t.Helper()
+	var x store.Send
+	h.waitFor("a send to wait for its retry", func() bool {
+		sends, err := h.st.Sends(context.Background(), "")
+		for _, s := range sends {
+			if err == nil && s.State == store.Pending && s.Attempts > 0 {
+				x = s
+				return true
+			}
+		}
+		return false
+	})
+	return x
+}
+
+// own moves the fake clock until the server has taken customer over
+// (at once without replicas, on SQLite): a replica takes the customers
+// it is given at its leases' renewal, a quarter of LeaseTTL apart, and
+// rebuilds their months at judging's next tick, a second later.
+func (h *harness) own(customer string) {
+	h.t.Helper()
+	if h.st.Backend() != "postgres" {
+		return
+	}
+	before := counterValue(h.t, h.srv.metrics.Recomputes)
+	h.advanceUntil("the lease on "+customer, h.srv.cfg.LeaseTTL/4, func() bool { return h.srv.replicas.Owns(customer) })
+	h.advanceUntil("the takeover of "+customer, time.Second, func() bool {
+		return counterValue(h.t, h.srv.metrics.Recomputes) > before && h.srv.judge.Settled(customer)
+	})
+}
+
+// settle moves the fake clock a judging tick at a time until customer's
+// late records are applied (see Judge.Settled).
+func (h *harness) settle(customer string) {
+	h.t.Helper()
+	h.advanceUntil(customer+"'s late records applied", time.Second, func() bool { return h.srv.judge.Settled(customer) })
+}
+
+// counterValue reads a Prometheus counter.
+func counterValue(t testing.TB, c prometheus.Counter) float64 {
+	t.Helper()
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		t.Fatal(err)
+	}
+	return m.GetCounter().GetValue()
+}

@@ -820,7 +820,7 @@ func TestAttackTestNoticeRace(t *testing.T) {
 		}
 		worstQueued = max(worstQueued, len(tests)-r)
 	}
-	time.Sleep(300 * time.Millisecond)
+	a.h.waitSettled()
 	if worst > 1 || worstQueued > 1 {
 		t.Skip(fmt.Sprintf("finding 3: %d test notices asked for at once (%d rounds): up to %d accepted and %d queued within one minute, %d mails sent in all; want 1 a round",
 			n, rounds, worst, worstQueued, len(ms.Messages())))
@@ -857,7 +857,7 @@ func TestAttackTestNoticeRecipients(t *testing.T) {
 	if sent == 0 {
 		return
 	}
-	time.Sleep(500 * time.Millisecond)
+	a.h.waitSettled()
 	rcpts := 0
 	for _, m := range ms.Messages() {
 		rcpts += len(m.To)

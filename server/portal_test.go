@@ -244,7 +244,7 @@ func TestPortalTestNotice(t *testing.T) {
 	h.waitFor("both sends shown as sent", func() bool {
 		return strings.Count(cu.get("/c/kaisha").body, `<span class="chan sent">sent`) == 2
 	})
-	time.Sleep(300 * time.Millisecond)
+	h.waitSettled()
 	if k := len(ms.Messages()); k != 2 {
 		t.Errorf("%d mails, want 2", k)
 	}

@@ -110,7 +110,7 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	}
 	survivors[0].waitFor("a survivor to take kaisha over", func() bool { return len(owners(survivors)) == 1 })
 	survivors[0].waitFor("the recovery notices", func() bool { return len(ms.Messages()) == 4 && len(hk.notices()) == 2 })
-	time.Sleep(500 * time.Millisecond) // anything repeated would arrive by now
+	survivors[0].waitSettled() // nothing is repeated after that
 	if k, w := len(ms.Messages()), len(hk.notices()); k != 4 || w != 2 {
 		t.Errorf("%d mails and %d webhooks, want 4 and 2 (outage and recovery: email and fax; webhook)", k, w)
 	}
