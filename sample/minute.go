@@ -44,6 +44,9 @@ func (r *Reader) addRecord(line []byte) (*Batch, error) {
 		out = r.emit()
 		r.begin(minute, f[0])
 	}
+	if series < 0 {
+		return out, r.ignore()
+	}
 	return out, r.applyRecord(series, f[1], m)
 }
 

@@ -54,7 +54,12 @@ type Reader struct {
 	lastName []byte // series name of the last row and its index, so
 	lastIdx  int32  // runs of one series skip the lookup
 	hasLast  bool
-	unquoted []byte // backing store of unquoted fields
+
+	ignoreUnknown bool            // count unknown series' rows rather than fail
+	ignored       []IgnoredSeries // in the order first seen
+	ignoredAt     map[string]int  // name -> index in ignored
+	lastIgnored   int             // index in ignored of lastName when lastIdx < 0
+	unquoted      []byte          // backing store of unquoted fields
 
 	open    bool              // a minute is being accumulated
 	cur     int64             // its Unix minute
@@ -252,6 +257,9 @@ func (r *Reader) addRow(line []byte) (*Batch, error) {
 		out = r.emit()
 		r.begin(minute, f[0])
 	}
+	if series < 0 {
+		return out, r.ignore()
+	}
 	return out, r.apply(series, f[1], sec, rtt, lost)
 }
 
@@ -314,10 +322,18 @@ func (r *Reader) seriesIndex(name []byte) (int32, error) {
 	if len(name) == 0 {
 		return 0, r.lineError("series", ErrMalformed, "empty series name")
 	}
-	if r.lookup == nil {
+	if r.lookup == nil && !r.ignoreUnknown {
 		return 0, r.lineError("series", ErrUnknownSeries, "unknown series %q (no series are configured)", trunc(name))
 	}
-	i, ok := r.lookup(name)
+	i, ok := int32(0), false
+	if r.lookup != nil {
+		i, ok = r.lookup(name)
+	}
+	if !ok && r.ignoreUnknown {
+		r.lastName = append(r.lastName[:0], name...)
+		r.lastIdx, r.hasLast, r.lastIgnored = -1, true, r.ignoredIndex(name)
+		return -1, nil
+	}
 	if !ok {
 		return 0, r.lineError("series", ErrUnknownSeries, "unknown series %q", trunc(name))
 	}

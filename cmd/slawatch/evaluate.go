@@ -1,12 +1,15 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/slawatch/slawatch/catalog"
@@ -31,9 +34,12 @@ type EvaluateCommand struct {
 	month    string
 	format   string
 	out      string
-	states   map[pdf.LevelKey][]engine.State // --format pdf: the availability strips
-	graphs   map[pdf.ServiceKey][]pdf.SeriesGraph
-	latency  map[string][]graph.Point // --format pdf: the graphed series' records, teed off the feed
+
+	ignoreUnknown bool                            // --ignore-unknown-series
+	ignored       []sample.IgnoredSeries          // the series it left out, most rows first
+	states        map[pdf.LevelKey][]engine.State // --format pdf: the availability strips
+	graphs        map[pdf.ServiceKey][]pdf.SeriesGraph
+	latency       map[string][]graph.Point // --format pdf: the graphed series' records, teed off the feed
 }
 
 var evaluateHelp = help{
@@ -50,6 +56,8 @@ var evaluateHelp = help{
 		"# tickets, events and claims, as JSON",
 		"slawatch evaluate --contract examples/ntt.yaml --month 2026-10 --tickets examples/ntt-tickets.csv \\",
 		"    --events examples/ntt-events.csv --claims examples/ntt-claims.csv --format json",
+		"# an agent's file, of more series than the contract binds",
+		"slawatch evaluate --contract examples/loopback.yaml --samples /tmp/samples.csv --month 2026-12 --ignore-unknown-series",
 		"# the monthly report as a PDF",
 		"slawatch evaluate --contract examples/iij.yaml --samples examples/iij-2026-10.csv.gz --month 2026-10 --format pdf --out report.pdf",
 	},
@@ -68,6 +76,9 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	fs.StringVar(&c.format, "format", "table", "output `FORMAT`: table (for people, breaches first), json (for machines), "+
 		"credits (CSV for billing) or pdf (the monthly report, with --out; docs/pdf.md), e.g. --format json")
 	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output, e.g. --out report.pdf")
+	fs.BoolVar(&c.ignoreUnknown, "ignore-unknown-series", false, "leave out the rows of series the contract does not bind rather than stop "+
+		"at the first: they are still read, checked and counted in the report's rows, and standard error names the series and their rows; "+
+		"e.g. for an agent's file of several customers' links, evaluated against one customer's contract")
 	if err := parseFlags(fs, evaluateHelp, args, c.Stdout); err != nil {
 		return err
 	}
@@ -87,6 +98,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	c.warnIgnored()
 	if rep.Samples.Outside > 0 {
 		fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows outside %s (%s to %s) were not used\n",
 			rep.Samples.Outside, rep.Month, rep.Samples.OutsideFirst, rep.Samples.OutsideLast)
@@ -176,15 +188,24 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 			return nil, err
 		}
 		defer f.Close()
-		readers = append(readers, sample.NewReader(f, path, len(b.Series), b.Lookup))
+		r := sample.NewReader(f, path, len(b.Series), b.Lookup)
+		if c.ignoreUnknown {
+			r.IgnoreUnknown()
+		}
+		readers = append(readers, r)
 	}
 	var tee func(*sample.Batch)
 	if c.format == "pdf" {
 		tee = c.collect(b)
 	}
-	if err := feed(ctx, ev, sample.NewMerger(readers...), tee); err != nil {
+	err = feed(ctx, ev, sample.NewMerger(readers...), tee)
+	if errors.Is(err, sample.ErrUnknownSeries) {
+		return nil, fmt.Errorf("%w (the contract binds no such series; --ignore-unknown-series leaves out the rows of series it does not bind)", err)
+	}
+	if err != nil {
 		return nil, err
 	}
+	c.ignored = ignoredOf(readers)
 	rep, err := ev.Finish()
 	if err == nil && c.format == "pdf" {
 		c.states = pdf.StatesOf(b, ev)
@@ -274,6 +295,48 @@ func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger, tee func(
 			return err
 		}
 	}
+}
+
+// ignoredOf adds up the series the readers left out, most rows first.
+func ignoredOf(readers []*sample.Reader) []sample.IgnoredSeries {
+	at := map[string]int{}
+	var all []sample.IgnoredSeries
+	for _, r := range readers {
+		for _, s := range r.Ignored() {
+			if i, ok := at[s.Series]; ok {
+				all[i].Rows += s.Rows
+				continue
+			}
+			at[s.Series] = len(all)
+			all = append(all, s)
+		}
+	}
+	slices.SortStableFunc(all, func(a, b sample.IgnoredSeries) int { return cmp.Compare(b.Rows, a.Rows) })
+	return all
+}
+
+// maxIgnoredNamed bounds the series the warning names.
+const maxIgnoredNamed = 10
+
+// warnIgnored says on standard error what --ignore-unknown-series left
+// out: the rows, the series, and the first ten by rows.
+func (c *EvaluateCommand) warnIgnored() {
+	if len(c.ignored) == 0 {
+		return
+	}
+	var rows int64
+	names := make([]string, 0, min(len(c.ignored), maxIgnoredNamed))
+	for i, s := range c.ignored {
+		rows += s.Rows
+		if i < maxIgnoredNamed {
+			names = append(names, fmt.Sprintf("%s (%d rows)", s.Series, s.Rows))
+		}
+	}
+	if more := len(c.ignored) - len(names); more > 0 {
+		names = append(names, fmt.Sprintf("and %d more", more))
+	}
+	fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows of %d series the contract does not bind were left out (--ignore-unknown-series): %s\n",
+		rows, len(c.ignored), strings.Join(names, ", "))
 }
 
 // open opens a samples file; "-" is the command's standard input.
