@@ -23,11 +23,13 @@ type Error struct {
 
 func (e *Error) Error() string { return strings.Join(e.Problems, "\n") }
 
+// The decoder's messages quote keys and values as they are: a key may
+// hold spaces and, quoted in the YAML, line breaks (hence (?s)).
 var (
-	reLine    = regexp.MustCompile(`^line (\d+): (.*)$`)
-	reUnknown = regexp.MustCompile(`^field (\S+) not found in type (\S+)$`)
-	reKind    = regexp.MustCompile("^cannot unmarshal !!(\\w+)(?: `(.*)`)? into (\\S+)$")
-	reAlready = regexp.MustCompile(`^mapping key "(.*)" already defined at line (\d+)$`)
+	reLine    = regexp.MustCompile(`(?s)^line (\d+): (.*)$`)
+	reUnknown = regexp.MustCompile(`(?s)^field (.+) not found in type (\S+)$`)
+	reKind    = regexp.MustCompile("(?s)^cannot unmarshal (!!?\\S*)(?: `(.*)`)? into (\\S+)$")
+	reAlready = regexp.MustCompile(`(?s)^mapping key "(.*)" already defined at line (\d+)$`)
 )
 
 // Wrap rewrites err, an error of decoding file into root (a pointer to
@@ -199,7 +201,10 @@ func wanted(goType string, types map[string]reflect.Type) string {
 }
 
 func yamlKind(tag string) string {
-	switch tag {
+	if !strings.HasPrefix(tag, "!!") {
+		return "a value tagged " + tag // a tag of the file's own, such as !secret
+	}
+	switch tag = tag[2:]; tag {
 	case "int":
 		return "the number"
 	case "float":
