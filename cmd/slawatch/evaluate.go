@@ -17,6 +17,7 @@ import (
 	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/internal/progress"
 	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/sample"
@@ -91,7 +92,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return usagef("--samples, --tickets or --events is required")
 	case c.format != "table" && c.format != "json" && c.format != "credits" && c.format != "pdf":
 		return usagef("--format %q: want table, json, credits or pdf", c.format)
-	case c.format == "pdf" && c.out == "" && isTerminal(c.Stdout):
+	case c.format == "pdf" && c.out == "" && progress.IsTerminal(c.Stdout):
 		return usagef("--format pdf writes a binary file: give --out FILE (or redirect standard output)")
 	}
 	rep, err := c.evaluate(ctx)
@@ -147,16 +148,6 @@ func (c *EvaluateCommand) output() (w io.Writer, done func(error) error, err err
 	}, nil
 }
 
-// isTerminal says whether w is a terminal, where a PDF would be noise.
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
 func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) {
 	cat, err := catalog.Builtin()
 	if err != nil {
@@ -198,7 +189,9 @@ func (c *EvaluateCommand) evaluate(ctx context.Context) (*engine.Report, error) 
 	if c.format == "pdf" {
 		tee = c.collect(b)
 	}
-	err = feed(ctx, ev, sample.NewMerger(readers...), tee)
+	meter := progress.New(c.Stderr, "evaluate", int64(month.Minutes()))
+	err = feed(ctx, ev, sample.NewMerger(readers...), tee, meter, month.Start.Unix()/60)
+	meter.Done()
 	if errors.Is(err, sample.ErrUnknownSeries) {
 		return nil, fmt.Errorf("%w (the contract binds no such series; --ignore-unknown-series leaves out the rows of series it does not bind)", err)
 	}
@@ -275,8 +268,10 @@ func (c *EvaluateCommand) collect(b *contract.Bound) func(*sample.Batch) {
 }
 
 // feed streams every batch into the evaluator, showing each to tee first
-// when it is not nil.
-func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger, tee func(*sample.Batch)) error {
+// when it is not nil, and the rows read and minutes judged so far (from
+// the month's first, m0) to the meter.
+func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger, tee func(*sample.Batch), meter *progress.Meter, m0 int64) error {
+	var rows int64
 	for n := 0; ; n++ {
 		if n%4096 == 0 && ctx.Err() != nil {
 			return ctx.Err()
@@ -291,6 +286,8 @@ func feed(ctx context.Context, ev *engine.Evaluator, m *sample.Merger, tee func(
 		if tee != nil {
 			tee(b)
 		}
+		rows += b.Rows
+		meter.Update(rows, b.Minute-m0)
 		if err := ev.Add(b); err != nil {
 			return err
 		}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// TestEvaluateNoProgressOffTerminal: evaluate's progress line is for a
+// terminal only; with standard error a pipe or a file, a month of the
+// shipped example (800,000 rows) writes nothing to it.
+func TestEvaluateNoProgressOffTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	piped := make(chan []byte)
+	go func() { b, _ := io.ReadAll(r); piped <- b }()
+	file, err := os.Create(filepath.Join(t.TempDir(), "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	for _, stderr := range []*os.File{w, file} {
+		var stdout bytes.Buffer
+		cmd := &EvaluateCommand{IO: IO{Stdout: &stdout, Stderr: stderr}}
+		err := cmd.Run(context.Background(), []string{"--contract", "../../examples/aryaka.yaml",
+			"--samples", "../../examples/aryaka-2026-10.csv.gz", "--month", "2026-10"})
+		if err != nil || stdout.Len() == 0 {
+			t.Fatalf("%v; %d bytes of report", err, stdout.Len())
+		}
+	}
+	w.Close()
+	if b := <-piped; len(b) != 0 {
+		t.Errorf("wrote %q to a pipe", b)
+	}
+	if st, err := file.Stat(); err != nil || st.Size() != 0 {
+		t.Errorf("wrote %d bytes to a file (%v)", st.Size(), err)
+	}
+}
