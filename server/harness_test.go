@@ -102,11 +102,17 @@ func newTweaked(t testing.TB, st *store.Store, start time.Time, nc notify.Config
 // standing at the real time now until the test moves it: the notifier's
 // retries and backoff, judging's tick and the delays before recomputing
 // wait for the test, never for time. The time judged is the harness's
-// clock, as in any harness.
-func newFakeClocked(t testing.TB, st *store.Store, start time.Time, nc notify.Config) *harness {
+// clock, as in any harness. tweak, when not nil, changes the rest of the
+// configuration.
+func newFakeClocked(t testing.TB, st *store.Store, start time.Time, nc notify.Config, tweak func(*Config)) *harness {
 	t.Helper()
 	fake := clock.NewFake(time.Now().Truncate(time.Millisecond))
-	h := newTweaked(t, st, start, nc, func(c *Config) { c.Clock = fake })
+	h := newTweaked(t, st, start, nc, func(c *Config) {
+		if tweak != nil {
+			tweak(c)
+		}
+		c.Clock = fake
+	})
 	h.fake = fake
 	return h
 }
@@ -394,4 +400,12 @@ func counterValue(t testing.TB, c prometheus.Counter) float64 {
 		t.Fatal(err)
 	}
 	return m.GetCounter().GetValue()
+}
+
+// tick moves the fake clock d and waits until every ticker's tick is
+// taken: whatever the server did at the tick before is done.
+func (h *harness) tick(d time.Duration) {
+	h.t.Helper()
+	h.fake.Advance(d)
+	h.waitFor("the server to take its ticks", func() bool { return h.fake.Unread() == 0 })
 }

@@ -101,7 +101,7 @@ func testOutageNotified(t *testing.T, st *store.Store) {
 	hk := startHook(t, "0123456789abcdef-secret")
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
 	h := newFakeClocked(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
-		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks})
+		From: "noc@provider.example", FaxGateway: "{number}@fax.example.net", WebhookAllow: loopbackHooks}, nil)
 	// IIJ's SLA requires the notice by fax: only the fax judges the level,
 	// email and webhook are extra
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}, Fax: []string{"+81 3-1234-5678"},
@@ -231,7 +231,7 @@ func testStopDrainsSends(t *testing.T, st *store.Store) {
 	ms := smtptest.Start(t, smtptest.Options{Answer: 700 * time.Millisecond})
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
 	h := newFakeClocked(t, st, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
-		From: "noc@provider.example"})
+		From: "noc@provider.example"}, nil)
 	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
 	agent := h.token(auth.RoleAgent, "", "tyo1")
 	h.own("kaisha")

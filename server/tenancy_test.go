@@ -265,7 +265,10 @@ func TestNoticesKeyedByCustomer(t *testing.T) {
 func TestLateDataRevisesClosedMonth(t *testing.T) {
 	start := time.Date(2026, 10, 31, 14, 0, 0, 0, time.UTC) // 23:00 on the 31st in Tokyo
 	t0 := slawatch.UnixMinute(start)
-	h := newHarness(t, nil, start, notify.Config{})
+	// late data is applied RecomputeDelay after its first record, on the
+	// server's clock: a fake one, moved by the test
+	const delay = 5 * time.Second
+	h := newFakeClocked(t, nil, start, notify.Config{}, func(c *Config) { c.RecomputeDelay = delay })
 	h.customerOf("kaisha", notify.Contacts{}, "../examples/iij.yaml", "tyo1")
 	a := h.token(auth.RoleAgent, "", "tyo1")
 	// 23:00-23:29 measured, up; 23:30-23:59 not delivered before the close
@@ -280,10 +283,22 @@ func TestLateDataRevisesClosedMonth(t *testing.T) {
 	})
 	// the agent's spool delivers 23:30-23:59 late: the router was silent
 	h.deliver(a, minutesOf(t0+30, t0+60, func(int64) bool { return true }))
-	h.waitFor("revision 2", func() bool {
+	latest := func() int {
 		r, err := h.srv.judge.LatestRevision(context.Background(), "kaisha", "2026-10")
-		return err == nil && r.Revision == 2
-	})
+		if err != nil {
+			return 0
+		}
+		return r.Revision
+	}
+	// judging's ticks before the delay leave the month as it is: the
+	// rest of the agent's backlog may be on its way (the second tick is
+	// taken once the first one's work is done)
+	h.tick(delay - 2*time.Second)
+	h.tick(time.Second)
+	if r := latest(); r != 1 {
+		t.Fatalf("revision %d %s after the late data, want 1 until %s after it", r, delay-time.Second, delay)
+	}
+	h.advanceUntil("revision 2", time.Second, func() bool { return latest() == 2 })
 	var revs struct {
 		Revisions []struct {
 			Revision int

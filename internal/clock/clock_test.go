@@ -104,3 +104,20 @@ func TestFakeBlockUntil(t *testing.T) {
 	f.Advance(time.Second)
 	<-done
 }
+
+func TestFakeUnread(t *testing.T) {
+	f := clock.NewFake(epoch)
+	tk := f.NewTicker(time.Second)
+	defer tk.Stop()
+	if f.Unread() != 0 {
+		t.Fatal("unread before any tick")
+	}
+	f.Advance(3 * time.Second)
+	if f.Unread() != 1 {
+		t.Fatalf("%d unread, want 1 (the ticker's one kept tick)", f.Unread())
+	}
+	<-tk.C()
+	if f.Unread() != 0 {
+		t.Fatalf("%d unread after the read, want 0", f.Unread())
+	}
+}

@@ -114,6 +114,22 @@ func (f *Fake) Waiters() int {
 	return len(f.waiters)
 }
 
+// Unread returns how many tickers have ticked and not had their channel
+// read yet. When it is 0 after a move, every goroutine that loops on a
+// ticker of this clock has taken its tick, so it has finished the work
+// of the tick before.
+func (f *Fake) Unread() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, w := range f.waiters {
+		if len(w.c) > 0 {
+			n++
+		}
+	}
+	return n
+}
+
 // BlockUntil waits until at least n timers, tickers and delayed calls are
 // armed: the code under test has reached the point where it waits for
 // the clock.
