@@ -4,13 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"time"
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/agent"
-	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/deliver"
 	"github.com/slawatch/slawatch/probe"
+	"github.com/slawatch/slawatch/spool"
 )
 
 // agentConfig is the demo agent's configuration: a TCP connect a second
@@ -57,15 +57,18 @@ func runAgent(ctx context.Context, cfg *agent.Config, clock agent.Clock, after i
 	delivered := make(chan struct{})
 	go func() {
 		defer close(delivered)
-		deliver(ctx, queue, &ingest.Client{URL: url, Token: token, HTTP: &http.Client{Timeout: 30 * time.Second}}, log)
+		sendMinutes(ctx, queue, deliver.NewServer([]string{url}, token, log,
+			deliver.Options{RetryMin: 100 * time.Millisecond, RetryMax: 5 * time.Second, Timeout: 30 * time.Second}))
 	}()
 	err = a.Run(ctx, sink)
 	<-delivered
 	return err
 }
 
-// deliver sends each minute until the server stores it.
-func deliver(ctx context.Context, queue <-chan minuteBatch, c *ingest.Client, log *slog.Logger) {
+// sendMinutes sends each minute until the server stores it, with the
+// agent's own delivery (package deliver: its retries, backoff and
+// logs), on shorter pauses: the server is in the same process.
+func sendMinutes(ctx context.Context, queue <-chan minuteBatch, srv *deliver.Server) {
 	for {
 		var b minuteBatch
 		select {
@@ -73,21 +76,10 @@ func deliver(ctx context.Context, queue <-chan minuteBatch, c *ingest.Client, lo
 			return
 		case b = <-queue:
 		}
-		body := ingest.AppendBlock(nil, b.minute, b.recs)
-		for wait := 100 * time.Millisecond; ; wait = min(2*wait, 5*time.Second) {
-			_, err := c.Deliver(ctx, body)
-			if err == nil {
-				break
-			}
-			if ctx.Err() != nil {
-				return
-			}
-			log.Warn("delivery failed, will retry", "minute", slawatch.MinuteTime(b.minute), "err", err)
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(wait):
-			}
+		srv.Reset()
+		srv.Add(spool.Batch{Minute: b.minute, Entries: b.recs})
+		if srv.Send(ctx) != nil {
+			return // ctx is done
 		}
 	}
 }
