@@ -9,6 +9,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
 	"github.com/slawatch/slawatch/internal/backoff"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/spool"
 )
 
@@ -27,6 +28,7 @@ const (
 type Options struct {
 	RetryMin, RetryMax time.Duration
 	Timeout            time.Duration // of one POST
+	Clock              clock.Clock   // the pauses' timers; nil: the real clock
 }
 
 // Server delivers the spooled minutes to slawatch servers, a group of
@@ -39,6 +41,7 @@ type Server struct {
 	cur     int              // the one delivering
 	log     *slog.Logger
 	backoff backoff.Backoff
+	clock   clock.Clock
 
 	batches     []spool.Batch // the group's minutes in the body
 	body        []byte        // the group's body
@@ -60,7 +63,7 @@ func NewServer(urls []string, token string, log *slog.Logger, opt Options) *Serv
 	if opt.Timeout <= 0 {
 		opt.Timeout = DefaultTimeout
 	}
-	s := &Server{log: log, backoff: backoff.Backoff{Base: opt.RetryMin, Max: max(opt.RetryMin, opt.RetryMax)}}
+	s := &Server{log: log, backoff: backoff.Backoff{Base: opt.RetryMin, Max: max(opt.RetryMin, opt.RetryMax)}, clock: clock.Or(opt.Clock)}
 	for _, url := range urls {
 		s.clients = append(s.clients, &ingest.Client{URL: url, Token: token, Logger: log.With("server", url),
 			HTTP: &http.Client{Timeout: opt.Timeout}})
@@ -131,7 +134,7 @@ func (s *Server) Send(ctx context.Context) error {
 			failed = 0 // the pause is the longest
 		}
 		s.next(ctx, level, attempt, pause, err)
-		if err := sleep(ctx, pause); err != nil {
+		if err := s.sleep(ctx, pause); err != nil {
 			return err
 		}
 	}
@@ -155,12 +158,15 @@ func (s *Server) attrs(server string) []any {
 		"first_minute", slawatch.MinuteTime(s.first), "last_minute", slawatch.MinuteTime(s.last)}
 }
 
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
+// sleep waits d on the server's clock, or until ctx is done.
+func (s *Server) sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := s.clock.NewTimer(d)
 	defer t.Stop()
 	select {
-	case <-t.C:
+	case <-t.C():
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
