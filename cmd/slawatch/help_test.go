@@ -35,6 +35,9 @@ func TestHelp(t *testing.T) {
 			}
 		})
 	}
+	if _, a, _ := run(t, "", "help", "evaluate"); !strings.HasPrefix(a, "usage: slawatch evaluate ") {
+		t.Errorf("help evaluate:\n%s", a)
+	}
 	code, stdout, stderr := run(t, "", "evaluate", "--bogus")
 	if code != 2 || stdout != "" || stderr != "slawatch evaluate: flag provided but not defined: -bogus (slawatch evaluate -h lists the flags)\n" {
 		t.Errorf("bad flag: exit %d, stdout %q, stderr %q", code, stdout, stderr)

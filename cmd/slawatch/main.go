@@ -2,7 +2,7 @@
 // it evaluates a month of measurements against the service levels of a
 // contract and computes the credit owed.
 //
-//	slawatch evaluate --contract FILE --samples FILE... --month YYYY-MM [--format table|json]
+//	slawatch evaluate --contract FILE --month YYYY-MM --samples FILE [--samples FILE]... [--ignore-unknown-series] [--format table|json|credits|pdf]
 //	slawatch catalog [show ID]
 //	slawatch calendar [--format table|json]
 //	slawatch agent --config FILE [--out FILE] [--server URL --token T] [--duration D] [--contract FILE [--month YYYY-MM]]
@@ -65,6 +65,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		fmt.Fprint(stdout, version())
 		return 0
 	case "help", "-h", "--help":
+		if len(args) > 1 && args[0] == "help" { // help COMMAND is COMMAND -h
+			return Main(ctx, []string{args[1], "-h"}, stdin, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return 0
 	default:
@@ -97,7 +100,8 @@ commands:
   token      make, list, revoke or rotate operator, customer and agent tokens
   version    the version and commit this binary was built from
 
-Run 'slawatch COMMAND -h' for a command's flags.
+Run 'slawatch COMMAND -h' (or 'slawatch help COMMAND') for what a command does,
+its flags and examples.
 `
 
 // usageError is a mistake in the command line itself.
