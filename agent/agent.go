@@ -76,14 +76,13 @@ type Agent struct {
 }
 
 type replyBatch struct {
-	at   int64
 	reps *[]probe.Reply
 }
 
 type checkResult struct {
 	target uint32
 	serial uint32
-	at     int64
+	rtt    int64 // nanoseconds
 	err    error
 }
 

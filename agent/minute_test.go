@@ -75,12 +75,13 @@ func TestMinutesMatchProbeRows(t *testing.T) {
 		e := events[k]
 		a.flushDue(e.at, sink, &st)
 		if e.reply {
-			reps := []probe.Reply{{Target: e.target, Serial: e.serial, From: a.targets[e.target].dest.Addr}}
-			a.takeReplies(replyBatch{at: e.at, reps: &reps}, &st)
+			reps := []probe.Reply{{Target: e.target, Serial: e.serial, From: a.targets[e.target].dest.Addr, At: wall0 + e.at}}
+			a.takeReplies(replyBatch{reps: &reps}, &st)
 			continue
 		}
-		a.fire(e.target, wall0+e.at, e.at, &st)
+		a.fire(e.target, wall0+e.at, &st)
 		a.echoes = [2][]probe.Echo{}
+		a.targets[e.target].pendAt = wall0 + e.at // sent when due
 		rtt := ""
 		switch p := rng.Float64(); {
 		case p < 0.15: // lost

@@ -27,8 +27,9 @@ func (a *Agent) Run(ctx context.Context, sink Sink) error {
 		now := a.now()
 		a.sendDue(now, &st)
 		a.flushDue(now, sink, &st)
-		a.publish(&st)
 		timer.Reset(time.Duration(a.wake() - now))
+		st.passes, st.at = st.passes+1, now // after Reset: a test's FakeClock may move on once it sees them
+		a.publish(&st)
 		select {
 		case <-ctx.Done():
 			a.drain(sink, &st)
@@ -91,7 +92,7 @@ func (a *Agent) sendDue(now int64, st *Stats) {
 			a.log.Warn("scheduler fell behind: probes skipped", "interval", time.Duration(l.iv), "skipped", n, "at", a.clock.Now())
 		}
 		for due := l.due(); due <= now; due = l.due() {
-			a.fire(l.targets[l.pos], a.wall0+due, now, st)
+			a.fire(l.targets[l.pos], a.wall0+due, st)
 			l.advance()
 		}
 	}
@@ -101,12 +102,12 @@ func (a *Agent) sendDue(now int64, st *Stats) {
 // fire starts one probe of target i, due at Unix nanoseconds due. A
 // probe still pending from the previous turn has outlived its timeout
 // (timeouts never exceed the interval): it is lost.
-func (a *Agent) fire(i uint32, due, now int64, st *Stats) {
+func (a *Agent) fire(i uint32, due int64, st *Stats) {
 	t := &a.targets[i]
 	if t.pending {
 		t.lost(st)
 	}
-	serial := t.open(now, due)
+	serial := t.open(due)
 	st.Sent++
 	if t.dest != nil {
 		fam := 0
@@ -117,21 +118,20 @@ func (a *Agent) fire(i uint32, due, now int64, st *Stats) {
 		return
 	}
 	a.running.Add(1)
-	go a.runCheck(t.check, i, serial, now, t.timeout)
+	go a.runCheck(t.check, i, serial, t.timeout)
 }
 
-// sendEchoes sends the ICMP requests fire collected, stamping each probe
-// with the time just before the system call.
+// sendEchoes sends the ICMP requests fire collected and keeps the time
+// each left.
 func (a *Agent) sendEchoes(st *Stats) {
 	for fam, echoes := range a.echoes {
 		if len(echoes) == 0 {
 			continue
 		}
-		at := a.now()
-		for _, e := range echoes {
-			a.targets[e.Target].pendAt = at
-		}
 		a.pingers[fam].Send(echoes, func(j int, err error) { a.sendFailed(echoes[j].Target, err, st) })
+		for _, e := range echoes {
+			a.targets[e.Target].pendAt = e.Sent
+		}
 		a.echoes[fam] = echoes[:0]
 	}
 }
@@ -152,14 +152,17 @@ func (a *Agent) sendFailed(i uint32, err error, st *Stats) {
 	t.lost(st)
 }
 
-// runCheck runs one TCP, HTTP or DNS probe and reports its result.
-func (a *Agent) runCheck(c probe.Checker, i, serial uint32, sent, timeout int64) {
+// runCheck runs one TCP, HTTP or DNS probe and reports its result, timed
+// in real time like an echo's round trip.
+func (a *Agent) runCheck(c probe.Checker, i, serial uint32, timeout int64) {
 	defer a.running.Done()
 	ctx, cancel := a.clock.WithTimeout(context.Background(), time.Duration(timeout))
+	start := time.Now()
 	err := c.Check(ctx)
+	rtt := time.Since(start)
 	cancel()
 	select {
-	case a.results <- checkResult{target: i, serial: serial, at: a.now(), err: err}:
+	case a.results <- checkResult{target: i, serial: serial, rtt: int64(rtt), err: err}:
 	case <-a.done:
 	}
 }
@@ -176,7 +179,7 @@ func (a *Agent) takeReplies(b replyBatch, st *Stats) {
 		if !t.pending || t.pendSerial != r.Serial || t.dest == nil || t.dest.Addr != r.From {
 			continue
 		}
-		t.answered(b.at, st)
+		t.answered(r.At-t.pendAt, st)
 	}
 	*b.reps = (*b.reps)[:0]
 	a.pool.Put(b.reps)
@@ -192,7 +195,7 @@ func (a *Agent) takeResult(r checkResult, st *Stats) {
 		t.lost(st)
 		return
 	}
-	t.answered(r.at, st)
+	t.answered(r.rtt, st)
 }
 
 // startReaders starts one goroutine per ICMP socket.
@@ -214,7 +217,6 @@ func (a *Agent) read(ctx context.Context, p *probe.Pinger) {
 		reps := a.pool.Get().(*[]probe.Reply)
 		var err error
 		*reps, err = r.Read((*reps)[:0])
-		at := a.now()
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
 				return
@@ -227,7 +229,7 @@ func (a *Agent) read(ctx context.Context, p *probe.Pinger) {
 			continue
 		}
 		select {
-		case a.replies <- replyBatch{at: at, reps: reps}:
+		case a.replies <- replyBatch{reps: reps}:
 		case <-ctx.Done():
 			return
 		}

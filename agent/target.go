@@ -21,7 +21,7 @@ type target struct {
 	serial     uint32
 	pending    bool   // a probe is out and neither answered nor lost
 	pendSerial uint32 // its serial
-	pendAt     int64  // when it was sent, clock nanoseconds since start
+	pendAt     int64  // when it left, Unix nanoseconds (ICMP)
 	pendMin    int64  // the wall-clock minute it was scheduled in
 	pendSec    uint8  // and the second of that minute (0-59)
 
@@ -34,15 +34,15 @@ type target struct {
 	lastErr error
 }
 
-// open marks a probe sent at clock time at, scheduled at Unix
-// nanoseconds due: it belongs to the minute and second of due, as a probe
-// row's time does in a samples file (sample.Reader), so both produce the
-// same minute records for the same probes.
-func (t *target) open(at, due int64) uint32 {
+// open marks a probe scheduled at Unix nanoseconds due: it belongs to the
+// minute and second of due, as a probe row's time does in a samples file
+// (sample.Reader), so both produce the same minute records for the same
+// probes.
+func (t *target) open(due int64) uint32 {
 	t.serial++
 	sec := slawatch.FloorDiv(due, int64(time.Second))
 	m := slawatch.FloorDiv(sec, 60)
-	t.pending, t.pendSerial, t.pendAt = true, t.serial, at
+	t.pending, t.pendSerial = true, t.serial
 	t.pendMin, t.pendSec = m, uint8(sec-60*m)
 	return t.serial
 }
@@ -54,10 +54,11 @@ func (t *target) lost(s *Stats) {
 	s.Lost++
 }
 
-// answered closes the pending probe with a reply at clock time at: in
-// time it counts its round trip, late it counts as lost.
-func (t *target) answered(at int64, s *Stats) {
-	rtt := at - t.pendAt
+// answered closes the pending probe with a reply after rtt nanoseconds:
+// in time it counts its round trip, late it counts as lost. The round
+// trip is real time whatever the agent's Clock: packets do not run faster
+// for a test.
+func (t *target) answered(rtt int64, s *Stats) {
 	if rtt < 0 || rtt > t.timeout {
 		s.Late++
 		t.lost(s)
@@ -116,4 +117,9 @@ type Stats struct {
 	Minutes   uint64 // minute batches handed to the sink
 	Records   uint64 // minute records handed to the sink
 	SinkErrs  uint64 // batches the sink refused
+
+	// the main loop's passes and the clock time of the last: tests wait
+	// for them
+	passes uint64
+	at     int64
 }

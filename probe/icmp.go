@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"time"
 
 	"golang.org/x/net/bpf"
 	"golang.org/x/net/ipv4"
@@ -54,6 +55,7 @@ type Echo struct {
 	Target  uint32 // the scheduler's index of the target
 	Serial  uint32 // the probe's serial number within its target
 	Payload int    // payload size in bytes
+	Sent    int64  // set by Send: when the request left, Unix nanoseconds
 }
 
 // A Dest is a destination address prepared once, so that sending does not
@@ -63,12 +65,16 @@ type Dest struct {
 	sa   net.Addr
 }
 
-// Reply is a matched echo reply: which target and probe it answers, and
-// where it came from.
+// Reply is a matched echo reply: which target and probe it answers,
+// where it came from, and when it arrived: Unix nanoseconds, stamped by
+// the kernel as the packet reached the socket (SO_TIMESTAMPNS), so a
+// reader late to wake does not lengthen the round trip; by the reader
+// when the kernel gave no stamp.
 type Reply struct {
 	Target uint32
 	Serial uint32
 	From   netip.Addr
+	At     int64
 }
 
 // A Pinger sends echo requests and reads echo replies for one address
@@ -138,7 +144,7 @@ func openICMP(v6 bool, mode string) (fd int, raw bool, err error) {
 	if mode != SocketDatagram {
 		fd, rawErr = unix.Socket(family, unix.SOCK_RAW|flags, proto)
 		if rawErr == nil {
-			setBuffers(fd)
+			setOptions(fd)
 			return fd, true, nil
 		}
 	}
@@ -147,24 +153,27 @@ func openICMP(v6 bool, mode string) (fd int, raw bool, err error) {
 		fd, dgramErr = unix.Socket(family, unix.SOCK_DGRAM|flags, proto)
 	}
 	if dgramErr == nil {
-		setBuffers(fd)
+		setOptions(fd)
 		return fd, false, nil
 	}
 	return -1, false, fmt.Errorf("no permission for ICMP: raw socket: %v; datagram socket: %v "+
 		"(run as root, grant CAP_NET_RAW, or add the agent's group to net.ipv4.ping_group_range)", rawErr, dgramErr)
 }
 
-// setBuffers asks for 8 MiB socket buffers: at 50,000 probes a second the
+// setOptions asks for 8 MiB socket buffers: at 50,000 probes a second the
 // default receive buffer overflows during a garbage collection pause. The
 // forced variant needs CAP_NET_ADMIN; without it the kernel's rmem_max
-// caps the plain request, which is still the best available.
-func setBuffers(fd int) {
+// caps the plain request, which is still the best available. It also
+// asks for receive timestamps (SO_TIMESTAMPNS); without them (an old
+// kernel) the reader stamps replies itself.
+func setOptions(fd int) {
 	const size = 8 << 20
 	for _, opt := range [][2]int{{unix.SO_RCVBUFFORCE, unix.SO_RCVBUF}, {unix.SO_SNDBUFFORCE, unix.SO_SNDBUF}} {
 		if unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt[0], size) != nil {
 			_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, opt[1], size)
 		}
 	}
+	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1)
 }
 
 // filterEchoReplies makes a raw socket deliver only echo replies, so the
@@ -235,13 +244,25 @@ func (p *Pinger) NewDest(a netip.Addr) *Dest {
 	return &Dest{Addr: a, sa: &net.UDPAddr{IP: ip, Zone: a.Zone()}}
 }
 
-// Send sends the echo requests in as few system calls as the kernel
-// allows. A request that fails is reported to fail with its index; the
+// sendChunk is the most requests sent by one system call. Each request
+// is stamped with the time before its call, which may be that much early:
+// a call takes 1 to 5 µs a request (on loopback it also runs the kernel's
+// echo reply), so a round trip is at most 16 × 5 µs too long. Stamps
+// spread over the call would be closer on average, but could put a request
+// after its own reply. Calls of 16 rather than of a thousand cost little.
+const sendChunk = 16
+
+// Send sends the echo requests in few system calls and sets each one's
+// Sent. A request that fails is reported to fail with its index; the
 // others are still sent.
 func (p *Pinger) Send(echoes []Echo, fail func(i int, err error)) {
 	p.build(echoes)
 	for i := 0; i < len(p.out); {
-		n, err := p.writeBatch(p.out[i:])
+		at := time.Now().UnixNano()
+		n, err := p.writeBatch(p.out[i:min(i+sendChunk, len(p.out))])
+		for k := i; k < i+n; k++ {
+			echoes[k].Sent = at
+		}
 		i += n
 		if err == nil && n == 0 {
 			err = errors.New("sendmmsg sent nothing")
@@ -322,12 +343,18 @@ type Receiver struct {
 	buf []byte
 }
 
+// oobLen holds the control messages asked for: one timestamp, and room
+// for one more the kernel may add.
+var oobLen = 2 * unix.CmsgSpace(16)
+
 // NewReceiver prepares to read up to batch replies per system call.
 func (p *Pinger) NewReceiver(batch int) *Receiver {
 	const mtu = 1500
-	r := &Receiver{p: p, in: make([]ipv4.Message, batch), buf: make([]byte, batch*mtu)}
+	r := &Receiver{p: p, in: make([]ipv4.Message, batch), buf: make([]byte, batch*(mtu+oobLen))}
 	for i := range r.in {
-		r.in[i].Buffers = [][]byte{r.buf[i*mtu : (i+1)*mtu]}
+		b := r.buf[i*(mtu+oobLen):]
+		r.in[i].Buffers = [][]byte{b[:mtu]}
+		r.in[i].OOB = b[mtu : mtu+oobLen]
 	}
 	return r
 }
@@ -346,13 +373,56 @@ func (r *Receiver) Read(out []Reply) ([]Reply, error) {
 	if err != nil {
 		return out, unwrapOp(err)
 	}
+	now := time.Now().UnixNano()
 	for i := range r.in[:n] {
 		m := &r.in[i]
 		if rep, ok := r.p.parse(m.Buffers[0][:m.N], m.Addr); ok {
+			rep.At = now
+			if at, ok := rxTime(m.OOB[:m.NN]); ok {
+				rep.At = at
+			}
 			out = append(out, rep)
 		}
 	}
 	return out, nil
+}
+
+// rxTime finds the SO_TIMESTAMPNS stamp among a packet's control
+// messages: a struct timespec of two native words (seconds, nanoseconds).
+func rxTime(oob []byte) (int64, bool) {
+	for len(oob) >= unix.SizeofCmsghdr {
+		n := cmsgLen(oob)
+		if n < unix.SizeofCmsghdr || n > len(oob) {
+			return 0, false
+		}
+		level := int32(binary.NativeEndian.Uint32(oob[unix.SizeofCmsghdr-8:]))
+		typ := int32(binary.NativeEndian.Uint32(oob[unix.SizeofCmsghdr-4:]))
+		data := oob[unix.CmsgLen(0):n]
+		if level == unix.SOL_SOCKET && typ == unix.SCM_TIMESTAMPNS {
+			return timespec(data)
+		}
+		oob = oob[min(len(oob), unix.CmsgSpace(n-unix.CmsgLen(0))):]
+	}
+	return 0, false
+}
+
+// cmsgLen reads a control message header's length, a native word.
+func cmsgLen(b []byte) int {
+	if unix.SizeofCmsghdr == 16 {
+		return int(binary.NativeEndian.Uint64(b))
+	}
+	return int(binary.NativeEndian.Uint32(b))
+}
+
+// timespec decodes a struct timespec of 64- or 32-bit words.
+func timespec(b []byte) (int64, bool) {
+	switch len(b) {
+	case 16:
+		return int64(binary.NativeEndian.Uint64(b))*1e9 + int64(binary.NativeEndian.Uint64(b[8:])), true
+	case 8:
+		return int64(int32(binary.NativeEndian.Uint32(b)))*1e9 + int64(int32(binary.NativeEndian.Uint32(b[4:]))), true
+	}
+	return 0, false
 }
 
 // parse matches one received packet to a probe.
