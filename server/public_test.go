@@ -22,9 +22,10 @@ func TestPublicPages(t *testing.T) { backends(t, testPublicPages) }
 
 func testPublicPages(t *testing.T, st *store.Store) {
 	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
-	h := newHarness(t, st, time.Unix(t0*60, 0), notify.Config{})
+	h := newFakeClocked(t, st, time.Unix(t0*60, 0), notify.Config{}, nil)
 	h.customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
 	agent := h.token(auth.RoleAgent, "", "tyo1")
+	h.own("kaisha")
 	anon := newBrowser(t, h.ts.URL)
 
 	if p := anon.get("/api/public"); p.code != http.StatusOK || !strings.Contains(p.body, `"pages": []`) {
@@ -56,6 +57,7 @@ func testPublicPages(t *testing.T, st *store.Store) {
 	h.setClock(time.Unix((t0+10)*60+20, 0))
 	h.deliver(agent, minutes)
 	h.waitJudged(t0 + 10)
+	h.settle("kaisha")
 	h.waitFor("the outage", func() bool { return strings.Contains(anon.get("/api/public/status").body, `"state": "down"`) })
 	status := anon.get("/public/status")
 	// down since 00:05 UTC, 09:05 in Tokyo
