@@ -266,3 +266,38 @@ func testStopDrainsSends(t *testing.T, st *store.Store) {
 		t.Errorf("%d mails, want 1: the send cut off by the stop was made again", k)
 	}
 }
+
+// A stopping server waits for the sends under way for 15 s (drainFor)
+// at most, on its clock: a relay that keeps the message and does not
+// answer is cut off then, and the send is left pending, free at once
+// for the next server or replica rather than when its claim ends.
+func TestStopCutsOffTheDrain(t *testing.T) {
+	ms := smtptest.Start(t, smtptest.Options{Answer: time.Hour})
+	t0 := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC).Unix() / 60
+	h := newFakeClocked(t, nil, time.Unix(t0*60, 0), notify.Config{SMTP: notify.SMTP{Addr: ms.Addr, StartTLS: "never"},
+		From: "noc@provider.example"}, nil)
+	h.customer("kaisha", notify.Contacts{Email: []string{"noc@kaisha.example"}}, "../examples/iij.yaml")
+	agent := h.token(auth.RoleAgent, "", "tyo1")
+	h.setClock(time.Unix((t0+10)*60+20, 0))
+	h.deliver(agent, minutesOf(t0, t0+10, func(m int64) bool { return m >= t0+5 }))
+	h.settle("kaisha")
+	h.waitFor("the relay to take the outage notice", func() bool { return len(ms.Messages()) == 1 })
+	stopAt := h.fake.Now()
+	stopped := make(chan struct{})
+	go func() { h.stop(); close(stopped) }()
+	h.advanceUntil("the server to stop", time.Second, func() bool {
+		select {
+		case <-stopped:
+			return true
+		default:
+			return false
+		}
+	})
+	if d := h.fake.Now().Sub(stopAt); d < 15*time.Second {
+		t.Errorf("stopped %s after the stop began, want the drain's 15 s", d)
+	}
+	sends, err := h.st.Sends(context.Background(), "kaisha")
+	if err != nil || len(sends) != 1 || sends[0].State != store.Pending || sends[0].Attempts != 0 || sends[0].NextAt.After(h.fake.Now()) {
+		t.Errorf("sends %+v, %v; want the one cut off pending, not counted as an attempt, due now", sends, err)
+	}
+}
