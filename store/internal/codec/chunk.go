@@ -77,7 +77,8 @@ func AppendChunk(b []byte, series []SeriesHour) ([]byte, error) {
 // columns holds a series' columns while they are encoded or decoded.
 type columns struct {
 	sent, lost, mean, rem, lo, hi, dev, first, span, scratch []uint64
-	timed                                                    bool // decoding: the chunk has the timing columns
+
+	timed bool // decoding: the chunk has the timing columns (version 2)
 }
 
 func newColumns() *columns {
