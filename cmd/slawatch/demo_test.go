@@ -51,8 +51,8 @@ func runDemo(t *testing.T, args ...string) (demo.Info, string) {
 // the same tokens). That Ctrl-C removes a temporary directory is
 // package demo's TestDemoEndToEnd.
 func TestDemoCommand(t *testing.T) {
-	if testing.Short() {
-		t.Skip("two runs of the demo, a month of back-fill each: skipped with -short")
+	if testing.Short() || !long() {
+		t.Skip("two runs of the demo, a month of back-fill each: SLAWATCH_LONG=1 runs it")
 	}
 	dir := filepath.Join(t.TempDir(), "kept")
 	first, out := runDemo(t, "--dir", dir)

@@ -10,6 +10,9 @@ import (
 // TestEvaluatePDF: --format pdf --out FILE writes the monthly report; a
 // redirected standard output takes it too; a terminal does not.
 func TestEvaluatePDF(t *testing.T) {
+	if !long() {
+		t.Skip("three evaluations of a month of IIJ: SLAWATCH_LONG=1 runs it (report/pdf's tests check the PDF)")
+	}
 	args := []string{"evaluate", "--contract", "../../examples/iij.yaml", "--samples", "../../examples/iij-2026-10.csv.gz", "--month", "2026-10", "--format", "pdf"}
 	out := filepath.Join(t.TempDir(), "iij.pdf")
 	if code, _, stderr := run(t, "", append(args, "--out", out)...); code != 0 {

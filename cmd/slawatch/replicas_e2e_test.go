@@ -34,8 +34,8 @@ import (
 // beside the other end-to-end test). bench/replicas.sh runs it with more
 // agents: SLAWATCH_E2E_REPLICA_AGENTS.
 func TestReplicasE2E(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test with real processes over about seven minutes of wall time: skipped with -short")
+	if testing.Short() || !long() {
+		t.Skip("end-to-end test with real processes over about seven minutes of wall time: SLAWATCH_LONG=1 runs it")
 	}
 	t.Parallel()
 	nAgents := 2

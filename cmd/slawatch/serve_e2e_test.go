@@ -43,8 +43,8 @@ import (
 // environment: SLAWATCH_E2E_OUTAGE (a duration), SLAWATCH_E2E_AGENTS,
 // SLAWATCH_E2E_TARGETS (per agent).
 func TestServeE2E(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test with real processes over about three minutes of wall time: skipped with -short")
+	if testing.Short() || !long() {
+		t.Skip("end-to-end test with real processes over about three minutes of wall time: SLAWATCH_LONG=1 runs it")
 	}
 	outage, nAgents, nTargets := e2eKnobs(t)
 	bin := buildSlawatch(t)
