@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/internal/smtptest"
 	"github.com/slawatch/slawatch/server/auth"
 
@@ -137,5 +138,60 @@ func TestReplicasAreOneSystem(t *testing.T) {
 	}
 	if o := outs.Outages[0]; o.NotifiedAt == nil || o.Met == nil || !*o.Met || o.End == nil || len(o.Sent) != 3 {
 		t.Errorf("outage %+v: want notified, deadline met, ended, sent on 3 channels", o)
+	}
+}
+
+// A dead replica's customers are taken over once its leases run out on
+// the replicas' clock, after LeaseTTL and a quarter at most, and not
+// before: the test moves one fake clock for both replicas and their
+// stores (the change feed's rows carry the writer's time).
+func TestLeasesRunOutOnTheClock(t *testing.T) {
+	url := storetest.FreshPostgres(t)
+	const ttl = 8 * time.Second
+	fake := clock.NewFake(time.Now().Truncate(time.Millisecond))
+	start := time.Date(2026, 10, 10, 0, 0, 0, 0, time.UTC)
+	var rs []*harness
+	for i := range 2 {
+		st, err := store.Open(context.Background(), url, store.Options{Clock: fake})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		h := newTweaked(t, st, start, notify.Config{}, func(c *Config) {
+			c.Replica, c.LeaseTTL, c.FeedEvery = fmt.Sprintf("r%d", i), ttl, time.Second
+		})
+		h.fake = fake // the store's clock is the server's
+		rs = append(rs, h)
+	}
+	rs[0].customer("kaisha", notify.Contacts{}, "../examples/iij.yaml")
+	owner := func() int {
+		for i, h := range rs {
+			if h.srv.replicas.Owns("kaisha") {
+				return i
+			}
+		}
+		return -1
+	}
+	rs[1].advanceUntil("the other replica to load the contract", time.Second, func() bool {
+		code, _ := rs[1].do("GET", "/api/customers/kaisha/reports/2026-10", rs[1].op, nil)
+		return code == http.StatusOK
+	})
+	rs[0].advanceUntil("a replica to own kaisha", ttl/4, func() bool { return owner() >= 0 })
+	dead := owner()
+	survivor := rs[1-dead]
+	rs[dead].srv.replicas.Killed.Store(true)
+	rs[dead].stop()
+	// the dead replica renewed its leases at its last tick, at most a
+	// quarter of ttl ago: they hold for three quarters of ttl at least
+	killed := fake.Now()
+	survivor.tick(ttl / 4)
+	survivor.tick(ttl / 4)
+	if survivor.srv.replicas.Owns("kaisha") {
+		t.Fatalf("kaisha taken over %s after its owner died, before its lease ran out", fake.Now().Sub(killed))
+	}
+	survivor.advanceUntil("the survivor to take kaisha over", ttl/4, func() bool { return survivor.srv.replicas.Owns("kaisha") })
+	// ttl and a quarter, and the step this test sees it late by at most
+	if d := fake.Now().Sub(killed); d > ttl+ttl/2 {
+		t.Errorf("kaisha taken over %s after its owner died, want at most %s", d, ttl+ttl/4)
 	}
 }
