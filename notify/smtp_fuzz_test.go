@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -35,7 +36,11 @@ func FuzzSMTPReplies(f *testing.F) {
 	f.Add(byte(14), []byte(relayGreeting+relayEHLO+relayAuth+relayRest))
 	f.Fuzz(func(t *testing.T, policy byte, replies []byte) {
 		s := fuzzRelay(policy)
+		start := time.Now()
 		sent, err := converse(s, replies)
+		if d := time.Since(start); d >= s.Timeout {
+			t.Fatalf("%+v: %q took %v, the timeout: the client waited on a relay that had hung up", s, replies, d)
+		}
 		if err == nil {
 			checkSent(t, s, replies, sent)
 		}
@@ -77,7 +82,7 @@ func TestConverse(t *testing.T) {
 // policy (bits 0-1: never, auto, always, unset), a username (bit 2), a
 // remote relay (bit 3).
 func fuzzRelay(policy byte) *SMTP {
-	s := &SMTP{Addr: "127.0.0.1:25", HelloName: "slawatch.test", StartTLS: []string{StartTLSNever, StartTLSAuto, StartTLSAlways, ""}[policy&3], Timeout: 5 * time.Second}
+	s := &SMTP{Addr: "127.0.0.1:25", HelloName: "slawatch.test", StartTLS: []string{StartTLSNever, StartTLSAuto, StartTLSAlways, ""}[policy&3], Timeout: 10 * time.Second}
 	if policy&4 != 0 {
 		s.Username, s.Password = "notify", "s3cret"
 	}
@@ -132,21 +137,21 @@ func answer(relay net.Conn, replies [][]byte, lines <-chan string) {
 		replies = replies[1:]
 		return r
 	}
-	if _, err := relay.Write(next()); err != nil {
+	// Having said its last reply, the relay hangs up: a reply cut off
+	// (no line end, or a continued line last) would otherwise leave the
+	// client waiting for the rest until its timeout.
+	if _, err := relay.Write(next()); err != nil || len(replies) == 0 {
 		return
 	}
 	inData := false
 	for l := range lines {
 		cmd := strings.ToUpper(strings.TrimSpace(l))
-		switch {
-		case inData && cmd != ".":
+		if inData && cmd != "." {
 			continue
-		case len(replies) == 0:
-			return
 		}
 		inData = false
 		r := next()
-		if _, err := relay.Write(r); err != nil {
+		if _, err := relay.Write(r); err != nil || len(replies) == 0 {
 			return
 		}
 		switch {
@@ -159,27 +164,53 @@ func answer(relay net.Conn, replies [][]byte, lines <-chan string) {
 	}
 }
 
-// splitReplies splits a relay's output into replies: lines up to one
-// that does not continue ("250-" continues, "250 " ends).
+// splitReplies splits a relay's output into replies where
+// net/textproto, which reads them for both clients, ends them: a reply
+// whose first line continues ("250-") runs to a line with the same code
+// that does not ("250 "); lines between with another code or none are
+// part of it, and a first line that continues with a code that is not
+// one runs to the end.
 func splitReplies(b []byte) [][]byte {
 	var out [][]byte
-	start := 0
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\n' {
-			continue
-		}
-		line := b[start:i]
-		if !(len(line) > 3 && line[3] == '-') {
-			out = append(out, b[:i+1])
-			b, i, start = b[i+1:], -1, 0
-			continue
-		}
-		start = i + 1
-	}
-	if len(b) > 0 {
-		out = append(out, b)
+	for len(b) > 0 {
+		n := replyLen(b)
+		out = append(out, b[:n])
+		b = b[n:]
 	}
 	return out
+}
+
+func replyLen(b []byte) int {
+	first, n := nextLine(b)
+	code, more, _ := codeLine(first)
+	for more && n < len(b) {
+		l, m := nextLine(b[n:])
+		n += m
+		if c, cont, ok := codeLine(l); ok && c == code {
+			more = cont
+		}
+	}
+	return n
+}
+
+func nextLine(b []byte) ([]byte, int) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return b, len(b)
+	}
+	return b[:i], i + 1
+}
+
+// codeLine parses a reply line as textproto's parseCodeLine does: a line
+// of four bytes or more whose fourth is a space or, when the reply
+// continues, a hyphen; ok when it starts with a code of 100 to 999.
+func codeLine(l []byte) (code int, continued, ok bool) {
+	l = bytes.TrimSuffix(l, []byte("\r"))
+	if len(l) < 4 || (l[3] != ' ' && l[3] != '-') {
+		return 0, false, false
+	}
+	code, err := strconv.Atoi(string(l[:3]))
+	return code, l[3] == '-', err == nil && code >= 100
 }
 
 func checkSent(t *testing.T, s *SMTP, replies, sent []byte) {
