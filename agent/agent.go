@@ -9,11 +9,14 @@
 // after the target's timeout counts as lost for that minute. A minute is handed to the Sink
 // once every probe sent in it has been answered or has timed out.
 //
-// One goroutine, the main loop, owns all per-target state: it sends what
-// is due, takes replies and check results from channels, and flushes
-// minutes. All ICMP targets of an address family share one socket, with
-// one reader goroutine; each TCP, HTTP or DNS probe runs on a goroutine of
-// its own for its duration.
+// One goroutine, the main loop, owns all per-target state. It wakes on a
+// coarse tick (sendTick) rather than for every probe: it takes the echo
+// replies waiting in the sockets (timed by the kernel as they arrived, so
+// reading them a few milliseconds later changes no round trip), sends in
+// one batch every probe due within half a tick either side, takes check
+// results from a channel, and flushes minutes. All ICMP targets of an
+// address family share one socket; each TCP, HTTP or DNS probe runs on a
+// goroutine of its own for its duration.
 package agent
 
 import (
@@ -61,11 +64,13 @@ type Agent struct {
 	wall0   int64     // Unix nanoseconds at clock time 0
 	maxTO   int64     // the longest timeout
 
-	replies chan replyBatch
-	results chan checkResult
-	pool    sync.Pool
-	running sync.WaitGroup // check goroutines and readers
-	done    chan struct{}  // closed when Run returns
+	rx       [2]*probe.Receiver // the main loop's readers of pingers
+	reps     []probe.Reply      // replies just read, reused
+	lastEcho int64              // clock time of the last echo sent
+	results  chan checkResult
+	running  sync.WaitGroup // check goroutines
+	done     chan struct{}  // closed when Run returns
+	poke     chan struct{}  // tests: take replies without a tick (nil otherwise)
 
 	nextFlush int64 // the next Unix minute to flush
 	after     int64 // minutes up to this one are not handed over
@@ -73,10 +78,6 @@ type Agent struct {
 
 	mu    sync.Mutex
 	stats Stats
-}
-
-type replyBatch struct {
-	reps *[]probe.Reply
 }
 
 type checkResult struct {
@@ -94,11 +95,9 @@ func New(ctx context.Context, c *Config, opt Options) (*Agent, error) {
 		clock:   opt.Clock,
 		log:     opt.Logger,
 		targets: make([]target, len(c.Targets)),
-		replies: make(chan replyBatch, 1024),
 		results: make(chan checkResult, 1024),
 		done:    make(chan struct{}),
 	}
-	a.pool.New = func() any { s := make([]probe.Reply, 0, 64); return &s }
 	ivs := make([]int64, len(c.Targets))
 	for i := range c.Targets {
 		ct := &c.Targets[i]

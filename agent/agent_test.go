@@ -43,13 +43,15 @@ const settleWait = 10 * time.Second
 // advancing the clock by step at a time. Before each step it waits (in real
 // time, at most settleWait) until the main loop has made a pass since the
 // last timer fired and settled holds for its stats: every probe out is
-// answered, or known to be dropped by the far end. The schedule is then
-// exact whatever the machine's load; only the packets take real time.
+// answered, or known to be dropped by the far end; meanwhile it pokes the
+// loop to take the replies arriving. The schedule is then exact whatever
+// the machine's load; only the packets take real time.
 func runFake(t *testing.T, a *Agent, clock *FakeClock, stop time.Time, step time.Duration, settled func(Stats) bool, sink Sink) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
+	a.poke = make(chan struct{}, 1)
 	go func() { done <- a.Run(ctx, sink) }()
 	wait := settleWait
 	for {
@@ -86,6 +88,10 @@ func waitSettled(a *Agent, clock *FakeClock, settled func(Stats) bool, wait time
 		}
 		if wait == 0 || time.Now().After(deadline) {
 			return wait == 0
+		}
+		select {
+		case a.poke <- struct{}{}:
+		default:
 		}
 		time.Sleep(100 * time.Microsecond)
 	}

@@ -60,21 +60,20 @@ func (a *Agent) flush(m int64, sink Sink, st *Stats) {
 	}
 }
 
-// drain is the way out: no more sends; wait until every pending probe is
-// answered or timed out, then flush every minute that holds anything.
+// drain is the way out: no more sends; take replies on the tick until
+// every pending probe is answered or timed out, then flush every minute
+// that holds anything.
 func (a *Agent) drain(sink Sink, st *Stats) {
 	until := a.now() + a.maxTO + int64(flushGrace)
-	timer := a.clock.NewTimer(time.Duration(until - a.now()))
+	timer := a.clock.NewTimer(0)
 	defer timer.Stop()
-wait:
-	for a.anyPending() {
+	for a.poll(st); a.anyPending() && a.now() < until; a.poll(st) {
+		timer.Reset(time.Duration(min(int64(sendTick), until-a.now())))
 		select {
-		case b := <-a.replies:
-			a.takeReplies(b, st)
 		case r := <-a.results:
 			a.takeResult(r, st)
 		case <-timer.C():
-			break wait
+		case <-a.poke:
 		}
 	}
 	last := (a.wall0 + a.now()) / int64(time.Minute)

@@ -76,7 +76,7 @@ func TestMinutesMatchProbeRows(t *testing.T) {
 		a.flushDue(e.at, sink, &st)
 		if e.reply {
 			reps := []probe.Reply{{Target: e.target, Serial: e.serial, From: a.targets[e.target].dest.Addr, At: wall0 + e.at}}
-			a.takeReplies(replyBatch{reps: &reps}, &st)
+			a.takeReplies(reps, &st)
 			continue
 		}
 		a.fire(e.target, wall0+e.at, &st)

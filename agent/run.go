@@ -10,48 +10,54 @@ import (
 	"github.com/slawatch/slawatch/probe"
 )
 
+// sendTick is how often the main loop wakes while it has echoes to send
+// or replies to take. A probe goes out within half a tick of its slot,
+// either side, together with every other probe due then: at 1,000 probes
+// a second, one wake and one system call for five of them rather than
+// five of each. Replies are read on the same tick.
+const sendTick = 5 * time.Millisecond
+
 // Run probes until ctx is done, handing each minute to sink. On the way
 // out it stops sending, waits for the replies still due, flushes the last
 // (partial) minute and closes the sockets.
 func (a *Agent) Run(ctx context.Context, sink Sink) error {
 	defer a.Close()
 	defer close(a.done)
-	readerCtx, stopReaders := context.WithCancel(context.Background())
-	defer stopReaders()
-	a.startReaders(readerCtx)
+	for fam, p := range a.pingers {
+		if p != nil {
+			a.rx[fam] = p.NewReceiver(64)
+		}
+	}
 	st := a.Stats()
 	timer := a.clock.NewTimer(0)
 	defer timer.Stop()
 	for {
-		a.takePending(&st)
+		a.takeResults(&st)
+		a.poll(&st)
 		now := a.now()
 		a.sendDue(now, &st)
 		a.flushDue(now, sink, &st)
-		timer.Reset(time.Duration(a.wake() - now))
+		timer.Reset(time.Duration(a.wake(now) - now))
 		st.passes, st.at = st.passes+1, now // after Reset: a test's FakeClock may move on once it sees them
 		a.publish(&st)
 		select {
 		case <-ctx.Done():
 			a.drain(sink, &st)
 			a.publish(&st)
+			a.log.Info("icmp sockets", "receive_buffer_drops", st.RcvbufDrops)
 			return nil
-		case b := <-a.replies:
-			a.takeReplies(b, &st)
 		case r := <-a.results:
 			a.takeResult(r, &st)
 		case <-timer.C():
+		case <-a.poke:
 		}
 	}
 }
 
-// takePending takes every reply and result already waiting. It runs
-// before each send: a reply read in time but not yet taken would
-// otherwise find its probe declared lost when the next one goes out.
-func (a *Agent) takePending(st *Stats) {
+// takeResults takes every check result already waiting.
+func (a *Agent) takeResults(st *Stats) {
 	for {
 		select {
-		case b := <-a.replies:
-			a.takeReplies(b, st)
 		case r := <-a.results:
 			a.takeResult(r, st)
 		default:
@@ -60,17 +66,43 @@ func (a *Agent) takePending(st *Stats) {
 	}
 }
 
+// poll takes the echo replies waiting in the sockets. It runs before
+// each send: a reply in the socket must not find its probe declared lost
+// when the next one goes out.
+func (a *Agent) poll(st *Stats) {
+	drops := uint64(0)
+	for _, r := range a.rx {
+		if r == nil {
+			continue
+		}
+		var err error
+		a.reps, err = r.Poll(a.reps[:0])
+		a.takeReplies(a.reps, st)
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			a.log.Warn("icmp read", "err", err)
+		}
+		drops += uint64(r.Drops())
+	}
+	st.RcvbufDrops = drops
+}
+
 func (a *Agent) publish(st *Stats) {
 	a.mu.Lock()
 	a.stats = *st
 	a.mu.Unlock()
 }
 
-// wake is the clock time of the next thing to do: a send or a flush.
-func (a *Agent) wake() int64 {
+// wake is the clock time of the next thing to do: a send, a flush, or
+// taking the replies of echoes sent in the last timeout. Sends are
+// gathered on ticks: the loop wakes half a tick before the next is due,
+// but not sooner than a tick after now.
+func (a *Agent) wake(now int64) int64 {
 	next := a.flushAt(a.nextFlush)
 	for _, l := range a.lanes {
-		next = min(next, l.due())
+		next = min(next, max(l.due()-int64(sendTick)/2, now+int64(sendTick)))
+	}
+	if a.lastEcho+a.maxTO+int64(sendTick) > now {
+		next = min(next, now+int64(sendTick))
 	}
 	return next
 }
@@ -81,7 +113,7 @@ func (a *Agent) flushAt(m int64) int64 {
 	return (m+1)*int64(time.Minute) - a.wall0 + a.maxTO + int64(flushGrace)
 }
 
-// sendDue sends every probe due by now. A probe belongs to the minute of
+// sendDue sends every probe due by half a tick after now. A probe belongs to the minute of
 // the time it was due, not the moment the loop got to it: a loop running
 // a few milliseconds late at :59.99 must not move a probe into the next
 // minute, which would give one minute 61 probes and the other 59.
@@ -91,12 +123,12 @@ func (a *Agent) sendDue(now int64, st *Stats) {
 			st.Skipped += uint64(n)
 			a.log.Warn("scheduler fell behind: probes skipped", "interval", time.Duration(l.iv), "skipped", n, "at", a.clock.Now())
 		}
-		for due := l.due(); due <= now; due = l.due() {
+		for due := l.due(); due <= now+int64(sendTick)/2; due = l.due() {
 			a.fire(l.targets[l.pos], a.wall0+due, st)
 			l.advance()
 		}
 	}
-	a.sendEchoes(st)
+	a.sendEchoes(now, st)
 }
 
 // fire starts one probe of target i, due at Unix nanoseconds due. A
@@ -121,18 +153,30 @@ func (a *Agent) fire(i uint32, due int64, st *Stats) {
 	go a.runCheck(t.check, i, serial, t.timeout)
 }
 
+// pollEvery is the most echoes sent between two reads of the replies. A
+// loop that was starved of CPU for a while sends everything due at once:
+// on loopback, or on a short path, the replies of tens of thousands of
+// requests would fill the socket's receive buffer before the next read.
+const pollEvery = 512
+
 // sendEchoes sends the ICMP requests fire collected and keeps the time
 // each left.
-func (a *Agent) sendEchoes(st *Stats) {
+func (a *Agent) sendEchoes(now int64, st *Stats) {
 	for fam, echoes := range a.echoes {
 		if len(echoes) == 0 {
 			continue
 		}
-		a.pingers[fam].Send(echoes, func(j int, err error) { a.sendFailed(echoes[j].Target, err, st) })
-		for _, e := range echoes {
-			a.targets[e.Target].pendAt = e.Sent
+		a.lastEcho = now
+		for len(echoes) > 0 {
+			part := echoes[:min(pollEvery, len(echoes))]
+			echoes = echoes[len(part):]
+			a.pingers[fam].Send(part, func(j int, err error) { a.sendFailed(part[j].Target, err, st) })
+			for _, e := range part {
+				a.targets[e.Target].pendAt = e.Sent
+			}
+			a.poll(st)
 		}
-		a.echoes[fam] = echoes[:0]
+		a.echoes[fam] = a.echoes[fam][:0]
 	}
 }
 
@@ -170,8 +214,8 @@ func (a *Agent) runCheck(c probe.Checker, i, serial uint32, timeout int64) {
 // takeReplies matches echo replies to their probes. A reply to a probe
 // already closed (timed out, or a duplicate) or from the wrong address is
 // ignored.
-func (a *Agent) takeReplies(b replyBatch, st *Stats) {
-	for _, r := range *b.reps {
+func (a *Agent) takeReplies(reps []probe.Reply, st *Stats) {
+	for _, r := range reps {
 		if int(r.Target) >= len(a.targets) {
 			continue
 		}
@@ -181,8 +225,6 @@ func (a *Agent) takeReplies(b replyBatch, st *Stats) {
 		}
 		t.answered(r.At-t.pendAt, st)
 	}
-	*b.reps = (*b.reps)[:0]
-	a.pool.Put(b.reps)
 }
 
 func (a *Agent) takeResult(r checkResult, st *Stats) {
@@ -196,42 +238,4 @@ func (a *Agent) takeResult(r checkResult, st *Stats) {
 		return
 	}
 	t.answered(r.rtt, st)
-}
-
-// startReaders starts one goroutine per ICMP socket.
-func (a *Agent) startReaders(ctx context.Context) {
-	for _, p := range a.pingers {
-		if p == nil {
-			continue
-		}
-		a.running.Add(1)
-		go a.read(ctx, p)
-	}
-}
-
-// read hands batches of replies to the main loop until the socket closes.
-func (a *Agent) read(ctx context.Context, p *probe.Pinger) {
-	defer a.running.Done()
-	r := p.NewReceiver(64)
-	for {
-		reps := a.pool.Get().(*[]probe.Reply)
-		var err error
-		*reps, err = r.Read((*reps)[:0])
-		if err != nil {
-			if errors.Is(err, net.ErrClosed) || ctx.Err() != nil {
-				return
-			}
-			a.log.Warn("icmp read", "err", err)
-			continue
-		}
-		if len(*reps) == 0 {
-			a.pool.Put(reps)
-			continue
-		}
-		select {
-		case a.replies <- replyBatch{reps: reps}:
-		case <-ctx.Done():
-			return
-		}
-	}
 }

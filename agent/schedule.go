@@ -4,8 +4,10 @@ import "sort"
 
 // A lane sends to every target of one interval, spread evenly over the
 // interval: target j of n is due at offset (2j+1)·interval/(2n) into each
-// round, so a thousand targets at 1 s go out one per millisecond, never in
-// a burst at the top of the second, and none exactly on a minute boundary.
+// round, so a thousand targets at 1 s are due one per millisecond, never
+// in a burst at the top of the second, and none exactly on a minute
+// boundary. (The main loop sends them in batches, each probe within half
+// a sendTick of its slot.)
 // Rounds are aligned to the wall clock (a 30 s lane's rounds start at :00
 // and :30), so the same target is probed at the same second every minute.
 type lane struct {

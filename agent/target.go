@@ -117,6 +117,10 @@ type Stats struct {
 	Minutes   uint64 // minute batches handed to the sink
 	Records   uint64 // minute records handed to the sink
 	SinkErrs  uint64 // batches the sink refused
+	// RcvbufDrops counts the packets the ICMP sockets' full receive
+	// buffers dropped (SO_RXQ_OVFL): replies lost in this host, not on
+	// the path. Their probes are among Lost.
+	RcvbufDrops uint64
 
 	// the main loop's passes and the clock time of the last: tests wait
 	// for them

@@ -41,7 +41,7 @@ func TestPingerLoopback(t *testing.T) {
 			for _, rep := range reps {
 				got[rep.Target] = rep
 			}
-			if _, ok := rxTime(r.in[0].OOB[:r.in[0].NN]); !ok {
+			if !controls(r.in[0].OOB[:r.in[0].NN]).hasAt {
 				t.Errorf("no kernel receive timestamp (SO_TIMESTAMPNS)")
 			}
 		}
@@ -69,9 +69,10 @@ func TestChecksum(t *testing.T) {
 	}
 }
 
-// TestRxTime decodes a control message buffer holding another message
-// first, then SCM_TIMESTAMPNS, as the kernel lays them out.
-func TestRxTime(t *testing.T) {
+// TestControls decodes a control message buffer holding another message
+// first, then SCM_TIMESTAMPNS and SO_RXQ_OVFL, as the kernel lays them
+// out.
+func TestControls(t *testing.T) {
 	cmsg := func(level, typ int32, data []byte) []byte {
 		b := make([]byte, unix.CmsgSpace(len(data)))
 		if unix.SizeofCmsghdr == 16 {
@@ -87,13 +88,44 @@ func TestRxTime(t *testing.T) {
 	ts := make([]byte, 16)
 	binary.NativeEndian.PutUint64(ts, 1_800_000_000)
 	binary.NativeEndian.PutUint64(ts[8:], 123_456_789)
+	drops := binary.NativeEndian.AppendUint32(nil, 7)
 	oob := append(cmsg(unix.IPPROTO_IP, 1, []byte{1, 2, 3}), cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPNS, ts)...)
-	if at, ok := rxTime(oob); !ok || at != 1_800_000_000_123_456_789 {
-		t.Errorf("rxTime = %d, %v; want 1800000000123456789, true", at, ok)
+	oob = append(oob, cmsg(unix.SOL_SOCKET, unix.SO_RXQ_OVFL, drops)...)
+	if c := controls(oob); c != (control{at: 1_800_000_000_123_456_789, drops: 7, hasAt: true, hasDrops: true}) {
+		t.Errorf("controls = %+v, want the stamp 1800000000123456789 and 7 drops", c)
 	}
-	for _, bad := range [][]byte{nil, oob[:5], cmsg(unix.SOL_SOCKET, 99, ts), oob[:len(oob)-24]} {
-		if at, ok := rxTime(bad); ok {
-			t.Errorf("rxTime(%x) = %d, want none", bad, at)
+	short := len(oob) - unix.CmsgSpace(4) - 24 // the stamp's header cut short
+	for _, bad := range [][]byte{nil, oob[:5], cmsg(unix.SOL_SOCKET, 99, ts), oob[:short]} {
+		if c := controls(bad); c.hasAt || c.hasDrops {
+			t.Errorf("controls(%x) = %+v, want nothing", bad, c)
 		}
+	}
+}
+
+// TestPingerPoll takes the replies of five loopback pings without
+// blocking: Poll returns at once, with what has arrived.
+func TestPingerPoll(t *testing.T) {
+	p, err := ListenPinger(false, SocketAuto)
+	if err != nil {
+		t.Skipf("no ICMP here: %v", err)
+	}
+	defer p.Close()
+	r := p.NewReceiver(2) // smaller than the replies: Poll reads batch after batch
+	if reps, err := r.Poll(nil); err != nil || len(reps) != 0 {
+		t.Fatalf("Poll of an empty socket = %v, %v; want nothing at once", reps, err)
+	}
+	var echoes []Echo
+	for i := range 5 {
+		echoes = append(echoes, Echo{Dst: p.NewDest(netip.AddrFrom4([4]byte{127, 0, 0, byte(1 + i)})), Target: uint32(i), Payload: DefaultPayloadBytes})
+	}
+	p.Send(echoes, func(i int, err error) { t.Errorf("send %d: %v", i, err) })
+	var reps []Reply
+	for deadline := time.Now().Add(5 * time.Second); len(reps) < 5 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if reps, err = r.Poll(reps); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(reps) != 5 || r.Drops() != 0 {
+		t.Errorf("polled %d replies, %d dropped; want 5, none dropped", len(reps), r.Drops())
 	}
 }

@@ -1,0 +1,101 @@
+package agent
+
+import (
+	"context"
+	"encoding/binary"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slawatch/slawatch"
+)
+
+// TestAccuracyAtScale measures, on the real clock, how close the agent
+// keeps to its schedule and how exact its round trips are when it probes
+// SLAWATCH_ACCURACY_TARGETS targets once a second for
+// SLAWATCH_ACCURACY_SECONDS (20 when unset) across a veth pair to the
+// project's responder, which delays every reply by 10 ms. It is a
+// measurement, not a unit test (bench/agent-accuracy.sh runs it): it
+// asserts only that nothing is lost, and logs
+//
+//   - the send-time error: the responder's reading time of each request
+//     less the request's slot in the schedule (so it includes the path and
+//     the responder's own lateness), p50, p99 and max of every request;
+//   - the RTT error: the minute records' round trips less the 10 ms delay
+//     (so it includes the responder's lateness in answering), p50, p99
+//     and max over target-minutes, of the minute's mean and of its max.
+func TestAccuracyAtScale(t *testing.T) {
+	n, _ := strconv.Atoi(os.Getenv("SLAWATCH_ACCURACY_TARGETS"))
+	if n <= 0 {
+		t.Skip("a measurement: set SLAWATCH_ACCURACY_TARGETS (bench/agent-accuracy.sh)")
+	}
+	secs, _ := strconv.Atoi(os.Getenv("SLAWATCH_ACCURACY_SECONDS"))
+	if secs <= 0 {
+		secs = 20
+	}
+	const delay = 10 * time.Millisecond
+	lab, rs := farEnd(t)
+	var mu sync.Mutex
+	var sendErr []int64
+	rs[0].SetDelay(delay)
+	rs[0].SetDropFunc(func(now time.Time, _, _ int, payload []byte) bool {
+		if len(payload) >= 8 {
+			slot := (2*int64(binary.BigEndian.Uint32(payload[4:])) + 1) * int64(time.Second) / int64(2*n)
+			e := (now.UnixNano()-slot)%int64(time.Second) + int64(time.Second)     // now - slot, modulo 1 s,
+			e = (e+int64(time.Second)/2)%int64(time.Second) - int64(time.Second)/2 // in -0.5 s .. 0.5 s
+			mu.Lock()
+			sendErr = append(sendErr, e)
+			mu.Unlock()
+		}
+		return false
+	})
+	var b strings.Builder
+	b.WriteString("defaults: {interval: 1s, timeout: 1s}\ntargets:\n")
+	for i := range n {
+		fmt.Fprintf(&b, "  - {series: t%d, icmp: {host: %s}}\n", i, lab.PeerAddr())
+	}
+	a, err := New(context.Background(), mustConfig(t, b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meanErr, maxErr []int64
+	sink := func(_ int64, recs []slawatch.SeriesMinute) error {
+		for _, r := range recs {
+			if r.M.Received > 0 {
+				meanErr = append(meanErr, int64(r.M.RTTSum/uint64(r.M.Received))*1000-int64(delay))
+				maxErr = append(maxErr, int64(r.M.RTTMax)*1000-int64(delay))
+			}
+		}
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(secs)*time.Second)
+	defer cancel()
+	if err := a.Run(ctx, sink); err != nil {
+		t.Fatal(err)
+	}
+	st := a.Stats()
+	t.Logf("%d targets at 1 s for %d s: sent %d, lost %d (late %d, receive buffer drops %d), skipped %d", n, secs, st.Sent, st.Lost, st.Late, st.RcvbufDrops, st.Skipped)
+	mu.Lock()
+	t.Logf("send-time error (request read by the responder less its slot): %s", quantiles(sendErr))
+	mu.Unlock()
+	t.Logf("RTT error, mean of a target-minute less 10 ms: %s", quantiles(meanErr))
+	t.Logf("RTT error, max of a target-minute less 10 ms: %s", quantiles(maxErr))
+	if st.Lost != 0 {
+		t.Errorf("%d probes lost", st.Lost)
+	}
+}
+
+// quantiles formats p50, p99 and max of nanosecond figures.
+func quantiles(v []int64) string {
+	if len(v) == 0 {
+		return "none"
+	}
+	slices.Sort(v)
+	at := func(q float64) time.Duration { return time.Duration(v[int(q*float64(len(v)-1))]) }
+	return fmt.Sprintf("p50 %v, p99 %v, max %v (%d)", at(0.5), at(0.99), time.Duration(v[len(v)-1]), len(v))
+}
