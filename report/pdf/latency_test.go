@@ -21,7 +21,7 @@ import (
 func TestPDFLatency(t *testing.T) {
 	for _, x := range []example{aryaka, iij} {
 		t.Run(x.name, func(t *testing.T) {
-			rep, opts := evaluateOpts(t, x)
+			rep, opts := shared(t, x, evaluateOpts)
 			if len(opts.Latency) == 0 {
 				t.Fatal("no series to graph")
 			}
@@ -103,7 +103,11 @@ func randPoints(r *rand.Rand) []graph.Point {
 func TestPDFLatencyRobust(t *testing.T) {
 	r := rand.New(rand.NewPCG(14, 4))
 	zones := []string{"Europe/Berlin", "Asia/Tokyo", "UTC", "", "Nowhere/Else"}
-	for i := range 12 {
+	n := 12
+	if !long() { // SLAWATCH_LONG=1: all 12 (CI)
+		n = 5 // each zone once
+	}
+	for i := range n {
 		rep, opts := manySeries(1 + r.IntN(4))
 		rep.Timezone = zones[i%len(zones)]
 		for k, gs := range opts.Graphs {

@@ -174,7 +174,7 @@ func wall(t *testing.T, rep *engine.Report, s string) string {
 func TestPDFFigures(t *testing.T) {
 	for _, x := range []example{aryaka, iij, ntt} {
 		t.Run(x.name, func(t *testing.T) {
-			rep, opts := evaluateOpts(t, x)
+			rep, opts := shared(t, x, evaluateOpts)
 			var b bytes.Buffer
 			if err := pdf.Write(&b, rep, opts); err != nil {
 				t.Fatal(err)
@@ -323,7 +323,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestPDFDeterministic: the same report and time give the same bytes.
 func TestPDFDeterministic(t *testing.T) {
-	rep, opts := evaluateOpts(t, aryaka)
+	rep, opts := shared(t, aryaka, evaluateOpts)
 	var a, b bytes.Buffer
 	if err := pdf.Write(&a, rep, opts); err != nil {
 		t.Fatal(err)

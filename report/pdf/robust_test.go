@@ -117,8 +117,8 @@ func TestPDFRobust(t *testing.T) {
 		}
 	}
 	n := 30
-	if testing.Short() {
-		n = 10
+	if !long() { // SLAWATCH_LONG=1: all 30 (CI)
+		n = 8
 	}
 	r := rand.New(rand.NewPCG(14, 3))
 	for i := range n {
