@@ -15,6 +15,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/agent"
 	"github.com/slawatch/slawatch/catalog"
+	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/deliver"
 	"github.com/slawatch/slawatch/engine"
@@ -93,7 +94,7 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 		// the server acknowledges what it stored; the spool keeps the rest
 		return usagef("--server needs a spool: set spool.dir in %s", cfg.File)
 	}
-	outs, err := c.outputs(log)
+	outs, err := c.outputs(log, cfg)
 	if err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 
 // outputs opens what the flags ask for: the --out file, the evaluator of
 // --contract and the --server delivery.
-func (c *AgentCommand) outputs(log *slog.Logger) (*deliver.Outputs, error) {
+func (c *AgentCommand) outputs(log *slog.Logger, cfg *agent.Config) (*deliver.Outputs, error) {
 	o := &deliver.Outputs{Log: log}
 	if len(c.servers) > 0 {
 		o.Server = deliver.NewServer(c.servers, c.token, log, deliver.Options{})
@@ -151,38 +152,58 @@ func (c *AgentCommand) outputs(log *slog.Logger) (*deliver.Outputs, error) {
 		o.File = f
 	}
 	if c.contract != "" {
-		ev, err := openEvaluator(c.contract, c.month)
+		ev, b, err := openEvaluator(c.contract, c.month)
 		if err != nil {
 			closeOutputs(o)
 			return nil, err
 		}
 		o.Eval = ev
+		warnUnbound(log, cfg, b)
 	}
 	return o, nil
 }
 
 // openEvaluator prepares the in-process evaluation of --contract.
-func openEvaluator(path, month string) (*engine.Evaluator, error) {
+func openEvaluator(path, month string) (*engine.Evaluator, *contract.Bound, error) {
 	cat, err := catalog.Builtin()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	ct, err := contractfile.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := ct.Bind(cat)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if month == "" {
 		month = time.Now().In(b.Location).Format("2006-01")
 	}
 	m, err := engine.ParseMonth(month, b.Location)
 	if err != nil {
-		return nil, usagef("--month: %v", err)
+		return nil, nil, usagef("--month: %v", err)
 	}
-	return engine.New(b, m)
+	ev, err := engine.New(b, m)
+	return ev, b, err
+}
+
+// warnUnbound logs the series the agent measures that --contract does
+// not bind: the in-process evaluation leaves them out, and says so once
+// rather than not at all.
+func warnUnbound(log *slog.Logger, cfg *agent.Config, b *contract.Bound) {
+	var unbound []string
+	for _, t := range cfg.Targets {
+		if _, ok := b.Lookup([]byte(t.Series)); !ok {
+			unbound = append(unbound, t.Series)
+		}
+	}
+	if len(unbound) == 0 {
+		return
+	}
+	named := unbound[:min(len(unbound), 10)]
+	log.Warn("series not bound by --contract: measured and delivered, not judged in process",
+		"contract", b.File, "series", len(unbound), "names", strings.Join(named, ","))
 }
 
 // finish prints the in-process evaluation.

@@ -209,6 +209,9 @@ func TestAgentContract(t *testing.T) {
 	if code != 0 || !strings.Contains(stdout, "aryaka/privatecore-uptime") {
 		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
+	if !strings.Contains(stderr, `level=WARN msg="series not bound by --contract: measured and delivered, not judged in process" contract=`+ct+` series=1 names=unbound`) {
+		t.Errorf("the unbound series is not named:\n%s", stderr)
+	}
 }
 
 // TestExampleAgentContract: examples/loopback.yaml binds every series
