@@ -79,6 +79,9 @@ func (h help) write(w io.Writer, fs *flag.FlagSet) {
 func writeFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		arg, text := flag.UnquoteUsage(f)
+		if name, ok := argNames[arg]; ok {
+			arg = name // a type, not a name the usage chose
+		}
 		line := "  --" + f.Name
 		if arg != "" {
 			line += " " + arg
@@ -89,6 +92,10 @@ func writeFlags(w io.Writer, fs *flag.FlagSet) {
 		fmt.Fprintf(w, "%s\n%s\n", line, wrap(text, 72, "      "))
 	})
 }
+
+// argNames name the argument of a flag whose usage names none, in
+// place of the Go type flag.UnquoteUsage gives.
+var argNames = map[string]string{"string": "VALUE", "duration": "D", "int": "N", "uint": "N", "int64": "N", "uint64": "N", "float": "N", "value": "VALUE"}
 
 // wrap breaks text into lines of at most width bytes, each starting
 // with indent; a line break in text starts a new line.
