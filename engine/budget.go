@@ -6,16 +6,11 @@ import (
 	"github.com/slawatch/slawatch/catalog"
 )
 
-// BudgetJSON is a level's error budget for the month: of the month's
+// Budget is a level's error budget for the month: of the month's
 // minutes not excluded (Basis), how many may be down with the objective
 // still met (Allowed), how many are so far (Used) and what is left (Left,
 // negative once the objective is missed). Availability levels only.
-type BudgetJSON struct {
-	Basis   int `json:"basis_minutes"`
-	Allowed int `json:"allowed_down_minutes"`
-	Used    int `json:"used_down_minutes"`
-	Left    int `json:"left_down_minutes"`
-}
+type Budget struct{ Basis, Allowed, Used, Left int }
 
 // budget works out the error budget of an availability objective: the
 // most down minutes d of the month's basis B for which (B-d)/B still
@@ -24,7 +19,7 @@ type BudgetJSON struct {
 // budget is the month's, not the days gone by's. nil when the objective
 // is not of the form "availability >= or > X%", or no down minute would
 // meet it.
-func budget(t threshold, monthMinutes, excluded, down int) *BudgetJSON {
+func budget(t threshold, monthMinutes, excluded, down int) *Budget {
 	b := monthMinutes - excluded
 	if b <= 0 || (t.op != catalog.OpGE && t.op != catalog.OpGT) {
 		return nil
@@ -44,5 +39,5 @@ func budget(t threshold, monthMinutes, excluded, down int) *BudgetJSON {
 	if d < 0 {
 		return nil
 	}
-	return &BudgetJSON{Basis: b, Allowed: d, Used: down, Left: d - down}
+	return &Budget{Basis: b, Allowed: d, Used: down, Left: d - down}
 }

@@ -6,37 +6,36 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 )
 
-// ClaimJSON is how one credit is claimed: by when, when it reaches the
+// Claim is how one credit is claimed: by when, when it reaches the
 // invoice and, when claims were given, whether it was claimed in time.
-type ClaimJSON struct {
+type Claim struct {
 	// Amount is the credit owed: what the line earned less the level's
 	// limit and the service's caps. PreCap is what it earned before them
 	// and Cap names what reduced it, both only when they did.
-	Amount    string `json:"amount"`
-	PreCap    string `json:"pre_cap,omitempty"`
-	Cap       string `json:"cap,omitempty"`
-	ClaimBy   string `json:"claim_by"`             // the last instant a claim may arrive
-	ConfirmBy string `json:"confirm_by,omitempty"` // the last instant of the provider's confirming ticket
-	Invoice   string `json:"invoice"`              // when a claimed credit reaches the invoice
-	InvoiceBy string `json:"invoice_by,omitempty"` // the last day of that billing month, once claimed
+	Amount    decimal.Decimal
+	PreCap    *decimal.Decimal
+	Cap       string
+	ClaimBy   time.Time // the last instant a claim may arrive
+	ConfirmBy time.Time // the last instant of the provider's confirming ticket; zero: none needed
+	Invoice   string    // when a claimed credit reaches the invoice
+	InvoiceBy time.Time // the last day of that billing month, once claimed (a date: midnight in the contract's zone)
 	// Status, with --claims: claimed (on time), late (forfeited),
 	// unclaimed (forfeited) or rejected (a claim lacking required details:
 	// forfeited unless another claim covers it).
-	Status  string `json:"status,omitempty"`
-	ClaimID string `json:"claim_id,omitempty"`
-	Reason  string `json:"reason,omitempty"`
+	Status, ClaimID, Reason string
 }
 
 // UnmatchedClaim is a claim that covers no credit of the month.
 type UnmatchedClaim struct {
-	ID     string `json:"id"`
-	At     string `json:"at"` // file:line
-	Reason string `json:"reason"`
+	ID     string
+	At     string // file:line
+	Reason string
 }
 
 // applyClaims sets each credit line's claim deadline and, when claims were
@@ -49,7 +48,7 @@ func (e *Evaluator) applyClaims(s *contract.BoundService, lv *level, rep *LevelR
 	for i := range lines {
 		ln := &lines[i]
 		dl := e.deadlines(rule, ln)
-		cj := &ClaimJSON{Amount: e.money(ln.amount), ClaimBy: fmtTime(dl.claim), ConfirmBy: fmtTime(dl.confirm),
+		cj := &Claim{Amount: ln.amount, ClaimBy: dl.claim, ConfirmBy: dl.confirm,
 			Invoice: fmt.Sprintf("within %d billing cycle(s) after the month of the claim's %s", rule.InvoiceCycles, rule.InvoiceAfter)}
 		if e.in.claimsGiven {
 			e.judgeClaim(s, lv, rule, ln, cj, dl)
@@ -87,7 +86,7 @@ func (e *Evaluator) deadlines(rule *catalog.ClaimRule, ln *creditLine) deadlines
 }
 
 // judgeClaim finds the claim covering a line and judges it.
-func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, dl deadlines) {
+func (e *Evaluator) judgeClaim(s *contract.BoundService, lv *level, rule *catalog.ClaimRule, ln *creditLine, cj *Claim, dl deadlines) {
 	var cands []*slawatch.Claim
 	for _, other := range e.b.Services {
 		if other.Customer != s.Customer {
@@ -133,17 +132,17 @@ func covers(c *slawatch.Claim, tpl string, ln *creditLine, sameService bool) boo
 }
 
 // judgeTimely checks a complete claim against the deadlines.
-func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *ClaimJSON, c *slawatch.Claim, dl deadlines) {
+func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *Claim, c *slawatch.Claim, dl deadlines) {
 	submitted := e.fmtAt(c.Submitted)
 	if c.Submitted.After(dl.claim) {
 		cj.Status = "late"
-		cj.Reason = fmt.Sprintf("claim %s was submitted %s, after the deadline %s: the credit is forfeited", c.ID, submitted, cj.ClaimBy)
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s, after the deadline %s: the credit is forfeited", c.ID, submitted, fmtTime(cj.ClaimBy))
 		return
 	}
 	if !dl.confirm.IsZero() && c.Confirmed.After(dl.confirm) {
 		cj.Status = "late"
 		cj.Reason = fmt.Sprintf("claim %s was confirmed by a support ticket %s, after the deadline %s: the credit is forfeited",
-			c.ID, e.fmtAt(c.Confirmed), cj.ConfirmBy)
+			c.ID, e.fmtAt(c.Confirmed), fmtTime(cj.ConfirmBy))
 		return
 	}
 	ln.forfeit = false
@@ -154,19 +153,20 @@ func (e *Evaluator) judgeTimely(rule *catalog.ClaimRule, ln *creditLine, cj *Cla
 		from = c.Confirmed
 	}
 	y, m, _ := from.In(e.b.Location).Date()
-	cj.InvoiceBy = time.Date(y, m+time.Month(rule.InvoiceCycles)+1, 0, 0, 0, 0, 0, e.b.Location).Format("2006-01-02")
+	cj.InvoiceBy = time.Date(y, m+time.Month(rule.InvoiceCycles)+1, 0, 0, 0, 0, 0, e.b.Location)
+	invoiceBy := cj.InvoiceBy.Format("2006-01-02")
 	switch {
 	case !c.Confirmed.IsZero():
 		cj.Reason = fmt.Sprintf("claim %s was submitted %s and confirmed %s: the credit is due on an invoice by %s",
-			c.ID, submitted, e.fmtAt(c.Confirmed), cj.InvoiceBy)
+			c.ID, submitted, e.fmtAt(c.Confirmed), invoiceBy)
 	case byConfirmation:
 		cj.Reason = fmt.Sprintf("claim %s was submitted %s and is not confirmed yet: if it is confirmed in %s, the credit is due on an invoice by %s",
-			c.ID, submitted, from.In(e.b.Location).Format("2006-01"), cj.InvoiceBy)
+			c.ID, submitted, from.In(e.b.Location).Format("2006-01"), invoiceBy)
 	default:
-		cj.Reason = fmt.Sprintf("claim %s was submitted %s: the credit is due on an invoice by %s", c.ID, submitted, cj.InvoiceBy)
+		cj.Reason = fmt.Sprintf("claim %s was submitted %s: the credit is due on an invoice by %s", c.ID, submitted, invoiceBy)
 	}
-	if cj.ConfirmBy != "" && c.Confirmed.IsZero() {
-		cj.Reason += "; it awaits the support ticket that must confirm it by " + cj.ConfirmBy
+	if !cj.ConfirmBy.IsZero() && c.Confirmed.IsZero() {
+		cj.Reason += "; it awaits the support ticket that must confirm it by " + fmtTime(cj.ConfirmBy)
 	}
 }
 

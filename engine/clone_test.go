@@ -89,7 +89,7 @@ func (s *stream) fresh(tb testing.TB, cut int64, records bool) string {
 // finishJSON finishes ev: its report as JSON, or its error.
 func finishJSON(tb testing.TB, ev *engine.Evaluator) string {
 	tb.Helper()
-	r, err := ev.Finish()
+	r, err := finishDoc(ev)
 	if err != nil {
 		return "error: " + err.Error()
 	}
@@ -301,7 +301,7 @@ func TestOutsideRowsReused(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := ev.Finish()
+	r, err := finishDoc(ev)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // detectContract has the three notification rules: IIJ Internet (router
@@ -44,7 +45,7 @@ type told struct {
 }
 
 // watchEval evaluates f's minutes for month, recording what OnOutage tells.
-func watchEval(f *feed, month string) (*engine.Report, []told, [2]int64) {
+func watchEval(f *feed, month string) (*report.Report, []told, [2]int64) {
 	f.tb.Helper()
 	var got []told
 	var win [2]int64
@@ -80,7 +81,7 @@ func describe(got []told, loc *time.Location) string {
 // notification levels' reports list and judge (those detected in the
 // month), each told once when detected and once when it ended; one
 // running into the window's end is not told its end.
-func checkAgainstReport(tb testing.TB, r *engine.Report, got []told, win [2]int64, loc *time.Location, month string) {
+func checkAgainstReport(tb testing.TB, r *report.Report, got []told, win [2]int64, loc *time.Location, month string) {
 	tb.Helper()
 	ms, _ := time.ParseInLocation("2006-01", month, loc)
 	var want []string
@@ -475,7 +476,7 @@ func TestDetectRandom(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		r, err := ev.Finish()
+		r, err := finishDoc(ev)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -233,14 +233,14 @@ func (e *Evaluator) step(t int64) {
 func (e *Evaluator) Finish() (*Report, error) {
 	e.stepUntil(e.w1)
 	if e.anyOutside {
-		e.stats.OutsideFirst, e.stats.OutsideLast = e.fmtMinute(e.outFirst), e.fmtMinute(e.outLast)
+		e.stats.OutsideFirst, e.stats.OutsideLast = e.minuteAt(e.outFirst), e.minuteAt(e.outLast)
 	}
 	if e.stats.Rows > 0 && e.stats.InMonth == 0 {
 		return nil, fmt.Errorf("no sample falls in %s (%s): %d rows read, %d outside the month (%s to %s); check --month",
-			e.month.Name, e.b.Location, e.stats.Rows, e.stats.Outside, e.stats.OutsideFirst, e.stats.OutsideLast)
+			e.month.Name, e.b.Location, e.stats.Rows, e.stats.Outside, fmtTime(e.stats.OutsideFirst), fmtTime(e.stats.OutsideLast))
 	}
-	r := &Report{Contract: e.b.File, Month: e.month.Name, Timezone: e.b.Timezone,
-		Currency: e.b.Currency, MonthMinutes: e.month.Minutes(), Samples: e.stats}
+	r := &Report{Contract: e.b.File, Month: e.month.Name, Timezone: e.b.Timezone, Location: e.b.Location,
+		Currency: e.b.Currency, Scale: e.b.Scale, MonthMinutes: e.month.Minutes(), Samples: e.stats}
 	if e.in.tickets != nil {
 		r.Records = &e.in.stats
 	}
@@ -270,10 +270,11 @@ func (e *Evaluator) Finish() (*Report, error) {
 	return r, nil
 }
 
-// fmtSecond prints a unix second in the contract's zone.
-func (e *Evaluator) fmtSecond(t int64) string {
-	return time.Unix(t, 0).In(e.b.Location).Format(time.RFC3339)
-}
+// secondAt is a unix second in the contract's zone.
+func (e *Evaluator) secondAt(t int64) time.Time { return time.Unix(t, 0).In(e.b.Location) }
+
+// minuteAt is the start of a unix minute in the contract's zone.
+func (e *Evaluator) minuteAt(t int64) time.Time { return time.Unix(t*60, 0).In(e.b.Location) }
 
 // fmtMinute prints a unix minute in the contract's zone.
 func (e *Evaluator) fmtMinute(t int64) string {

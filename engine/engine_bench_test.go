@@ -8,6 +8,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/sample"
 )
 
@@ -107,7 +108,7 @@ func benchMinute(i int) slawatch.Minute {
 
 // run evaluates the whole window once, reusing one Records slice: only
 // the batch's minute changes.
-func (s *benchSetup) run(tb testing.TB) *engine.Report {
+func (s *benchSetup) run(tb testing.TB) *report.Report {
 	ev, err := engine.New(s.b, s.month)
 	if err != nil {
 		tb.Fatal(err)
@@ -119,7 +120,7 @@ func (s *benchSetup) run(tb testing.TB) *engine.Report {
 			tb.Fatal(err)
 		}
 	}
-	r, err := ev.Finish()
+	r, err := finishDoc(ev)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -129,7 +130,7 @@ func (s *benchSetup) run(tb testing.TB) *engine.Report {
 func benchmarkEvaluate(b *testing.B, n int, levels []string) {
 	s := newBenchSetup(b, n, levels, "2026-10")
 	b.ReportAllocs()
-	var r *engine.Report
+	var r *report.Report
 	for b.Loop() {
 		r = s.run(b)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/ticket"
 )
@@ -194,13 +195,13 @@ func (f *feed) gap(series, from, to string) *feed {
 }
 
 // eval runs the engine over the fed minutes for month.
-func (f *feed) eval(month string) *engine.Report {
+func (f *feed) eval(month string) *report.Report {
 	f.tb.Helper()
 	return f.evalWith(month, nil)
 }
 
 // evalWith is eval with a setup of the new evaluator (nil: none).
-func (f *feed) evalWith(month string, setup func(*engine.Evaluator)) *engine.Report {
+func (f *feed) evalWith(month string, setup func(*engine.Evaluator)) *report.Report {
 	f.tb.Helper()
 	m, err := engine.ParseMonth(month, f.loc)
 	if err != nil {
@@ -231,7 +232,7 @@ func (f *feed) evalWith(month string, setup func(*engine.Evaluator)) *engine.Rep
 			f.tb.Fatal(err)
 		}
 	}
-	r, err := ev.Finish()
+	r, err := finishDoc(ev)
 	if err != nil {
 		f.tb.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func (f *feed) evalWith(month string, setup func(*engine.Evaluator)) *engine.Rep
 }
 
 // level returns the report of customer/service's level template.
-func level(tb testing.TB, r *engine.Report, svc, template string) engine.LevelReport {
+func level(tb testing.TB, r *report.Report, svc, template string) report.LevelReport {
 	tb.Helper()
 	cid, sid, _ := strings.Cut(svc, "/")
 	for _, c := range r.Customers {
@@ -252,7 +253,7 @@ func level(tb testing.TB, r *engine.Report, svc, template string) engine.LevelRe
 		}
 	}
 	tb.Fatalf("no level %s %s in the report", svc, template)
-	return engine.LevelReport{}
+	return report.LevelReport{}
 }
 
 // want compares the fields of a level report that a golden states.
@@ -264,7 +265,7 @@ type want struct {
 	capped                            bool
 }
 
-func check(tb testing.TB, l engine.LevelReport, w want) {
+func check(tb testing.TB, l report.LevelReport, w want) {
 	tb.Helper()
 	got := want{unknown: l.UnknownMinutes, excluded: l.ExcludedMinutes, measured: l.MeasuredMinutes,
 		avail: string(l.Availability), pct: l.CreditPct, credit: l.Credit, capped: l.CapApplied, met: "null"}
@@ -278,4 +279,14 @@ func check(tb testing.TB, l engine.LevelReport, w want) {
 	if got != w {
 		tb.Errorf("%s:\n got %+v\nwant %+v\nreasons:\n  %s", l.Template, got, w, strings.Join(l.Reasons, "\n  "))
 	}
+}
+
+// finishDoc finishes ev and renders its report as the JSON prints it:
+// the goldens state the figures as the report prints them.
+func finishDoc(ev *engine.Evaluator) (*report.Report, error) {
+	r, err := ev.Finish()
+	if err != nil {
+		return nil, err
+	}
+	return report.JSON(r), nil
 }

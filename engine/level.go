@@ -171,7 +171,7 @@ func (lv *level) finish() (LevelReport, *big.Rat, error) {
 
 // finishMinutes applies the run rules and counts the month's minutes.
 func (lv *level) finishMinutes(rep *LevelReport) (*big.Rat, int) {
-	var outages []OutageJSON
+	var outages []OutageReport
 	var silences []span // a probe-timed level's down time, unix seconds
 	for _, r := range lv.rules {
 		for _, ru := range r.finish() {
@@ -239,7 +239,7 @@ func (lv *level) trackRun(runs []string, start, j int64, isDown bool) ([]string,
 // outage records a qualifying run that overlaps the month. A run of a
 // probe-timed rule is its silence, to the second; any other run is its
 // minutes.
-func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
+func (lv *level) outage(out []OutageReport, r *rule, ru run) []OutageReport {
 	s, e := lv.e.w0*60+ru.s, lv.e.w0*60+ru.e // unix seconds
 	a, b := slawatch.FloorDiv(s, 60), -slawatch.FloorDiv(-e, 60)
 	notify := lv.l.Template.Timer != nil && lv.l.Template.Timer.Measure == "notification"
@@ -248,12 +248,12 @@ func (lv *level) outage(out []OutageJSON, r *rule, ru run) []OutageJSON {
 	}
 	det := s + int64(max(r.consec, 1))*60
 	lv.found = append(lv.found, found{s, det})
-	o := OutageJSON{Start: lv.e.fmtSecond(s), End: lv.e.fmtSecond(e), Minutes: int((e - s) / 60), DetectedAt: lv.e.fmtSecond(det)}
+	o := OutageReport{Start: lv.e.secondAt(s), End: lv.e.secondAt(e), Minutes: int((e - s) / 60), DetectedAt: lv.e.secondAt(det)}
 	if r.timed {
 		o.Seconds = e - s
 	}
 	if n := lv.l.Template.Objective.NotifyWithinMinutes; n > 0 {
-		o.NotifyBy = lv.e.fmtSecond(det + int64(n)*60)
+		o.NotifyBy = lv.e.secondAt(det + int64(n)*60)
 	}
 	return append(out, o)
 }
@@ -350,7 +350,7 @@ func (lv *level) reportValue(rep *LevelReport, q quantity) {
 		rep.Reasons = append(rep.Reasons, q.note+lv.e.seriesList(q.left))
 	}
 	for _, f := range q.paths {
-		p := PathJSON{Series: lv.e.b.Series[f.series], Pings: f.pings}
+		p := Path{Series: lv.e.b.Series[f.series], Pings: f.pings}
 		if f.mean != nil {
 			p.LatencyMs = number(f.mean, 3)
 		}

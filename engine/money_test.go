@@ -4,7 +4,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Goldens for issue 12 item 5: the money a customer claims is the money
@@ -26,7 +26,7 @@ customers:
 `
 
 // checkClaim compares a claim's amount, pre-cap amount, cap and status.
-func checkClaim(tb testing.TB, what string, c *engine.ClaimJSON, amount, preCap, capName, status string) {
+func checkClaim(tb testing.TB, what string, c *report.ClaimJSON, amount, preCap, capName, status string) {
 	tb.Helper()
 	if c == nil {
 		tb.Errorf("%s: no claim", what)
@@ -61,7 +61,7 @@ func TestClaimCarriesCappedAmount(t *testing.T) {
 	checkClaim(t, "loss", loss.Claim, "48.00", "96.00", "aryaka/site-cap", "claimed")
 	checkClaim(t, "jitter", jit.Claim, "0.00", "96.00", "aryaka/site-cap", "claimed")
 	for _, x := range []struct {
-		l                    engine.LevelReport
+		l                    report.LevelReport
 		credit, preCap, capN string
 	}{{up, "192.00", "", ""}, {loss, "48.00", "96.00", "aryaka/site-cap"}, {jit, "0.00", "96.00", "aryaka/site-cap"}} {
 		if x.l.Credit != x.credit || x.l.PreCap != x.preCap || x.l.Cap != x.capN {

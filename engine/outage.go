@@ -196,15 +196,11 @@ func (w *watch) outage(e *Evaluator, end, endSec int64) Outage {
 // detection, whichever of the level's rules found them: a level with two
 // rules (internet breakout: loss runs, latency runs) would otherwise list
 // one rule's outages, then the other's.
-func sortOutages(out []OutageJSON) {
-	at := func(s string) time.Time {
-		t, _ := time.Parse(time.RFC3339, s) // the report's own RFC 3339
-		return t
-	}
-	slices.SortStableFunc(out, func(a, b OutageJSON) int {
-		if c := at(a.Start).Compare(at(b.Start)); c != 0 {
+func sortOutages(out []OutageReport) {
+	slices.SortStableFunc(out, func(a, b OutageReport) int {
+		if c := a.Start.Compare(b.Start); c != 0 {
 			return c
 		}
-		return at(a.DetectedAt).Compare(at(b.DetectedAt))
+		return a.DetectedAt.Compare(b.DetectedAt)
 	})
 }

@@ -25,12 +25,10 @@ type inputs struct {
 
 // RecordStats accounts for the tickets, events and claims read.
 type RecordStats struct {
-	Tickets int `json:"tickets"`
-	Events  int `json:"events"`
-	Claims  int `json:"claims"`
+	Tickets, Events, Claims int
 	// Unused counts tickets and events of a kind no level of their service
 	// reads (a general ticket export holds many).
-	Unused int `json:"unused"`
+	Unused int
 }
 
 // SetRecords gives the evaluation its tickets, events and claims. Each

@@ -10,6 +10,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/sample"
 )
 
@@ -107,7 +108,7 @@ func TestIIJSilenceTimedToThePing(t *testing.T) {
 	}
 
 	n := level(t, r, "acme/tokyo", "iij/outage-notification")
-	wantOutages := []engine.OutageJSON{
+	wantOutages := []report.OutageJSON{
 		{Start: "2026-10-31T23:57:45+09:00", End: "2026-11-01T00:10:15+09:00", Minutes: 12, Seconds: 750,
 			DetectedAt: "2026-11-01T00:02:45+09:00", NotifyBy: "2026-11-01T00:32:45+09:00"},
 		{Start: "2026-11-04T10:00:45+09:00", End: "2026-11-04T10:05:45+09:00", Minutes: 5, Seconds: 300,
@@ -171,7 +172,7 @@ customers:
 	// silent minutes of both: 10:01, 10:02, 10:03 (3).
 	r := f.eval("2026-11")
 	n := level(t, r, "acme/dc", "iij/outage-notification")
-	want := engine.OutageJSON{Start: "2026-11-10T10:00:30+09:00", End: "2026-11-10T10:04:15+09:00", Minutes: 3, Seconds: 225,
+	want := report.OutageJSON{Start: "2026-11-10T10:00:30+09:00", End: "2026-11-10T10:04:15+09:00", Minutes: 3, Seconds: 225,
 		DetectedAt: "2026-11-10T10:03:30+09:00", NotifyBy: "2026-11-10T10:33:30+09:00"}
 	if len(n.Outages) != 1 || n.Outages[0] != want {
 		t.Fatalf("outages: got %+v, want %+v", n.Outages, want)
@@ -232,12 +233,12 @@ func TestIIJSilenceFromProbeRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := ev.Finish()
+	r, err := finishDoc(ev)
 	if err != nil {
 		t.Fatal(err)
 	}
 	n := level(t, r, "acme/tokyo", "iij/outage-notification")
-	want := engine.OutageJSON{Start: "2026-11-04T10:00:45+09:00", End: "2026-11-04T10:05:45+09:00", Minutes: 5, Seconds: 300,
+	want := report.OutageJSON{Start: "2026-11-04T10:00:45+09:00", End: "2026-11-04T10:05:45+09:00", Minutes: 5, Seconds: 300,
 		DetectedAt: "2026-11-04T10:05:45+09:00", NotifyBy: "2026-11-04T10:35:45+09:00"}
 	if len(n.Outages) != 1 || n.Outages[0] != want {
 		t.Fatalf("outages: got %+v, want %+v", n.Outages, want)

@@ -5,11 +5,12 @@ import (
 
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // finished runs f's month and returns the finished evaluator with its
 // report.
-func finished(t *testing.T, f *feed, month string) (*engine.Evaluator, *engine.Report) {
+func finished(t *testing.T, f *feed, month string) (*engine.Evaluator, *report.Report) {
 	t.Helper()
 	var ev *engine.Evaluator
 	r := f.evalWith(month, func(e *engine.Evaluator) { ev = e })

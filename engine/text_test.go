@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Goldens for issue 12 item 6: report text that cannot mislead.
 
 // hasReason fails unless some reason is exactly want.
-func hasReason(tb testing.TB, l engine.LevelReport, want string) {
+func hasReason(tb testing.TB, l report.LevelReport, want string) {
 	tb.Helper()
 	if !slices.Contains(l.Reasons, want) {
 		tb.Errorf("%s: no reason %q in\n  %s", l.Template, want, strings.Join(l.Reasons, "\n  "))

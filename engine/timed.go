@@ -2,7 +2,6 @@ package engine
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -15,25 +14,22 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// ItemJSON is one ticket or event a timed level judged: when it started
+// Item is one ticket or event a timed level judged: when it started
 // and stopped, its deadline, whether it met it and what it earned.
-type ItemJSON struct {
-	ID        string      `json:"id"`
-	Kind      string      `json:"kind"`
-	Start     string      `json:"start"`
-	Stop      string      `json:"stop,omitempty"`
-	Target    string      `json:"target,omitempty"`
-	Deadline  string      `json:"deadline,omitempty"`
-	Elapsed   json.Number `json:"elapsed_minutes,omitempty"`
-	Met       *bool       `json:"met"`
-	Excluded  string      `json:"excluded,omitempty"`
-	Incident  string      `json:"incident,omitempty"`
-	CreditPct string      `json:"credit_pct,omitempty"`
-	Credit    string      `json:"credit,omitempty"`  // owed: after the level's limit and the caps
-	PreCap    string      `json:"pre_cap,omitempty"` // before them, when they reduced it
-	Cap       string      `json:"cap,omitempty"`     // what reduced it
-	Claim     *ClaimJSON  `json:"claim,omitempty"`
-	Notes     []string    `json:"notes,omitempty"`
+type Item struct {
+	ID, Kind       string
+	Start, Stop    time.Time // in the item's own zone; Stop zero: not yet
+	Target         string
+	Deadline       time.Time // zero: none
+	Elapsed        *decimal.Decimal
+	Met            *bool
+	Excluded       string
+	Incident       string
+	CreditPct      *big.Rat
+	Credit, PreCap *decimal.Decimal // owed, after the level's limit and the caps; before them, when they reduced it
+	Cap            string           // what reduced it
+	Claim          *Claim
+	Notes          []string
 }
 
 // judged is one item of a timed level before its credit.
@@ -67,7 +63,7 @@ type timed struct {
 	avail       *big.Rat
 	outageSecs  int64 // outage-total: the month's counted outage; outage-minutes: B
 	lastOutage  time.Time
-	meanMinutes json.Number
+	meanMinutes *decimal.Decimal
 	// undetermined: the month cannot be judged from what was given.
 	undetermined bool
 	gaps         []calendarGap // years the calendar lacks, and the items needing them
@@ -678,12 +674,12 @@ func (lv *level) strayNotices(rep *LevelReport, dets []judged, notices []*slawat
 // its zone (else loc, the contract's) with the offset in force at each.
 // Elapsed runs from the item's start, or for a notice from the outage's
 // detection: the time the SLA gives the notice runs from there.
-func itemsJSON(items []judged, loc *time.Location) []ItemJSON {
-	out := make([]ItemJSON, len(items))
+func itemsJSON(items []judged, loc *time.Location) []Item {
+	out := make([]Item, len(items))
 	for i, j := range items {
 		z := cmp.Or(j.zone, loc)
-		x := ItemJSON{ID: j.id, Kind: j.kind, Start: fmtIn(j.start, z), Stop: fmtIn(j.stop, z), Target: j.target,
-			Deadline: fmtIn(j.deadline, z), Met: j.met, Excluded: j.excluded, Incident: j.cause, Notes: j.notes}
+		x := Item{ID: j.id, Kind: j.kind, Start: inZone(j.start, z), Stop: inZone(j.stop, z), Target: j.target,
+			Deadline: inZone(j.deadline, z), Met: j.met, Excluded: j.excluded, Incident: j.cause, Notes: j.notes}
 		if !j.stop.IsZero() {
 			from := firstSet(j.detected, j.start)
 			x.Elapsed = minutes(int64(j.stop.Sub(from) / time.Second))
@@ -693,13 +689,31 @@ func itemsJSON(items []judged, loc *time.Location) []ItemJSON {
 	return out
 }
 
-// minutes prints seconds as minutes, exactly (two decimals at most).
-func minutes(secs int64) json.Number {
+// minutes is seconds as minutes: whole when they are, else to two
+// decimals.
+func minutes(secs int64) *decimal.Decimal {
 	r := big.NewRat(secs, 60)
 	if r.IsInt() {
-		return json.Number(r.Num().String())
+		d := decimal.NewFromBigInt(r.Num(), 0)
+		return &d
 	}
 	return number(r, 2)
+}
+
+// fixed prints a figure with every decimal it was rounded to.
+func fixed(d *decimal.Decimal) string {
+	if d == nil {
+		return ""
+	}
+	return d.StringFixed(max(-d.Exponent(), 0))
+}
+
+// inZone is t in the zone loc (t itself when it is zero or loc nil).
+func inZone(t time.Time, loc *time.Location) time.Time {
+	if t.IsZero() || loc == nil {
+		return t
+	}
+	return t.In(loc)
 }
 
 func fmtTime(t time.Time) string {

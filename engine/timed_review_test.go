@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Review goldens for the levels timed by tickets and events: DST months,
@@ -18,7 +18,7 @@ import (
 // state what the seeds require and fail without the skip.
 
 // itemByID returns the item of a level report with id.
-func itemByID(tb testing.TB, l engine.LevelReport, id string) engine.ItemJSON {
+func itemByID(tb testing.TB, l report.LevelReport, id string) report.ItemJSON {
 	tb.Helper()
 	for _, it := range l.Items {
 		if it.ID == id {
@@ -26,11 +26,11 @@ func itemByID(tb testing.TB, l engine.LevelReport, id string) engine.ItemJSON {
 		}
 	}
 	tb.Fatalf("%s: no item %s", l.Template, id)
-	return engine.ItemJSON{}
+	return report.ItemJSON{}
 }
 
 // customerCredit returns the credit total of customer id.
-func customerCredit(tb testing.TB, r *engine.Report, id string) string {
+func customerCredit(tb testing.TB, r *report.Report, id string) string {
 	tb.Helper()
 	for _, c := range r.Customers {
 		if c.ID == id {

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Golden scenarios for the levels timed by tickets and events. Each
@@ -18,7 +18,7 @@ type tw struct {
 	items            string // "ID:met/credit ..." in start order; "" skips the check
 }
 
-func checkTimed(tb testing.TB, l engine.LevelReport, w tw) {
+func checkTimed(tb testing.TB, l report.LevelReport, w tw) {
 	tb.Helper()
 	got := tw{met: "null", pct: l.CreditPct, credit: l.Credit, capped: l.CapApplied}
 	if l.Met != nil {

@@ -22,7 +22,7 @@ type creditLine struct {
 	start     time.Time // a claim made before this cannot cover the line
 	completed time.Time // when the request it concerns completed
 	forfeit   bool
-	claim     *ClaimJSON
+	claim     *Claim
 	earned    decimal.Decimal // the amount before the level's limit and the caps
 	limit     string          // names the level's limit when it reduced amount
 }
@@ -40,11 +40,11 @@ func (lv *level) assess() (*result, error) {
 	if lv.l.Template.Timer == nil {
 		rep, pct, err := lv.finish()
 		sortOutages(rep.Outages)
-		rep.CreditPct = catalog.FormatRat(pct)
+		rep.CreditPct = Pct{Rat: pct}
 		return &result{rep: rep, pct: pct}, err
 	}
 	t := lv.l.Template
-	res := &result{rep: LevelReport{Template: t.ID, Title: t.Title, Objective: t.Objective.Text, Reasons: []string{}, CreditPct: "0"}}
+	res := &result{rep: LevelReport{Template: t.ID, Title: t.Title, Objective: t.Objective.Text, Reasons: []string{}, CreditPct: Pct{Rat: new(big.Rat)}}}
 	tm, err := lv.finishTimed(&res.rep)
 	if err != nil {
 		return nil, err
@@ -106,7 +106,7 @@ func (lv *level) choose(res *result, lines []creditLine) []creditLine {
 			continue
 		}
 		it := &rep.Items[ln.item]
-		it.CreditPct, it.Credit, it.Claim = catalog.FormatRat(ln.pct), lv.e.money(ln.amount), ln.claim
+		it.CreditPct, it.Credit, it.Claim = ln.pct, ptr(ln.amount), ln.claim
 	}
 	return lines
 }
@@ -115,8 +115,8 @@ func (lv *level) choose(res *result, lines []creditLine) []creditLine {
 func (lv *level) monthLine(rep *LevelReport, pct *big.Rat, tm *timed) creditLine {
 	b, how := lv.base()
 	amt := lv.e.round(percent(b, pct))
-	rep.CreditPct = catalog.FormatRat(pct)
-	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s", rep.CreditPct, how, lv.e.money(amt), lv.e.b.Currency))
+	rep.CreditPct = Pct{Rat: pct}
+	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credit %s%% of %s = %s %s", catalog.FormatRat(pct), how, lv.e.money(amt), lv.e.b.Currency))
 	return creditLine{item: -1, pct: pct, amount: amt, start: lv.e.month.Start, completed: lv.e.month.End, refs: missedRefs(tm)}
 }
 
@@ -155,7 +155,7 @@ func (lv *level) judgeAvailability(rep *LevelReport, tm *timed) error {
 	rep.Objective += " (availability " + th.String() + "%)"
 	tm.met = ptr(th.rat2(tm.avail))
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("B = %s outage minutes from notice to resolution, failovers and exclusions taken out; P = (A - B) / A x 100 = %s%%",
-		rep.OutageMinutes, rep.Availability))
+		fixed(rep.OutageMinutes), fixed(rep.Availability)))
 	return nil
 }
 
@@ -255,7 +255,7 @@ func (lv *level) perItemCredit(rep *LevelReport, tm *timed) []creditLine {
 		lines = append(lines, creditLine{ref: j.id, cause: j.cause, item: i, pct: pct, amount: amt, start: j.start, completed: j.completed})
 	}
 	if len(lines) > 0 {
-		rep.CreditPct = "per item"
+		rep.CreditPct = Pct{Text: "per item"}
 	}
 	return lines
 }
@@ -345,7 +345,7 @@ func (lv *level) lateCredit(rep *LevelReport, tm *timed) []creditLine {
 // when claims were judged.
 func (lv *level) best(rep *LevelReport, lines []creditLine) []creditLine {
 	if len(lines) == 1 {
-		rep.CreditPct = catalog.FormatRat(lines[0].pct)
+		rep.CreditPct = Pct{Rat: lines[0].pct}
 	}
 	if len(lines) < 2 {
 		return lines
@@ -357,7 +357,7 @@ func (lv *level) best(rep *LevelReport, lines []creditLine) []creditLine {
 		return a.amount.Cmp(b.amount)
 	})
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("credits are not cumulative: only the most favourable claimed, %s's, counts", best.ref))
-	rep.CreditPct = catalog.FormatRat(best.pct)
+	rep.CreditPct = Pct{Rat: best.pct}
 	return []creditLine{best}
 }
 
@@ -376,7 +376,7 @@ func (lv *level) limit(rep *LevelReport, lines []creditLine) []creditLine {
 		if lines[i].amount.GreaterThan(left) {
 			rep.Reasons = append(rep.Reasons, fmt.Sprintf("the level's credit is limited to %s%% of %s = %s; %s reduced from %s",
 				c.MaxPct, how, lv.e.money(left), lines[i].ref, lv.e.money(lines[i].amount)))
-			rep.CreditPct = c.MaxPct
+			rep.CreditPct = Pct{Rat: c.MaxPctRat}
 			lines[i].amount = left
 			lines[i].limit = lv.l.Template.ID + " limit " + c.MaxPct + "%"
 		}
@@ -415,9 +415,9 @@ func (lv *level) dayFeeCredit(rep *LevelReport, tm *timed) []creditLine {
 	day, basis := lv.dayFee(fee)
 	amt := lv.e.round(new(big.Rat).Mul(day, big.NewRat(hours, 1)))
 	rep.OutageMinutes = minutes(tm.outageSecs)
-	rep.CreditPct = "per hour"
+	rep.CreditPct = Pct{Text: "per hour"}
 	rep.Reasons = append(rep.Reasons, fmt.Sprintf("cumulative Platform Outage %s min -> %d started hours x one day's worth of %s (%s) = %s %s",
-		rep.OutageMinutes, hours, how, basis, lv.e.money(amt), lv.e.b.Currency))
+		fixed(rep.OutageMinutes), hours, how, basis, lv.e.money(amt), lv.e.b.Currency))
 	return []creditLine{{item: -1, pct: new(big.Rat), amount: amt, start: lv.e.month.Start, completed: tm.lastOutage, refs: missedRefs(tm)}}
 }
 

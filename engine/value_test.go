@@ -9,7 +9,7 @@ import (
 
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Golden scenarios for the value levels (monthly aggregates), the IIJ
@@ -350,8 +350,9 @@ func TestValueIIJBackbonePathMean(t *testing.T) {
 	// 2,588,400 pings at 50 ms; shibuya-sapporo: 43,200 × 2 = 86,400 at
 	// 20 ms; osaka-osaka: one of its two a minute answers, 43,200 at 20 ms;
 	// tokyo-sendai: none, no figure
-	want := []engine.PathJSON{{"tokyo-osaka", "50.000", 2_588_400}, {"shibuya-sapporo", "20.000", 86_400},
-		{"osaka-osaka", "20.000", 43_200}, {"tokyo-sendai", "", 0}}
+	want := []report.PathJSON{{Series: "tokyo-osaka", LatencyMs: "50.000", Pings: 2_588_400},
+		{Series: "shibuya-sapporo", LatencyMs: "20.000", Pings: 86_400},
+		{Series: "osaka-osaka", LatencyMs: "20.000", Pings: 43_200}, {Series: "tokyo-sendai", Pings: 0}}
 	if !slices.Equal(l.Paths, want) {
 		t.Errorf("paths %+v, want %+v", l.Paths, want)
 	}

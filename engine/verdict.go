@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"slices"
@@ -151,11 +150,11 @@ func (e *Evaluator) finishService(s *contract.BoundService, levels []*level, res
 	capped := e.applyCaps(s, levels, sr.Levels, amounts)
 	total := decimal.Zero
 	for i := range sr.Levels {
-		sr.Levels[i].Credit = e.money(amounts[i])
+		sr.Levels[i].Credit = e.amount(amounts[i])
 		e.owe(&sr.Levels[i], chosen[i], amounts[i], capped[i])
 		total = total.Add(amounts[i])
 	}
-	sr.Credit = e.money(total)
+	sr.Credit = e.amount(total)
 	return sr
 }
 
@@ -186,22 +185,22 @@ func (e *Evaluator) owe(rep *LevelReport, lines []creditLine, credit decimal.Dec
 		e.setOwed(rep, ln, owed, strings.Join(by, ", "))
 	}
 	if !earned.Equal(credit) {
-		rep.PreCap, rep.Cap = e.money(earned), strings.Join(names, ", ")
+		rep.PreCap, rep.Cap = ptr(e.amount(earned)), strings.Join(names, ", ")
 	}
 }
 
 // setOwed writes a line's amount owed into its claim and item.
 func (e *Evaluator) setOwed(rep *LevelReport, ln *creditLine, owed decimal.Decimal, by string) {
-	var pre string
+	var pre *decimal.Decimal
 	if !owed.Equal(ln.earned) {
-		pre = e.money(ln.earned)
+		pre = ptr(e.amount(ln.earned))
 	}
 	if c := ln.claim; c != nil {
-		c.Amount, c.PreCap, c.Cap = e.money(owed), pre, by
+		c.Amount, c.PreCap, c.Cap = e.amount(owed), pre, by
 	}
 	if ln.item >= 0 && ln.item < len(rep.Items) {
 		it := &rep.Items[ln.item]
-		it.Credit, it.PreCap, it.Cap = e.money(owed), pre, by
+		it.Credit, it.PreCap, it.Cap = ptr(e.amount(owed)), pre, by
 	}
 }
 
@@ -272,10 +271,9 @@ func (e *Evaluator) total(c *CustomerReport) {
 				c.Missed++
 			}
 		}
-		d, _ := decimal.NewFromString(s.Credit)
-		sum = sum.Add(d)
+		sum = sum.Add(s.Credit)
 	}
-	c.Credit = e.money(sum)
+	c.Credit = e.amount(sum)
 }
 
 // round rounds a non-negative amount half-up to the currency's minor unit.
@@ -283,7 +281,11 @@ func (e *Evaluator) round(r *big.Rat) decimal.Decimal {
 	return roundHalfUp(r, e.b.Scale)
 }
 
+// money prints an amount as the reports do: to the currency's minor unit.
 func (e *Evaluator) money(d decimal.Decimal) string { return d.StringFixed(e.b.Scale) }
+
+// amount is d rounded to the currency's minor unit, as money prints it.
+func (e *Evaluator) amount(d decimal.Decimal) decimal.Decimal { return d.Round(e.b.Scale) }
 
 // roundDown rounds r >= 0 down to scale decimal places.
 func roundDown(r *big.Rat, scale int32) decimal.Decimal {
@@ -314,7 +316,7 @@ func (q quantity) holds(t threshold) bool {
 }
 
 // format prints the quantity with prec decimals, rounded half-up.
-func (q quantity) format(prec int) json.Number {
+func (q quantity) format(prec int) *decimal.Decimal {
 	if !q.sqrt {
 		return number(q.r, prec)
 	}
@@ -331,8 +333,18 @@ func (q quantity) format(prec int) json.Number {
 	return number(new(big.Rat).SetFrac(k, p), prec)
 }
 
-// number prints r with prec decimals, halves away from zero.
-func number(r *big.Rat, prec int) json.Number { return json.Number(r.FloatString(prec)) }
+// number is r rounded to prec decimals, halves away from zero (as
+// big.Rat.FloatString rounds), as a decimal that keeps all prec of them.
+func number(r *big.Rat, prec int) *decimal.Decimal {
+	p := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(prec)), nil)
+	x := new(big.Rat).Mul(r, new(big.Rat).SetInt(p))
+	q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+	if new(big.Int).Lsh(new(big.Int).Abs(m), 1).Cmp(x.Denom()) >= 0 {
+		q.Add(q, big.NewInt(int64(x.Num().Sign())))
+	}
+	d := decimal.NewFromBigInt(q, -int32(prec))
+	return &d
+}
 
 func ptr[T any](v T) *T { return &v }
 

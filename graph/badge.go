@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/slawatch/slawatch"
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Colour is a badge's value colour: #rgb or #rrggbb.
@@ -100,7 +100,7 @@ func badgeText(label, value string) string {
 // undetermined.
 //
 //	err := graph.LevelBadge(w, &rep.Customers[0].Services[0].Levels[0])
-func LevelBadge(w io.Writer, l *engine.LevelReport) error {
+func LevelBadge(w io.Writer, l *report.LevelReport) error {
 	label, value := "availability", "n/a"
 	switch {
 	case l.Availability != "":
@@ -115,7 +115,7 @@ func LevelBadge(w io.Writer, l *engine.LevelReport) error {
 	return Badge(w, label, value, verdictColour(l))
 }
 
-func verdictColour(l *engine.LevelReport) Colour {
+func verdictColour(l *report.LevelReport) Colour {
 	switch {
 	case l.Met == nil:
 		return Grey

@@ -13,6 +13,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -418,15 +419,15 @@ func TestBadge(t *testing.T) {
 func TestLevelBadge(t *testing.T) {
 	yes, no := true, false
 	for _, c := range []struct {
-		l    engine.LevelReport
+		l    report.LevelReport
 		want string // aria-label and fill of the value
 	}{
-		{engine.LevelReport{Availability: "99.987654", Met: &yes}, "availability: 99.987% #4c1"},
-		{engine.LevelReport{Availability: "99.9999", Met: &yes, Budget: &engine.BudgetJSON{Allowed: 4, Left: 1}}, "availability: 99.999% #dfb317"},
-		{engine.LevelReport{Availability: "100", Met: &yes}, "availability: 100% #4c1"},
-		{engine.LevelReport{Availability: "98.5", Met: &no}, "availability: 98.5% #e05d44"},
-		{engine.LevelReport{LatencyMs: "35.1235"}, "latency: 35.123 ms #9f9f9f"},
-		{engine.LevelReport{}, "availability: n/a #9f9f9f"},
+		{report.LevelReport{Availability: "99.987654", Met: &yes}, "availability: 99.987% #4c1"},
+		{report.LevelReport{Availability: "99.9999", Met: &yes, Budget: &report.BudgetJSON{Allowed: 4, Left: 1}}, "availability: 99.999% #dfb317"},
+		{report.LevelReport{Availability: "100", Met: &yes}, "availability: 100% #4c1"},
+		{report.LevelReport{Availability: "98.5", Met: &no}, "availability: 98.5% #e05d44"},
+		{report.LevelReport{LatencyMs: "35.1235"}, "latency: 35.123 ms #9f9f9f"},
+		{report.LevelReport{}, "availability: n/a #9f9f9f"},
 	} {
 		var b bytes.Buffer
 		if err := graph.LevelBadge(&b, &c.l); err != nil {

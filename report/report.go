@@ -1,6 +1,9 @@
-// Package report renders an evaluation report for people: an aligned
-// table with the breaches first, the reasons behind each breach and credit,
-// and each customer's total.
+// Package report renders the engine's typed report (engine.Report), each
+// rendering in its own file: the JSON of evaluate and the report API
+// (json.go), an aligned table for people with the breaches first, the
+// reasons behind each breach and credit, and each customer's total
+// (report.go), the credits CSV for billing (credits.go), and the PDF
+// (report/pdf).
 package report
 
 import (
@@ -8,19 +11,17 @@ import (
 	"io"
 	"sort"
 	"text/tabwriter"
-
-	"github.com/shopspring/decimal"
-	"github.com/slawatch/slawatch/engine"
 )
 
 // row is one level of one service, flattened for the table.
 type row struct {
 	customer, service string
-	l                 *engine.LevelReport
+	l                 *LevelReport
 }
 
-// WriteTable writes the report as a table.
-func WriteTable(w io.Writer, r *engine.Report) error {
+// WriteTable writes the report's JSON rendering (JSON) as a table: the
+// same figures, printed alike.
+func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "%s  month %s (%s, %d minutes)  currency %s\n", r.Contract, r.Month, r.Timezone, r.MonthMinutes, r.Currency)
 	s := r.Samples
 	fmt.Fprintf(w, "samples: %d rows, %d in the month, %d context, %d outside\n", s.Rows, s.InMonth, s.Context, s.Outside)
@@ -53,7 +54,7 @@ func WriteTable(w io.Writer, r *engine.Report) error {
 
 // flatten lists every level, breaches first, then undetermined, then met,
 // each group in contract order.
-func flatten(r *engine.Report) []row {
+func flatten(r *Report) []row {
 	var rows []row
 	for _, c := range r.Customers {
 		for _, s := range c.Services {
@@ -75,9 +76,9 @@ func flatten(r *engine.Report) []row {
 	return rows
 }
 
-func writeReasons(w io.Writer, r *engine.Report, rows []row) {
+func writeReasons(w io.Writer, r *Report, rows []row) {
 	for _, x := range rows {
-		if credit, _ := decimal.NewFromString(x.l.Credit); x.l.Met != nil && *x.l.Met && credit.IsZero() {
+		if x.l.Met != nil && *x.l.Met && zero(x.l.Credit) {
 			continue
 		}
 		fmt.Fprintf(w, "\n%s/%s %s (%s):\n", x.customer, x.service, x.l.Template, met(x.l.Met))
@@ -102,7 +103,7 @@ func writeReasons(w io.Writer, r *engine.Report, rows []row) {
 
 // writeItem writes one judged ticket or event on a line, its notes and
 // claim indented below it.
-func writeItem(w io.Writer, currency string, it *engine.ItemJSON) {
+func writeItem(w io.Writer, currency string, it *ItemJSON) {
 	fmt.Fprintf(w, "  - %s %s %s: %s", met(it.Met), it.Kind, it.ID, it.Start)
 	if it.Stop != "" {
 		fmt.Fprintf(w, " -> %s (%s min)", it.Stop, it.Elapsed)
@@ -127,7 +128,7 @@ func writeItem(w io.Writer, currency string, it *engine.ItemJSON) {
 
 // writeClaim writes a claim on a line: the amount claimed (owed, after
 // caps) with what it was before them, its deadlines and its status.
-func writeClaim(w io.Writer, indent, currency string, c *engine.ClaimJSON) {
+func writeClaim(w io.Writer, indent, currency string, c *ClaimJSON) {
 	fmt.Fprintf(w, "%sclaim %s %s%s by %s", indent, c.Amount, currency, before(c.PreCap, c.Cap), c.ClaimBy)
 	if c.ConfirmBy != "" {
 		fmt.Fprintf(w, " (support ticket by %s)", c.ConfirmBy)
@@ -151,7 +152,7 @@ func met(m *bool) string {
 	return "MISSED"
 }
 
-func down(l *engine.LevelReport) string {
+func down(l *LevelReport) string {
 	if l.DownMinutes == nil {
 		return "-"
 	}
@@ -159,7 +160,7 @@ func down(l *engine.LevelReport) string {
 }
 
 // measured shows the figure the level is judged on.
-func measured(l *engine.LevelReport) string {
+func measured(l *LevelReport) string {
 	switch {
 	case l.Availability != "":
 		return string(l.Availability) + "%"
@@ -174,7 +175,7 @@ func measured(l *engine.LevelReport) string {
 }
 
 // capMark marks a level's credit that a limit or cap reduced.
-func capMark(l *engine.LevelReport) string {
+func capMark(l *LevelReport) string {
 	if l.PreCap != "" {
 		return before(l.PreCap, l.Cap)
 	}

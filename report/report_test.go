@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"strings"
 	"testing"
-
-	"github.com/slawatch/slawatch/engine"
 )
 
 // wantLines fails unless every line of want is a line of got (spaces at
@@ -29,14 +27,14 @@ func wantLines(t *testing.T, got string, want ...string) {
 // claim, like the level's, is for the capped amount.
 func TestWriteTableCapped(t *testing.T) {
 	f := false
-	claim := &engine.ClaimJSON{Amount: "48.00", PreCap: "96.00", Cap: "aryaka/site-cap", ClaimBy: "2026-12-31T23:59:59Z"}
-	rep := &engine.Report{Month: "2026-11", Currency: "USD", Customers: []engine.CustomerReport{{
+	claim := &ClaimJSON{Amount: "48.00", PreCap: "96.00", Cap: "aryaka/site-cap", ClaimBy: "2026-12-31T23:59:59Z"}
+	rep := &Report{Month: "2026-11", Currency: "USD", Customers: []CustomerReport{{
 		ID: "acme",
-		Services: []engine.ServiceReport{{ID: "pc", Levels: []engine.LevelReport{
+		Services: []ServiceReport{{ID: "pc", Levels: []LevelReport{
 			{Template: "aryaka/privatecore-loss", Met: &f, CreditPct: "10", Credit: "48.00", PreCap: "96.00", Cap: "aryaka/site-cap", CapApplied: true, Claim: claim},
 			{Template: "aryaka/anap-ha", Met: &f, CreditPct: "per item", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap", CapApplied: true,
-				Items: []engine.ItemJSON{{ID: "F2", Kind: "failover", Start: "2026-10-06T03:00:00+09:00", Met: &f, CreditPct: "10", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap",
-					Claim: &engine.ClaimJSON{Amount: "500", PreCap: "2000", Cap: "aryaka/site-cap", ClaimBy: "2026-11-30T23:59:59+09:00"}}}},
+				Items: []ItemJSON{{ID: "F2", Kind: "failover", Start: "2026-10-06T03:00:00+09:00", Met: &f, CreditPct: "10", Credit: "500", PreCap: "2000", Cap: "aryaka/site-cap",
+					Claim: &ClaimJSON{Amount: "500", PreCap: "2000", Cap: "aryaka/site-cap", ClaimBy: "2026-11-30T23:59:59+09:00"}}}},
 		}}},
 	}}}
 	var b bytes.Buffer

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/auth"
 
 	"github.com/slawatch/slawatch/server/docs"
@@ -55,12 +56,12 @@ func expected(t *testing.T, h *harness, customer, file, month string, minutes ma
 	if err := ev.SetRecords(nil, events, nil); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := ev.Finish()
+	res, err := ev.Finish()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.Contract = "contract of " + customer
-	out, err := json.MarshalIndent(rep, "", "  ")
+	res.Contract = "contract of " + customer
+	out, err := json.MarshalIndent(report.JSON(res), "", "  ")
 	if err != nil {
 		t.Fatal(err)
 	}

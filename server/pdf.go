@@ -9,6 +9,7 @@ import (
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/server/docs"
 )
@@ -48,7 +49,7 @@ func (s *Server) getReportPDF(w http.ResponseWriter, r *http.Request) {
 
 // reportWithStates is s.report, with the customer's bound contract and
 // the minute states of an open month.
-func (s *Server) reportWithStates(r *http.Request, customer, month string) (*engine.Report, int, *contract.Bound, map[pdf.LevelKey][]engine.State, error) {
+func (s *Server) reportWithStates(r *http.Request, customer, month string) (*report.Report, int, *contract.Bound, map[pdf.LevelKey][]engine.State, error) {
 	ev, b, open, err := s.judge.Snapshot(customer, month)
 	if err != nil {
 		return nil, 0, nil, nil, err

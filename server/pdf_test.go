@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/auth"
 )
 
@@ -75,7 +75,7 @@ func checkPDFText(t *testing.T, h *harness, doc []byte, token string) {
 		t.Log("pdftotext not found: the PDF's text is not checked")
 		return
 	}
-	var rep engine.Report
+	var rep report.Report
 	h.must(http.StatusOK, "GET", "/api/customers/kaisha/reports/2026-10", token, nil, &rep)
 	in := filepath.Join(t.TempDir(), "r.pdf")
 	os.WriteFile(in, doc, 0o644)

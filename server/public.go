@@ -12,8 +12,8 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/docs"
 	"github.com/slawatch/slawatch/store"
 )
@@ -175,7 +175,7 @@ type publicMonthJSON struct {
 	Met       *bool             `json:"met"`
 	Measured  int               `json:"measured_minutes"`
 	Unknown   int               `json:"unknown_minutes"`
-	Paths     []engine.PathJSON `json:"paths,omitempty"` // each path's figure, where the level averages paths
+	Paths     []report.PathJSON `json:"paths,omitempty"` // each path's figure, where the level averages paths
 	Reasons   []string          `json:"reasons"`
 }
 
@@ -269,7 +269,7 @@ func (s *Server) publicLatency(ctx context.Context, pg Publication, out *publicP
 	return nil
 }
 
-func levelOf(rep *engine.Report, customer, service, level string) *engine.LevelReport {
+func levelOf(rep *report.Report, customer, service, level string) *report.LevelReport {
 	for i := range rep.Customers {
 		c := &rep.Customers[i]
 		for j := range c.Services {

@@ -93,11 +93,12 @@ func TestRecordsAPI(t *testing.T) {
 	if err := ev.SetRecords(tickets, events, claims); err != nil {
 		t.Fatal(err)
 	}
-	rep, err := ev.Finish()
+	res, err := ev.Finish()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.Contract = "contract of shopco"
+	res.Contract = "contract of shopco"
+	rep := report.JSON(res)
 	want, _ := json.Marshal(rep)
 	// not empty: MR-102 answered in 16 minutes misses the 15-minute target
 	if !strings.Contains(string(want), `"id":"MR-102"`) || !strings.Contains(string(want), `"claimed"`) {
@@ -122,7 +123,7 @@ func TestRecordsAPI(t *testing.T) {
 		Covers []struct {
 			Level string
 			Item  string
-			Claim *engine.ClaimJSON
+			Claim *report.ClaimJSON
 		}
 	}
 	h.must(http.StatusOK, "GET", "/api/customers/shopco/claims/CL-1/status", own, nil, &st)

@@ -26,7 +26,7 @@ const reportMonthsBack = 12
 // month, the latest revision of its final report (made now, from the
 // store, when the month has none yet). rev is the revision (0: the month
 // is open).
-func (s *Server) report(ctx context.Context, customer, month string) (rep *engine.Report, rev int, err error) {
+func (s *Server) report(ctx context.Context, customer, month string) (rep *report.Report, rev int, err error) {
 	ev, b, open, err := s.judge.Snapshot(customer, month)
 	if err != nil {
 		return nil, 0, err
@@ -92,7 +92,7 @@ func (s *Server) getCredits(w http.ResponseWriter, r *http.Request) {
 
 // creditsWithRevision writes a report's credits CSV with the
 // report_revision column; header says whether to write the header line.
-func creditsWithRevision(w *bytes.Buffer, rep *engine.Report, rev int, header bool) error {
+func creditsWithRevision(w *bytes.Buffer, rep *report.Report, rev int, header bool) error {
 	var b bytes.Buffer
 	if err := report.WriteCredits(&b, rep); err != nil {
 		return err
@@ -134,7 +134,7 @@ func (s *Server) allCredits(w http.ResponseWriter, r *http.Request) {
 	}
 	var skipped []string
 	var out bytes.Buffer
-	if err := creditsWithRevision(&out, &engine.Report{}, 0, true); err != nil {
+	if err := creditsWithRevision(&out, &report.Report{}, 0, true); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -179,7 +179,7 @@ func (s *Server) recomputeReport(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	var rep *engine.Report
+	var rep *report.Report
 	rev := 0
 	if open {
 		if err = s.judge.Recompute(ctx, id); err == nil {
@@ -223,7 +223,7 @@ func (s *Server) claimStatus(w http.ResponseWriter, r *http.Request) {
 		Level   string            `json:"level"`
 		Item    string            `json:"item,omitempty"`
 		Credit  string            `json:"credit"`
-		Claim   *engine.ClaimJSON `json:"claim"`
+		Claim   *report.ClaimJSON `json:"claim"`
 	}
 	out := struct {
 		Claim     record    `json:"claim"`

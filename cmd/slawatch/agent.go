@@ -216,7 +216,7 @@ func finish(o *deliver.Outputs, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteTable(w, rep)
+	return report.WriteTable(w, report.JSON(rep))
 }
 
 func closeOutputs(o *deliver.Outputs) {

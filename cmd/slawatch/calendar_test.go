@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/slawatch/slawatch/calendar"
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 const aclDelhiTokyo = `timezone: Asia/Kolkata
@@ -27,12 +27,12 @@ customers:
 
 // evaluateACL runs evaluate on the Delhi/Tokyo contract with tickets for
 // month and returns its exit code, report and stderr.
-func evaluateACL(t *testing.T, month, tickets string) (int, engine.Report, string) {
+func evaluateACL(t *testing.T, month, tickets string) (int, report.Report, string) {
 	t.Helper()
 	c := writeFile(t, "acl.yaml", aclDelhiTokyo)
 	k := writeFile(t, "tickets.csv", tickets)
 	code, out, errs := run(t, "", "evaluate", "--contract", c, "--month", month, "--tickets", k, "--format", "json")
-	var r engine.Report
+	var r report.Report
 	if code == 0 {
 		if err := json.Unmarshal([]byte(out), &r); err != nil {
 			t.Fatal(err)

@@ -95,10 +95,11 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 	case c.format == "pdf" && c.out == "" && progress.IsTerminal(c.Stdout):
 		return usagef("--format pdf writes a binary file: give --out FILE (or redirect standard output)")
 	}
-	rep, err := c.evaluate(ctx)
+	res, err := c.evaluate(ctx)
 	if err != nil {
 		return err
 	}
+	rep := report.JSON(res)
 	c.warnIgnored()
 	if rep.Samples.Outside > 0 {
 		fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows outside %s (%s to %s) were not used\n",
@@ -112,7 +113,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 }
 
 // write renders the report in the chosen format.
-func (c *EvaluateCommand) write(w io.Writer, rep *engine.Report) error {
+func (c *EvaluateCommand) write(w io.Writer, rep *report.Report) error {
 	switch c.format {
 	case "pdf":
 		return pdf.Write(w, rep, pdf.Options{Now: time.Now(), States: c.states, Graphs: c.graphs, Latency: c.latency})

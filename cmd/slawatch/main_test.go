@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // run drives the real Main and returns its exit code and output.
@@ -50,7 +50,7 @@ func TestExamplesJSON(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var r engine.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}

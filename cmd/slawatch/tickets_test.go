@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // The NTT example: every number below is worked out in
@@ -17,7 +17,7 @@ func TestExampleNTT(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	var r engine.Report
+	var r report.Report
 	if err := json.Unmarshal([]byte(out), &r); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"unicode/utf8"
 
 	"codeberg.org/go-pdf/fpdf"
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // DejaVu Sans Condensed (fonts-dejavu-core 2.37, Bitstream Vera licence:
@@ -36,16 +36,16 @@ const (
 // doc is one PDF being written.
 type doc struct {
 	f    *fpdf.Fpdf
-	rep  *engine.Report
+	rep  *report.Report
 	opts Options
-	cur  *engine.CustomerReport // the customer the page header names
+	cur  *report.CustomerReport // the customer the page header names
 	// offset is the UTC offset at the month's start, which the summary
 	// states; a time with another offset prints its own.
 	offset string
 	graphs int // latency graphs drawn so far, up to MaxGraphs
 }
 
-func newDoc(rep *engine.Report, opts Options) (*doc, error) {
+func newDoc(rep *report.Report, opts Options) (*doc, error) {
 	f := fpdf.New("P", "mm", "A4", "")
 	created := opts.Now
 	if created.IsZero() {
@@ -180,7 +180,7 @@ func (d *doc) tm(s string) string {
 
 // monthOffset is the UTC offset at the start of the report's month in
 // its zone; else the one most of its times have; "" when it has none.
-func monthOffset(rep *engine.Report) string {
+func monthOffset(rep *report.Report) string {
 	if loc, err := time.LoadLocation(rep.Timezone); err == nil {
 		if m, err := time.ParseInLocation("2006-01", rep.Month, loc); err == nil {
 			return m.Format("-07:00")
@@ -203,8 +203,8 @@ func monthOffset(rep *engine.Report) string {
 }
 
 // eachTime calls fn with every time a customer's report holds.
-func eachTime(c *engine.CustomerReport, fn func(string)) {
-	claim := func(cj *engine.ClaimJSON) {
+func eachTime(c *report.CustomerReport, fn func(string)) {
+	claim := func(cj *report.ClaimJSON) {
 		if cj != nil {
 			fn(cj.ClaimBy)
 			fn(cj.ConfirmBy)

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/contract"
-	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 )
 
 // MaxGraphs is the most latency graphs one PDF draws: a contract of a
@@ -100,7 +100,7 @@ func GraphSeries(b *contract.Bound, graphs map[ServiceKey][]SeriesGraph, custome
 // latencies draws the latency graph of each series of a service whose
 // records Options.Latency holds, while fewer than MaxGraphs are drawn,
 // and says which were left out beyond that.
-func (d *doc) latencies(c *engine.CustomerReport, s *engine.ServiceReport) {
+func (d *doc) latencies(c *report.CustomerReport, s *report.ServiceReport) {
 	var todo []SeriesGraph
 	for _, g := range d.opts.Graphs[ServiceKey{c.ID, s.ID}] {
 		if _, ok := d.opts.Latency[g.Series]; ok {

@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch"
-	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 )
 
@@ -47,9 +47,9 @@ func TestPDFLatency(t *testing.T) {
 
 // manySeries is a one-customer report whose service is measured by n
 // series, each with a day of records.
-func manySeries(n int) (*engine.Report, pdf.Options) {
-	rep := &engine.Report{Month: "2026-10", Timezone: "Europe/Berlin", Customers: []engine.CustomerReport{{ID: "c",
-		Services: []engine.ServiceReport{{ID: "s", Levels: []engine.LevelReport{{Template: "t"}}}}}}}
+func manySeries(n int) (*report.Report, pdf.Options) {
+	rep := &report.Report{Month: "2026-10", Timezone: "Europe/Berlin", Customers: []report.CustomerReport{{ID: "c",
+		Services: []report.ServiceReport{{ID: "s", Levels: []report.LevelReport{{Template: "t"}}}}}}}
 	opts := pdf.Options{Graphs: map[pdf.ServiceKey][]pdf.SeriesGraph{}, Latency: map[string][]graph.Point{}}
 	m0 := slawatch.UnixMinute(time.Date(2026, 10, 3, 0, 0, 0, 0, time.UTC))
 	for i := range n {

@@ -5,11 +5,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // summary prints the customer's totals and a row per level.
-func (d *doc) summary(c *engine.CustomerReport) {
+func (d *doc) summary(c *report.CustomerReport) {
 	r := d.rep
 	d.headingRoom("Summary", 40)
 	zone := r.Timezone
@@ -41,7 +41,7 @@ func (d *doc) summary(c *engine.CustomerReport) {
 // exclusions lists, once per customer, the exclusion windows the levels
 // honoured and those they refused, with the reason: the reasons the
 // engine gives begin "excluded " or "not excluded: ".
-func (d *doc) exclusions(c *engine.CustomerReport) {
+func (d *doc) exclusions(c *report.CustomerReport) {
 	var applied, refused []string
 	seen := map[string]bool{}
 	for _, s := range c.Services {
@@ -78,7 +78,7 @@ func (d *doc) exclusions(c *engine.CustomerReport) {
 }
 
 // level prints one level's section.
-func (d *doc) level(c *engine.CustomerReport, s *engine.ServiceReport, l *engine.LevelReport) {
+func (d *doc) level(c *report.CustomerReport, s *report.ServiceReport, l *report.LevelReport) {
 	st, strip := d.opts.States[LevelKey{c.ID, s.ID, l.Template}]
 	room := 45.0
 	if strip {
@@ -107,7 +107,7 @@ func (d *doc) level(c *engine.CustomerReport, s *engine.ServiceReport, l *engine
 }
 
 // figures are the level's fields, each as the JSON report spells it.
-func (d *doc) figures(s *engine.ServiceReport, l *engine.LevelReport) [][]string {
+func (d *doc) figures(s *report.ServiceReport, l *report.LevelReport) [][]string {
 	rows := [][]string{{"objective", l.Objective}}
 	if s.Site != "" {
 		rows = append(rows, []string{"site", s.Site})
@@ -141,7 +141,7 @@ func (d *doc) figures(s *engine.ServiceReport, l *engine.LevelReport) [][]string
 
 // claimRows are a credit's claim: the amount before caps, the deadlines,
 // what became of it, and when it reaches the invoice.
-func (d *doc) claimRows(cj *engine.ClaimJSON) [][]string {
+func (d *doc) claimRows(cj *report.ClaimJSON) [][]string {
 	rows := [][]string{{"claim", "credit " + cj.Amount + " " + d.rep.Currency + d.preCap(cj.PreCap, cj.Cap) + ", to claim by " + d.tm(cj.ClaimBy)}}
 	if cj.ConfirmBy != "" {
 		rows = append(rows, []string{"support ticket by", d.tm(cj.ConfirmBy)})
@@ -166,7 +166,7 @@ func (d *doc) claimRows(cj *engine.ClaimJSON) [][]string {
 	return rows
 }
 
-func (d *doc) outages(l *engine.LevelReport) {
+func (d *doc) outages(l *report.LevelReport) {
 	if len(l.Outages) == 0 {
 		return
 	}
@@ -182,7 +182,7 @@ func (d *doc) outages(l *engine.LevelReport) {
 
 // items prints the tickets or events a timed level judged, then each
 // one's notes and claim.
-func (d *doc) items(l *engine.LevelReport) {
+func (d *doc) items(l *report.LevelReport) {
 	if len(l.Items) == 0 {
 		return
 	}
@@ -214,7 +214,7 @@ func (d *doc) items(l *engine.LevelReport) {
 	d.bullets(notes)
 }
 
-func (d *doc) itemNotes(it *engine.ItemJSON) []string {
+func (d *doc) itemNotes(it *report.ItemJSON) []string {
 	var out []string
 	if it.Excluded != "" {
 		out = append(out, it.ID+": excluded: "+it.Excluded)
@@ -288,7 +288,7 @@ func verdictColour(m *bool) (r, g, b int) {
 	return 190, 30, 30
 }
 
-func down(l *engine.LevelReport) string {
+func down(l *report.LevelReport) string {
 	if l.DownMinutes == nil {
 		return "-"
 	}
@@ -296,7 +296,7 @@ func down(l *engine.LevelReport) string {
 }
 
 // measured is the figure the level is judged on, as the table shows it.
-func measured(l *engine.LevelReport) string {
+func measured(l *report.LevelReport) string {
 	switch {
 	case l.Availability != "":
 		return string(l.Availability) + "%"

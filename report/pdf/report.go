@@ -8,7 +8,7 @@
 // drawn as graph.Latency draws it), and the exclusions applied and
 // refused.
 //
-// It is a view of engine.Report (docs/pdf.md): every figure it prints is
+// It is a view of report.Report (docs/pdf.md): every figure it prints is
 // the JSON report's own string, so the PDF can show no number the JSON
 // would not. It queries nothing, reads no file (the font is embedded)
 // and never panics: a report of any shape gives a PDF or an error.
@@ -23,6 +23,7 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 )
 
 // Options says what to print and when it was made.
@@ -55,7 +56,7 @@ type LevelKey struct {
 
 // Write renders the report, or the customer opts.Customer of it, as a
 // PDF on A4 pages to w.
-func Write(w io.Writer, rep *engine.Report, opts Options) (err error) {
+func Write(w io.Writer, rep *report.Report, opts Options) (err error) {
 	if rep == nil {
 		return slawatch.Errorf(slawatch.EINVALID, "pdf: no report")
 	}
@@ -95,8 +96,8 @@ func Write(w io.Writer, rep *engine.Report, opts Options) (err error) {
 }
 
 // selectCustomers returns the customers to print.
-func selectCustomers(rep *engine.Report, id string) ([]*engine.CustomerReport, error) {
-	var out []*engine.CustomerReport
+func selectCustomers(rep *report.Report, id string) ([]*report.CustomerReport, error) {
+	var out []*report.CustomerReport
 	for i := range rep.Customers {
 		if id == "" || rep.Customers[i].ID == id {
 			out = append(out, &rep.Customers[i])
@@ -109,7 +110,7 @@ func selectCustomers(rep *engine.Report, id string) ([]*engine.CustomerReport, e
 }
 
 // customer prints one customer: the summary, then each level.
-func (d *doc) customer(c *engine.CustomerReport) {
+func (d *doc) customer(c *report.CustomerReport) {
 	d.cur = c
 	d.f.AddPage()
 	d.summary(c)

@@ -18,6 +18,7 @@ import (
 	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/graph"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/ticket"
@@ -42,7 +43,7 @@ var now = time.Date(2026, 11, 2, 9, 30, 0, 0, time.UTC)
 
 // evaluateOpts returns the example's report and the options that draw
 // its strips and latency graphs, the records collected as they are fed.
-func evaluateOpts(tb testing.TB, x example) (*engine.Report, pdf.Options) {
+func evaluateOpts(tb testing.TB, x example) (*report.Report, pdf.Options) {
 	tb.Helper()
 	dir := filepath.Join("..", "..", "examples")
 	cat, err := catalog.Builtin()
@@ -108,16 +109,17 @@ func evaluateOpts(tb testing.TB, x example) (*engine.Report, pdf.Options) {
 			tb.Fatal(err)
 		}
 	}
-	rep, err := ev.Finish()
+	res, err := ev.Finish()
 	if err != nil {
 		tb.Fatal(err)
 	}
+	rep := report.JSON(res)
 	// the JSON the API returns, read back: the PDF is checked against it
 	js, err := json.Marshal(rep)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var back engine.Report
+	var back report.Report
 	if err := json.Unmarshal(js, &back); err != nil {
 		tb.Fatal(err)
 	}
@@ -147,7 +149,7 @@ func pdftotext(t *testing.T, doc []byte) string {
 
 // wall is a report time as the PDF prints it: the wall clock, with
 // seconds if any, and the offset when it is not the month start's.
-func wall(t *testing.T, rep *engine.Report, s string) string {
+func wall(t *testing.T, rep *report.Report, s string) string {
 	t.Helper()
 	tm, err := time.Parse(time.RFC3339, s)
 	if err != nil {
@@ -190,7 +192,7 @@ func TestPDFFigures(t *testing.T) {
 	}
 }
 
-func checkCustomer(t *testing.T, text string, rep *engine.Report, c *engine.CustomerReport) {
+func checkCustomer(t *testing.T, text string, rep *report.Report, c *report.CustomerReport) {
 	t.Helper()
 	if want := "Credit total: " + c.Credit + " " + rep.Currency; !strings.Contains(text, want) {
 		t.Errorf("customer %s: no %q", c.ID, want)
@@ -213,7 +215,7 @@ func checkCustomer(t *testing.T, text string, rep *engine.Report, c *engine.Cust
 }
 
 // levelFigures are the strings a level's section must contain.
-func levelFigures(t *testing.T, rep *engine.Report, l *engine.LevelReport) []string {
+func levelFigures(t *testing.T, rep *report.Report, l *report.LevelReport) []string {
 	want := []string{l.Objective, pct(l.CreditPct) + " · " + l.Credit + " ",
 		"measured " + itoa(l.MeasuredMinutes) + ", unknown " + itoa(l.UnknownMinutes) + ", excluded " + itoa(l.ExcludedMinutes)}
 	if l.DownMinutes != nil {
@@ -342,7 +344,7 @@ func TestPDFDeterministic(t *testing.T) {
 // TestPDFCustomer: Options.Customer selects one; an unknown one is an
 // error naming it.
 func TestPDFCustomer(t *testing.T) {
-	rep := &engine.Report{Month: "2026-10", Customers: []engine.CustomerReport{{ID: "a", Credit: "1"}, {ID: "b", Credit: "2"}}}
+	rep := &report.Report{Month: "2026-10", Customers: []report.CustomerReport{{ID: "a", Credit: "1"}, {ID: "b", Credit: "2"}}}
 	var b bytes.Buffer
 	if err := pdf.Write(&b, rep, pdf.Options{Customer: "b"}); err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/report/pdf"
 )
 
@@ -31,48 +32,48 @@ func randBool(r *rand.Rand) *bool {
 	return &b
 }
 
-func randClaim(r *rand.Rand) *engine.ClaimJSON {
+func randClaim(r *rand.Rand) *report.ClaimJSON {
 	if r.IntN(2) == 0 {
 		return nil
 	}
-	return &engine.ClaimJSON{Amount: randText(r), ClaimBy: randText(r), ConfirmBy: randText(r), Invoice: randText(r),
+	return &report.ClaimJSON{Amount: randText(r), ClaimBy: randText(r), ConfirmBy: randText(r), Invoice: randText(r),
 		InvoiceBy: randText(r), Status: randText(r), ClaimID: randText(r), Reason: randText(r)}
 }
 
-func randLevel(r *rand.Rand) engine.LevelReport {
-	l := engine.LevelReport{Template: randText(r), Title: randText(r), MeasuredMinutes: r.IntN(50000) - 100,
+func randLevel(r *rand.Rand) report.LevelReport {
+	l := report.LevelReport{Template: randText(r), Title: randText(r), MeasuredMinutes: r.IntN(50000) - 100,
 		UnknownMinutes: r.IntN(100), Availability: json.Number(randText(r)), LatencyMs: json.Number(randText(r)),
 		Objective: randText(r), Met: randBool(r), CreditPct: randText(r), Credit: randText(r), CapApplied: r.IntN(2) == 0,
 		Claim: randClaim(r), MeanMinutes: json.Number(randText(r))}
 	if r.IntN(2) == 0 {
 		d := r.IntN(1000) - 10
 		l.DownMinutes = &d
-		l.Budget = &engine.BudgetJSON{Basis: r.IntN(50000), Allowed: r.IntN(10), Used: d, Left: -d}
+		l.Budget = &report.BudgetJSON{Basis: r.IntN(50000), Allowed: r.IntN(10), Used: d, Left: -d}
 	}
 	for range r.IntN(40) {
 		l.Reasons = append(l.Reasons, randText(r))
 	}
 	for range r.IntN(80) {
-		l.Outages = append(l.Outages, engine.OutageJSON{Start: randText(r), End: randText(r), Minutes: r.IntN(100) - 5,
+		l.Outages = append(l.Outages, report.OutageJSON{Start: randText(r), End: randText(r), Minutes: r.IntN(100) - 5,
 			DetectedAt: randText(r), NotifyBy: randText(r)})
 	}
 	for range r.IntN(30) {
-		l.Items = append(l.Items, engine.ItemJSON{ID: randText(r), Kind: randText(r), Start: randText(r), Stop: randText(r),
+		l.Items = append(l.Items, report.ItemJSON{ID: randText(r), Kind: randText(r), Start: randText(r), Stop: randText(r),
 			Deadline: randText(r), Target: randText(r), Met: randBool(r), Credit: randText(r), Claim: randClaim(r),
 			Notes: []string{randText(r)}, Excluded: randText(r), Incident: randText(r)})
 	}
 	return l
 }
 
-func randReport(r *rand.Rand) *engine.Report {
-	rep := &engine.Report{Contract: randText(r), Month: randText(r), Timezone: randText(r), Currency: randText(r)}
+func randReport(r *rand.Rand) *report.Report {
+	rep := &report.Report{Contract: randText(r), Month: randText(r), Timezone: randText(r), Currency: randText(r)}
 	if r.IntN(3) == 0 {
 		rep.Month, rep.Timezone = "2026-10", "Asia/Tokyo"
 	}
 	for range r.IntN(3) {
-		c := engine.CustomerReport{ID: randText(r), Name: randText(r), Credit: randText(r), Levels: r.IntN(5)}
+		c := report.CustomerReport{ID: randText(r), Name: randText(r), Credit: randText(r), Levels: r.IntN(5)}
 		for range r.IntN(4) {
-			s := engine.ServiceReport{ID: randText(r), Site: randText(r), Credit: randText(r)}
+			s := report.ServiceReport{ID: randText(r), Site: randText(r), Credit: randText(r)}
 			for range r.IntN(4) {
 				s.Levels = append(s.Levels, randLevel(r))
 			}
@@ -81,14 +82,14 @@ func randReport(r *rand.Rand) *engine.Report {
 		rep.Customers = append(rep.Customers, c)
 	}
 	for range r.IntN(3) {
-		rep.UnmatchedClaims = append(rep.UnmatchedClaims, engine.UnmatchedClaim{ID: randText(r), At: randText(r), Reason: randText(r)})
+		rep.UnmatchedClaims = append(rep.UnmatchedClaims, report.UnmatchedClaim{ID: randText(r), At: randText(r), Reason: randText(r)})
 	}
 	return rep
 }
 
 // randStates gives each level of rep a strip of any length, states out
 // of range included.
-func randStates(r *rand.Rand, rep *engine.Report) map[pdf.LevelKey][]engine.State {
+func randStates(r *rand.Rand, rep *report.Report) map[pdf.LevelKey][]engine.State {
 	out := map[pdf.LevelKey][]engine.State{}
 	for _, c := range rep.Customers {
 		for _, s := range c.Services {
@@ -110,8 +111,8 @@ func TestPDFRobust(t *testing.T) {
 	if err := pdf.Write(io.Discard, nil, pdf.Options{}); err == nil {
 		t.Error("nil report: no error")
 	}
-	for _, rep := range []*engine.Report{{}, {Customers: []engine.CustomerReport{{}}},
-		{Customers: []engine.CustomerReport{{Services: []engine.ServiceReport{{Levels: []engine.LevelReport{{}}}}}}}} {
+	for _, rep := range []*report.Report{{}, {Customers: []report.CustomerReport{{}}},
+		{Customers: []report.CustomerReport{{Services: []report.ServiceReport{{Levels: []report.LevelReport{{}}}}}}}} {
 		if err := pdf.Write(io.Discard, rep, pdf.Options{}); err != nil {
 			t.Errorf("empty report: %v", err)
 		}
@@ -139,10 +140,10 @@ func FuzzPDF(f *testing.F) {
 		f.Add(s, s, 3)
 	}
 	f.Fuzz(func(t *testing.T, a, b string, k int) {
-		l := engine.LevelReport{Template: a, Title: b, Objective: a, Reasons: []string{a, b}, Credit: b, CreditPct: a,
-			Outages: []engine.OutageJSON{{Start: a, End: b, DetectedAt: a, Minutes: k}}}
-		rep := &engine.Report{Month: a, Timezone: b, Currency: a, Customers: []engine.CustomerReport{{ID: a, Name: b,
-			Services: []engine.ServiceReport{{ID: b, Levels: []engine.LevelReport{l}}}}}}
+		l := report.LevelReport{Template: a, Title: b, Objective: a, Reasons: []string{a, b}, Credit: b, CreditPct: a,
+			Outages: []report.OutageJSON{{Start: a, End: b, DetectedAt: a, Minutes: k}}}
+		rep := &report.Report{Month: a, Timezone: b, Currency: a, Customers: []report.CustomerReport{{ID: a, Name: b,
+			Services: []report.ServiceReport{{ID: b, Levels: []report.LevelReport{l}}}}}}
 		st := make([]engine.State, min(max(k, 0), 50000))
 		if err := pdf.Write(io.Discard, rep, pdf.Options{States: map[pdf.LevelKey][]engine.State{{a, b, a}: st}}); err != nil {
 			t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 )
 
 // StatesOf returns the minute states of every level of b that has them,
@@ -37,7 +38,7 @@ const stripH = 6.0 // mm
 // the colour of its worst minute (down, then unknown, then up, then
 // excluded, as graph.Strip decides), with the outages marked above and
 // the days below. It prints no count: every figure stays the JSON's.
-func (d *doc) strip(states []engine.State, outages []engine.OutageJSON) {
+func (d *doc) strip(states []engine.State, outages []report.OutageJSON) {
 	if len(states) == 0 {
 		return
 	}
@@ -96,7 +97,7 @@ func (d *doc) monthStart() (time.Time, bool) {
 	return m, err == nil
 }
 
-func (d *doc) outageMarks(start time.Time, n int, outages []engine.OutageJSON, y float64) {
+func (d *doc) outageMarks(start time.Time, n int, outages []report.OutageJSON, y float64) {
 	f := d.f
 	f.SetFillColor(0x8b, 0, 0)
 	for _, o := range outages {

@@ -27,6 +27,7 @@ import (
 	"github.com/slawatch/slawatch/contract"
 	"github.com/slawatch/slawatch/engine"
 	"github.com/slawatch/slawatch/notify"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/store"
 	"github.com/slawatch/slawatch/ticket"
 )
@@ -434,8 +435,9 @@ func LoadRecords(ctx context.Context, st *store.Store, customer string, b *contr
 }
 
 // Finish gives a copy of a month's evaluator the customer's records and
-// finishes it: the month's report.
-func Finish(ctx context.Context, st *store.Store, customer string, b *contract.Bound, ev *engine.Evaluator) (*engine.Report, error) {
+// finishes it: the month's report, in its JSON rendering (what the API
+// returns and revisions keep).
+func Finish(ctx context.Context, st *store.Store, customer string, b *contract.Bound, ev *engine.Evaluator) (*report.Report, error) {
 	rs, err := LoadRecords(ctx, st, customer, b)
 	if err != nil {
 		return nil, err
@@ -448,7 +450,7 @@ func Finish(ctx context.Context, st *store.Store, customer string, b *contract.B
 		return nil, err
 	}
 	rep.Contract = "contract of " + customer
-	return rep, nil
+	return report.JSON(rep), nil
 }
 
 // Limits of the records a customer stores: so that one customer cannot

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/docs"
 
 	"github.com/slawatch/slawatch"
@@ -24,7 +25,7 @@ import (
 // kept: billing needs the trail.
 type Revision struct {
 	RevisionInfo
-	Report engine.Report `json:"report"`
+	Report report.Report `json:"report"`
 }
 
 // RevisionInfo is what a revision says of itself, as listed.
@@ -60,7 +61,7 @@ func (e *Judge) LatestRevision(ctx context.Context, customer, month string) (Rev
 	r, err := docs.Get[Revision](ctx, e.st, customer, docs.KindReport, month)
 	if err == nil && r.Revision == 0 {
 		// a final report stored before revisions: revision 1
-		rep, err := docs.Get[engine.Report](ctx, e.st, customer, docs.KindReport, month)
+		rep, err := docs.Get[report.Report](ctx, e.st, customer, docs.KindReport, month)
 		return Revision{RevisionInfo{Month: month, Revision: 1, Reason: "month closed"}, rep}, err
 	}
 	return r, err
@@ -141,7 +142,7 @@ func (e *Judge) ReviseNow(ctx context.Context, customer string, b *contract.Boun
 
 // reportChanges lists the figures of the customers' services and levels
 // that differ between two reports, as "path: old -> new".
-func reportChanges(old, cur *engine.Report) []string {
+func reportChanges(old, cur *report.Report) []string {
 	a, b := flatten(old), flatten(cur)
 	keys := make([]string, 0, len(a)+len(b))
 	for k := range a {
@@ -171,7 +172,7 @@ func orNone(s string) string {
 
 // flatten maps a report's JSON to path -> scalar, the path naming each
 // element of an array by its id (or template) where it has one.
-func flatten(r *engine.Report) map[string]string {
+func flatten(r *report.Report) map[string]string {
 	var v any
 	b, _ := json.Marshal(r)
 	json.Unmarshal(b, &v)

@@ -13,7 +13,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/auth"
 	"github.com/slawatch/slawatch/server/docs"
 )
@@ -26,7 +26,7 @@ type summary struct {
 	ID, Name, Month, Currency string
 	Levels, Met, Missed, Open int
 	AtRisk                    int                // not missed yet: an outage under way, or a quarter of its budget left or less
-	Budget                    *engine.BudgetJSON // the level with the least error budget left
+	Budget                    *report.BudgetJSON // the level with the least error budget left
 	BudgetOf                  string
 	Credit                    string
 	Outages                   []outageView // under way
@@ -260,7 +260,7 @@ type unclaimed struct{ Where, Amount, ClaimBy, Status string }
 
 // lowBudget reports whether a level has used three quarters of its
 // error budget or more (and not yet all of it: then it is missed).
-func lowBudget(b *engine.BudgetJSON) bool {
+func lowBudget(b *report.BudgetJSON) bool {
 	return b != nil && b.Allowed > 0 && b.Left >= 0 && 4*b.Left <= b.Allowed
 }
 

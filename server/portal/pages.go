@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/slawatch/slawatch/engine"
+	"github.com/slawatch/slawatch/report"
 	"github.com/slawatch/slawatch/server/auth"
 	"github.com/slawatch/slawatch/server/docs"
 )
@@ -50,7 +50,7 @@ type customerData struct {
 	Month      string
 	Months     []string // the months before, newest first
 	Open       bool     // the month is the current one
-	Report     *engine.CustomerReport
+	Report     *report.CustomerReport
 	Currency   string
 	Outages    []outageView
 	Tests      []notice // the test notices' sends, newest first
@@ -110,7 +110,7 @@ func (p *Portal) load(ctx context.Context, who auth.Principal, id, month string)
 	if !slices.Contains(d.Months, month) { // a page view computes no report of any month asked for
 		return nil, &apiError{Status: http.StatusNotFound, Message: fmt.Sprintf("month %s: the portal shows this month and the 12 before", month)}
 	}
-	var rep engine.Report
+	var rep report.Report
 	if err := p.call(ctx, who, "GET", base+"/reports/"+month, nil, &rep); err != nil {
 		return nil, err
 	}
