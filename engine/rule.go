@@ -338,6 +338,15 @@ type run struct {
 // keepRuns turns down minutes outside runs of at least n into up, and
 // returns the runs that remain. An unknown minute breaks a run.
 func keepRuns(a []uint8, n int) []run {
+	return keepQualifying(a, func(i, j int) (run, bool) {
+		return run{start: i, end: j, s: int64(i) * 60, e: int64(j) * 60}, j-i >= n
+	})
+}
+
+// keepQualifying turns the down minutes of every maximal run [i, j) that
+// qualify refuses into up, and returns the runs it accepts, as it made
+// them.
+func keepQualifying(a []uint8, qualify func(i, j int) (run, bool)) []run {
 	var runs []run
 	for i := 0; i < len(a); {
 		if a[i] != down {
@@ -348,12 +357,12 @@ func keepRuns(a []uint8, n int) []run {
 		for j < len(a) && a[j] == down {
 			j++
 		}
-		if j-i < n {
+		if ru, ok := qualify(i, j); ok {
+			runs = append(runs, ru)
+		} else {
 			for k := i; k < j; k++ {
 				a[k] = up
 			}
-		} else {
-			runs = append(runs, run{start: i, end: j, s: int64(i) * 60, e: int64(j) * 60})
 		}
 		i = j
 	}

@@ -97,28 +97,10 @@ func (r *rule) silenceEnd(i int) int64 {
 // side, lasts n minutes; it returns the qualifying runs with their
 // silences in window seconds.
 func (r *rule) keepSilences(n int) []run {
-	var runs []run
-	a := r.group
-	for i := 0; i < len(a); {
-		if a[i] != down {
-			i++
-			continue
-		}
-		j := i
-		for j < len(a) && a[j] == down {
-			j++
-		}
+	return keepQualifying(r.group, func(i, j int) (run, bool) {
 		s, e := r.silenceStart(i), r.silenceEnd(j)
-		if e-s < int64(n)*60 {
-			for k := i; k < j; k++ {
-				a[k] = up
-			}
-		} else {
-			runs = append(runs, run{start: i, end: j, s: s, e: e})
-		}
-		i = j
-	}
-	return runs
+		return run{start: i, end: j, s: s, e: e}, e-s >= int64(n)*60
+	})
 }
 
 // fmtDuration prints a down time in seconds as minutes and seconds:
