@@ -12,7 +12,7 @@
 // One goroutine, the main loop, owns all per-target state. It wakes on a
 // coarse tick (sendTick) rather than for every probe: it takes the echo
 // replies waiting in the sockets (timed by the kernel as they arrived, so
-// reading them a few milliseconds later changes no round trip), sends in
+// reading them later changes no round trip), sends in
 // one batch every probe due within half a tick either side, takes check
 // results from a channel, and flushes minutes. All ICMP targets of an
 // address family share one socket; each TCP, HTTP or DNS probe runs on a
@@ -64,13 +64,12 @@ type Agent struct {
 	wall0   int64     // Unix nanoseconds at clock time 0
 	maxTO   int64     // the longest timeout
 
-	rx       [2]*probe.Receiver // the main loop's readers of pingers
-	reps     []probe.Reply      // replies just read, reused
-	lastEcho int64              // clock time of the last echo sent
-	results  chan checkResult
-	running  sync.WaitGroup // check goroutines
-	done     chan struct{}  // closed when Run returns
-	poke     chan struct{}  // tests: take replies without a tick (nil otherwise)
+	rx      [2]*probe.Receiver // the main loop's readers of pingers
+	reps    []probe.Reply      // replies just read, reused
+	results chan checkResult
+	running sync.WaitGroup // check goroutines
+	done    chan struct{}  // closed when Run returns
+	poke    chan struct{}  // tests: take replies without a tick (nil otherwise)
 
 	nextFlush int64 // the next Unix minute to flush
 	after     int64 // minutes up to this one are not handed over

@@ -92,17 +92,16 @@ func (a *Agent) publish(st *Stats) {
 	a.mu.Unlock()
 }
 
-// wake is the clock time of the next thing to do: a send, a flush, or
-// taking the replies of echoes sent in the last timeout. Sends are
-// gathered on ticks: the loop wakes half a tick before the next is due,
-// but not sooner than a tick after now.
+// wake is the clock time of the next thing to do: a send or a flush.
+// Sends are gathered on ticks: the loop wakes half a tick before the next
+// is due, but not sooner than a tick after now. Replies need no wake of
+// their own: they wait in the socket, stamped by the kernel, until the
+// next send or flush takes them (at most the target's interval, and never
+// more replies than requests sent since).
 func (a *Agent) wake(now int64) int64 {
 	next := a.flushAt(a.nextFlush)
 	for _, l := range a.lanes {
 		next = min(next, max(l.due()-int64(sendTick)/2, now+int64(sendTick)))
-	}
-	if a.lastEcho+a.maxTO+int64(sendTick) > now {
-		next = min(next, now+int64(sendTick))
 	}
 	return next
 }
@@ -128,7 +127,7 @@ func (a *Agent) sendDue(now int64, st *Stats) {
 			l.advance()
 		}
 	}
-	a.sendEchoes(now, st)
+	a.sendEchoes(st)
 }
 
 // fire starts one probe of target i, due at Unix nanoseconds due. A
@@ -161,12 +160,11 @@ const pollEvery = 512
 
 // sendEchoes sends the ICMP requests fire collected and keeps the time
 // each left.
-func (a *Agent) sendEchoes(now int64, st *Stats) {
+func (a *Agent) sendEchoes(st *Stats) {
 	for fam, echoes := range a.echoes {
 		if len(echoes) == 0 {
 			continue
 		}
-		a.lastEcho = now
 		for len(echoes) > 0 {
 			part := echoes[:min(pollEvery, len(echoes))]
 			echoes = echoes[len(part):]
