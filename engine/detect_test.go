@@ -402,7 +402,7 @@ func TestDetectFinish(t *testing.T) {
 // exclusion, a feed that may stop early and clones finished on the way.
 func TestDetectRandom(t *testing.T) {
 	n := 60
-	if testing.Short() {
+	if !long() { // SLAWATCH_LONG=1: all 60 (CI)
 		n = 10
 	}
 	excl := `exclusions:
