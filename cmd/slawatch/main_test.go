@@ -45,6 +45,9 @@ func writeFile(t *testing.T, name, text string) string {
 // The shipped examples evaluate, and their headline numbers are the ones
 // the incidents in examples/gen/examples.go were built to produce.
 func TestExamplesJSON(t *testing.T) {
+	if !long() {
+		t.Skip("a month of Aryaka through the command: SLAWATCH_LONG=1 runs it (report's TestGoldenRenderings checks the month's JSON byte for byte)")
+	}
 	code, out, errs := run(t, "", "evaluate", "--contract", "../../examples/aryaka.yaml",
 		"--samples", "../../examples/aryaka-2026-10.csv.gz", "--month", "2026-10", "--format", "json")
 	if code != 0 {

@@ -77,6 +77,9 @@ customers:
 // The credits CSV has one row per credit, with its amount before caps, the
 // level's credit after claims and caps, and the claim's status.
 func TestCreditsCSV(t *testing.T) {
+	if !long() {
+		t.Skip("a month of Aryaka through the command: SLAWATCH_LONG=1 runs it (report's TestGoldenRenderings checks the month's credits CSV byte for byte)")
+	}
 	code, out, errs := run(t, "", "evaluate", "--contract", "../../examples/aryaka.yaml", "--month", "2026-10",
 		"--samples", "../../examples/aryaka-2026-10.csv.gz",
 		"--tickets", "../../examples/aryaka-tickets.csv", "--events", "../../examples/aryaka-events.csv",
