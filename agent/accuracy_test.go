@@ -125,10 +125,12 @@ func runUntil(t *testing.T, a *Agent, clock Clock, stop time.Time, sink Sink) {
 // probes, of which the responder drops 30 (one in ten, give or take one
 // at the minute's edges), so the family's minute loss is 10% ± 0.4%.
 // What a loaded machine can still promise: every probe the agent counts
-// lost is one the responder dropped (none late: the 1 s timeout is 100
-// times the delay), and the round trip, timed by the kernel, is at least
-// the 10 ms delay. Its upper side is not asserted, the machine being
-// shared.
+// lost is one the responder dropped or one whose reply came back, by the
+// kernel's stamp, after the 1 s timeout (the responder, a program on the
+// same loaded machine, was that late: seen 3 times in 1,260 beside
+// stress-ng with -race); those are at most 1% of the probes, and each
+// raises its minute's loss by 1/300. The round trip is at least the 10 ms
+// delay; its upper side is not asserted, the machine being shared.
 func TestAccuracyLossAndDelay(t *testing.T) {
 	lab, rs := farEnd(t)
 	for _, r := range rs {
@@ -153,19 +155,20 @@ func TestAccuracyLossAndDelay(t *testing.T) {
 	runFake(t, a, clock, epoch.Add(2*time.Minute+5*time.Second), 250*time.Millisecond, answeredOrDropped, c.sink)
 
 	m0 := epoch.Unix() / 60
+	st := a.Stats()
 	for m := m0; m < m0+2; m++ {
 		for _, fam := range []string{"v4", "v6"} {
-			checkFamilyMinute(t, c.recs[m], fam, m-m0)
+			checkFamilyMinute(t, c.recs[m], fam, m-m0, st.Late)
 		}
 	}
-	st := a.Stats()
-	if st.Lost != dropped() || st.Late != 0 || st.Skipped != 0 {
-		t.Errorf("agent %+v, responder dropped %d: every loss must be a drop", st, dropped())
+	if st.Lost != dropped()+st.Late || st.Late > st.Sent/100 || st.Skipped != 0 {
+		t.Errorf("agent %+v, responder dropped %d: every loss must be a drop or late, at most 1%% late", st, dropped())
 	}
 }
 
 // checkFamilyMinute checks one family's five targets in one minute.
-func checkFamilyMinute(t *testing.T, recs map[string]slawatch.SeriesMinute, fam string, minute int64) {
+// late is the number of replies the whole run had after the timeout.
+func checkFamilyMinute(t *testing.T, recs map[string]slawatch.SeriesMinute, fam string, minute int64, late uint64) {
 	t.Helper()
 	var sent, received uint32
 	for i := range 5 {
@@ -180,8 +183,8 @@ func checkFamilyMinute(t *testing.T, recs map[string]slawatch.SeriesMinute, fam 
 		received += r.Received
 	}
 	lostPct := float64(sent-received) / float64(sent) * 100
-	if sent != 300 || lostPct < 9.6 || lostPct > 10.4 {
-		t.Errorf("minute %d %s: sent %d received %d (loss %.2f%%), want 300 sent and 10%% ± 0.4%% lost", minute, fam, sent, received, lostPct)
+	if most := 10.4 + float64(late)*100/300; sent != 300 || lostPct < 9.6 || lostPct > most {
+		t.Errorf("minute %d %s: sent %d received %d (loss %.2f%%), want 300 sent and 9.6%% to %.2f%% lost (%d late)", minute, fam, sent, received, lostPct, most, late)
 	}
 	t.Logf("minute %d %s: sent %d, loss %.2f%%", minute, fam, sent, lostPct)
 }
