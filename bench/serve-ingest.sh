@@ -23,8 +23,16 @@
 # a fresh schema is made for the run and dropped after; PG=0 skips it.
 # PROFILE=1 (default) also runs each load against the same server built
 # with net/http/pprof (ingestload serve) and records a CPU profile.
+# The server takes only assigned series: each run assigns every agent
+# its series (ingestload assign, with an operator token) first.
+# EVERY (default empty: as fast as answered) paces each agent at one POST
+# every EVERY, spread evenly: EVERY=60s is agents in steady state,
+# EVERY=1s sixty times their rate:
+#
+#   AGENTS=100 SERIES=1000 EVERY=1s DURATION=60s bench/serve-ingest.sh
+#
 # Knobs: AGENTS (4), SERIES (10000), DURATION (30s), BODY_MINUTES (1),
-# PORT (18480), OUT (bench/serve.md).
+# EVERY (), PORT (18480), OUT (bench/serve.md).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -33,6 +41,7 @@ AGENTS=${AGENTS:-4}
 SERIES=${SERIES:-10000}
 DURATION=${DURATION:-30s}
 BODY_MINUTES=${BODY_MINUTES:-1}
+EVERY=${EVERY:-}
 PORT=${PORT:-18480}
 PG=${PG:-1}
 PG_URL=${PG_URL:-postgres://127.0.0.1:5432/test?sslmode=disable}
@@ -85,6 +94,7 @@ tokens() {
 	for i in $(seq 0 $((AGENTS - 1))); do
 		"$tmp/slawatch" token "$@" --role agent --agent "pop-${pops[i % 12]}$((i / 12 + 1))" >>"$tmp/tokens"
 	done
+	"$tmp/slawatch" token "$@" --role operator --name bench >"$tmp/optoken"
 }
 
 # load NAME KIND DBFLAGS...: KIND is slawatch (the real binary) or pprof
@@ -102,6 +112,7 @@ load() {
 	local seed=$(($(date +%s) / 60 - 23 * 60))
 	log "$name: seeding minute $seed and restarting the server"
 	start_server "${cmd[@]}"
+	"$tmp/ingestload" assign -url "$url" -token "$(cat "$tmp/optoken")" -tokens "$tmp/tokens" -series "$SERIES"
 	"$tmp/ingestload" seed -url "$url" -tokens "$tmp/tokens" -minute "$seed"
 	stop_server
 	start_server "${cmd[@]}"
@@ -113,7 +124,7 @@ load() {
 		prof=$!
 	fi
 	"$tmp/ingestload" run -url "$url" -tokens "$tmp/tokens" -from $((seed + 1)) -series "$SERIES" \
-		-duration "$DURATION" -body-minutes "$BODY_MINUTES" | tee "$tmp/$name.txt"
+		-duration "$DURATION" -body-minutes "$BODY_MINUTES" ${EVERY:+-every "$EVERY"} | tee "$tmp/$name.txt"
 	[[ -z $prof ]] || wait "$prof"
 	stop_server
 	if [[ $kind == pprof ]]; then
@@ -153,7 +164,8 @@ if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then com
 # Server ingest throughput
 
 Written by \`bench/serve-ingest.sh\` on $(date -u +%Y-%m-%dT%H:%M:%SZ) (AGENTS=$AGENTS SERIES=$SERIES
-DURATION=$DURATION BODY_MINUTES=$BODY_MINUTES); rerun it to refresh.
+DURATION=$DURATION BODY_MINUTES=$BODY_MINUTES EVERY=${EVERY:-none}); rerun it to refresh.
+Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg).
 Machine: $(nproc) cores ($cpu_model), $(uname -sr), $(go version | cut -d' ' -f3).
 Commit: $commit. The load generator runs on the same machine and shares its cores.
 

@@ -6,8 +6,9 @@
 // (slawatch_evaluation_lag_seconds from /metrics). bench/serve-ingest.sh
 // drives it; see bench/serve.md.
 //
+//	ingestload assign -url URL -token OPTOKEN -tokens FILE -series N   assign each agent its series
 //	ingestload seed  -url URL -tokens FILE -minute M     one record per agent at minute M
-//	ingestload run   -url URL -tokens FILE -from M [-series N] [-duration D] [-body-minutes K]
+//	ingestload run   -url URL -tokens FILE -from M [-series N] [-duration D] [-body-minutes K] [-every D]
 //	ingestload serve -data DIR [-db URL] -listen ADDR -pprof ADDR
 //	ingestload pg create URL | pg drop URL
 //
@@ -18,6 +19,16 @@
 // judging back), which is why the script seeds a minute per agent a day
 // back and restarts the server before the run.
 //
+// The server takes only the series assigned to the agent delivering
+// them, so assign names each agent as the one agent of its series
+// (POST /api/series, 10,000 a request) before the run.
+//
+// -every paces each agent at one POST every D, the agents spread evenly
+// over D, as agents in steady state deliver once a minute (-every 1m,
+// or -every 1s for sixty times that rate); without it every agent sends
+// again as soon as it is answered, which measures the most the server
+// takes, and latency under that saturation.
+//
 // serve runs the same server as `slawatch serve` (SQLite in -data, or
 // -db) with net/http/pprof on -pprof, to profile it under this load.
 // pg create makes a fresh schema in a PostgreSQL database and prints the
@@ -26,10 +37,12 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,6 +77,8 @@ func main() {
 	defer stop()
 	var err error
 	switch os.Args[1] {
+	case "assign":
+		err = assign(ctx, os.Args[2:])
 	case "seed":
 		err = seed(ctx, os.Args[2:])
 	case "run":
@@ -110,7 +125,7 @@ func newAgents(url string, tokens []string, series, variants int) []*agentSim {
 		for range variants {
 			recs := make([]slawatch.SeriesMinute, series)
 			for j := range recs {
-				recs[j] = slawatch.SeriesMinute{Series: fmt.Sprintf("pop-%s-cust-%06d", pop, j), M: minute(rng, base[j])}
+				recs[j] = slawatch.SeriesMinute{Series: seriesName(pop, j), M: minute(rng, base[j])}
 			}
 			a.variants = append(a.variants, recs)
 		}
@@ -178,6 +193,67 @@ func seed(ctx context.Context, args []string) error {
 	return nil
 }
 
+// assign makes each agent the one agent of its -series series, shared
+// series of the provider, 10,000 a request (the server's bound).
+func assign(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("assign", flag.ExitOnError)
+	url := fs.String("url", "http://127.0.0.1:8080", "the server's `URL`")
+	opTok := fs.String("token", "", "an operator `token`")
+	tokFile := fs.String("tokens", "", "agent tokens, one a line (`FILE`)")
+	series := fs.Int("series", 10000, "series per agent")
+	fs.Parse(args)
+	toks, err := readTokens(*tokFile)
+	if err != nil {
+		return err
+	}
+	type assignment struct {
+		Name   string   `json:"name"`
+		Agents []string `json:"agents"`
+	}
+	var batch []assignment
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		body, err := json.Marshal(map[string]any{"series": batch})
+		if err != nil {
+			return err
+		}
+		batch = batch[:0]
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimSuffix(*url, "/")+"/api/series", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+*opTok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1000))
+			return fmt.Errorf("assign series: %s: %s", resp.Status, msg)
+		}
+		return nil
+	}
+	for i := range toks {
+		pop := fmt.Sprintf("%s%d", pops[i%len(pops)], i/len(pops)+1)
+		for j := range *series {
+			batch = append(batch, assignment{Name: seriesName(pop, j), Agents: []string{"pop-" + pop}})
+			if len(batch) == 10000 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return flush()
+}
+
+// seriesName is the j-th series of the agent at pop.
+func seriesName(pop string, j int) string { return fmt.Sprintf("pop-%s-cust-%06d", pop, j) }
+
 // result is what one agent did.
 type result struct {
 	records, requests, minutes int
@@ -195,6 +271,7 @@ func runLoad(ctx context.Context, args []string) error {
 	from := fs.Int64("from", 0, "the first Unix `minute` to deliver")
 	duration := fs.Duration("duration", 30*time.Second, "how long to deliver")
 	bodyMinutes := fs.Int("body-minutes", 1, "minutes per POST (the agent sends 1 in steady state, up to 64 or 1 MiB catching up)")
+	every := fs.Duration("every", 0, "each agent POSTs once every `D`, the agents spread over D (0: as fast as answered)")
 	fs.Parse(args)
 	toks, err := readTokens(*tokFile)
 	if err != nil {
@@ -211,6 +288,11 @@ func runLoad(ctx context.Context, args []string) error {
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i, a := range agents {
+		if *every > 0 {
+			first := start.Add(*every * time.Duration(i) / time.Duration(len(agents)))
+			wg.Go(func() { results[i] = a.deliverPaced(runCtx, *from, *bodyMinutes, first, *every) })
+			continue
+		}
 		wg.Go(func() { results[i] = a.deliver(runCtx, *from, *bodyMinutes) })
 	}
 	wg.Wait()
@@ -252,6 +334,42 @@ func (a *agentSim) deliver(ctx context.Context, from int64, n int) result {
 		m += int64(n)
 	}
 	return r
+}
+
+// deliverPaced sends one POST at start, start+every, ... until ctx is
+// done; a POST answered after its next is due delays that one (no burst
+// to catch up), and the report counts the latency of every POST.
+func (a *agentSim) deliverPaced(ctx context.Context, from int64, n int, start time.Time, every time.Duration) result {
+	var r result
+	var b []byte
+	next := start
+	for m := from; ; {
+		select {
+		case <-ctx.Done():
+			return r
+		case <-time.After(time.Until(next)):
+		}
+		b = a.body(b, m, n)
+		t := time.Now()
+		res, err := a.client.Deliver(ctx, b)
+		d := time.Since(t)
+		if ctx.Err() != nil {
+			return r
+		}
+		next = next.Add(every)
+		if err != nil {
+			r.errors++
+			if r.firstErr == nil {
+				r.firstErr = err
+			}
+			continue
+		}
+		r.requests++
+		r.minutes += res.Minutes
+		r.records += res.Records
+		r.latencies = append(r.latencies, d)
+		m += int64(n)
+	}
 }
 
 func report(w io.Writer, results []result, elapsed time.Duration, series, bodyMinutes int, before, after metrics) {
