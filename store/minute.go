@@ -30,42 +30,94 @@ type Block struct {
 	Records []slawatch.SeriesMinute
 }
 
-// WriteBlocks stores several minutes of one agent's records in one
-// transaction, as WriteMinutes stores one: durable when it returns,
-// idempotent, and refused whole (nothing stored) when any block is
-// invalid. One commit for many minutes is what lets an agent catching up
-// on its spool deliver quickly.
+// WriteBlocks stores several minutes of one agent's records, as
+// WriteMinutes stores one: durable when it returns, idempotent, and
+// refused whole (nothing stored) when any block is invalid. Many minutes
+// share a commit, which is what lets an agent catching up on its spool
+// deliver quickly.
+//
+// A block is staged as rows of at most stagedRows records each, by
+// series range, and the rows are written in transactions of at most
+// txRecords records: a delivery of 100,000 series would otherwise hold
+// SQLite's one writer from every other agent for the whole of it. An
+// error leaves the transactions before it committed; the agent sends the
+// delivery again and what was stored is kept, as for any repeat. A
+// reader may meanwhile see part of a minute of the agent, as it may see
+// one agent's minute and not another's.
 func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) error {
 	for _, b := range blocks {
 		if err := checkBatch(agent, b.Minute, b.Records); err != nil {
 			return err
 		}
 	}
+	// Encoding and hashing, half the time of a large delivery, is done
+	// before the transaction: it needs no lock.
+	rows := stageRows(blocks)
+	for len(rows) > 0 {
+		n, recs := 0, 0
+		for n < len(rows) && (n == 0 || recs+rows[n].records <= txRecords) {
+			recs += rows[n].records
+			n++
+		}
+		if err := s.writeRows(ctx, agent, rows[:n]); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+const (
+	// stagedRows is the most records a staged row takes: a block of more
+	// is staged as several rows by series range.
+	stagedRows = 5_000
+	// txRecords is the most records a write transaction takes (a row of
+	// more is one transaction alone). Measured by BenchmarkWriteLockHold.
+	txRecords = 10_000
+)
+
+// stagedRow is one row of the staged table, encoded.
+type stagedRow struct {
+	minute  int64
+	records int
+	hash    [sha256.Size]byte
+	payload []byte
+}
+
+// stageRows encodes blocks as staged rows.
+func stageRows(blocks []Block) []stagedRow {
+	var rows []stagedRow
+	for _, b := range blocks {
+		recs := codec.Canonical(b.Records)
+		for len(recs) > 0 {
+			part := recs[:min(len(recs), stagedRows)]
+			recs = recs[len(part):]
+			p := codec.AppendBatch(nil, part)
+			rows = append(rows, stagedRow{minute: b.Minute, records: len(part), hash: sha256.Sum256(p), payload: p})
+		}
+	}
+	return rows
+}
+
+// writeRows stages rows in one transaction.
+func (s *Store) writeRows(ctx context.Context, agent string, rows []stagedRow) error {
 	tx, err := s.wdb.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: write minutes of %s: %w", agent, err)
 	}
 	defer tx.Rollback()
-	var payload []byte
 	feed := Change{Kind: KindMinutes, Agent: agent, Lo: math.MaxInt64, Hi: math.MinInt64}
-	for _, b := range blocks {
-		if len(b.Records) == 0 {
-			continue
-		}
-		feed.Lo, feed.Hi = min(feed.Lo, b.Minute), max(feed.Hi, b.Minute)
-		payload = codec.AppendBatch(payload[:0], codec.Canonical(b.Records))
-		hash := sha256.Sum256(payload)
+	for _, r := range rows {
+		feed.Lo, feed.Hi = min(feed.Lo, r.minute), max(feed.Hi, r.minute)
 		_, err := tx.ExecContext(ctx, `INSERT INTO staged (agent, minute, start_minute, hash, payload)
 			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (agent, minute, hash) DO NOTHING`,
-			agent, b.Minute, codec.ChunkStart(b.Minute), hash[:16], payload)
+			agent, r.minute, codec.ChunkStart(r.minute), r.hash[:16], r.payload)
 		if err != nil {
-			return fmt.Errorf("store: write minutes of %s at %d: %w", agent, b.Minute, err)
+			return fmt.Errorf("store: write minutes of %s at %d: %w", agent, r.minute, err)
 		}
 	}
-	if feed.Lo <= feed.Hi {
-		if err := s.note(ctx, tx, feed); err != nil {
-			return fmt.Errorf("store: write minutes of %s: %w", agent, err)
-		}
+	if err := s.note(ctx, tx, feed); err != nil {
+		return fmt.Errorf("store: write minutes of %s: %w", agent, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: write minutes of %s: commit: %w", agent, err)
