@@ -26,10 +26,12 @@ const maxAnswer = 64 << 10
 // refusalPerByte bounds what Deliver reads of a 403 answer, per byte of
 // the body: its refused_series may name every series of the body, and a
 // name of up to 256 bytes may take as few as 9 bytes of the body (all
-// but a byte shared with the previous name), while the server's indented
-// JSON adds 7 bytes a name. Cut off, the list would not parse and the
-// agent could not drop the refused series.
-const refusalPerByte = 40
+// but a byte shared with the previous name), while the server's JSON
+// writes each of <, > and & as a 6-byte escape and adds 7 bytes a name
+// of indentation and quotes: (256 x 6 + 7) / 9 < 172 bytes of answer a
+// byte of body, at the worst. Cut off, the list would not parse and the
+// agent could not drop the refused series (found by FuzzRefusedSeries).
+const refusalPerByte = 200
 
 // Result is the server's account of a body it stored.
 type Result struct {
