@@ -50,8 +50,8 @@ func TestDemoEndToEnd(t *testing.T) {
 	case info = <-ready:
 	case err := <-done:
 		t.Fatalf("the demo stopped before it was ready: %v", err)
-	case <-time.After(90 * time.Second):
-		t.Fatal("the demo was not ready after 90 s")
+	case <-time.After(240 * time.Second): // a bound for a hung demo (its month of history takes a while on a loaded machine), not a timing requirement
+		t.Fatal("the demo was not ready after 240 s")
 	}
 	start := clock.Now()
 	t.Logf("ready in %s: %d records of %v back-filled in %s", info.Startup, info.Records, info.Months, info.Backfill)
