@@ -55,15 +55,24 @@ targets:
 		t.Fatal(err)
 	}
 	rows := map[string][]string{}
+	sent, received := map[string]int{}, map[string]int{}
 	for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n")[1:] {
 		f := strings.Split(line, ",")
 		rows[f[1]] = append(rows[f[1]], line)
-		sent, received := f[2], f[3]
-		switch {
-		case f[1] == "closed" && received != "0":
+		s, _ := strconv.Atoi(f[2])
+		r, _ := strconv.Atoi(f[3])
+		sent[f[1]] += s
+		received[f[1]] += r
+		if f[1] == "closed" && r != 0 {
 			t.Errorf("closed port answered: %s", line)
-		case f[1] != "closed" && sent != received:
-			t.Errorf("loopback lost probes: %s", line)
+		}
+	}
+	// Real packets on a loaded machine: a loopback reply may come after
+	// the probe's timeout. What the agent must do is measure: most of the
+	// loopback probes answered, none of the closed port's.
+	for _, s := range []string{"p1", "p2", "web"} {
+		if received[s] == 0 || 2*received[s] < sent[s] {
+			t.Errorf("%s: %d of %d probes answered on loopback, want at least half", s, received[s], sent[s])
 		}
 	}
 	if len(rows["p1"]) == 0 || len(rows["p2"]) == 0 || len(rows["closed"]) == 0 || len(rows["web"]) == 0 {
