@@ -73,16 +73,6 @@ func openTestSpool(t *testing.T) *spool.Spool {
 	return sp
 }
 
-func spoolStats(t *testing.T, dir string) spool.Stats {
-	t.Helper()
-	sp, err := spool.Open(dir, spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sp.Close()
-	return sp.Stats()
-}
-
 // startDelivery runs the spool's consumer with only a server output, of
 // short retry pauses (from retryMin, up to 20 ms), until the test ends.
 func startDelivery(t *testing.T, sp *spool.Spool, urls []string, retryMin time.Duration, log *slog.Logger) *Outputs {
@@ -117,19 +107,6 @@ func sorted(rows ...[]string) []string {
 	slices.Sort(all)
 	return all
 }
-
-// logLines returns the lines of logs that hold every one of parts.
-func logLines(logs string, parts ...string) []string {
-	var found []string
-	for _, l := range strings.Split(logs, "\n") {
-		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(l, p) }) {
-			found = append(found, l)
-		}
-	}
-	return found
-}
-
-const movedMsg = `level=WARN msg="delivery failed, moving to the next server" server=`
 
 // syncBuffer is a bytes.Buffer safe for the logger's goroutines and the
 // test's.
@@ -227,7 +204,7 @@ func TestDeliverStopKeepsSpool(t *testing.T) {
 		t.Errorf("deliver: %v", err)
 	}
 	sp.Close()
-	if st := spoolStats(t, dir); st.Pending != 5 {
+	if st := ingesttest.SpoolStats(t, dir); st.Pending != 5 {
 		t.Errorf("%d batches pending after the stop, want 5", st.Pending)
 	}
 }

@@ -58,7 +58,7 @@ func TestFailoverRounds(t *testing.T) {
 	if got := a.Rows(); !slices.Equal(got, sorted(want)) {
 		t.Errorf("a stored %q, want %q", got, want)
 	}
-	moved := logLines(logs.String(), movedMsg)
+	moved := ingesttest.LogLines(logs.String(), ingesttest.MovedMsg)
 	if len(moved) != 4 {
 		t.Fatalf("%d moves logged, want 4:\n%s", len(moved), logs.String())
 	}
@@ -68,7 +68,7 @@ func TestFailoverRounds(t *testing.T) {
 			from, to = hb.URL, ha.URL
 		}
 		paused := !strings.Contains(l, "retry_in=0s")
-		if !strings.Contains(l, movedMsg+from) || !strings.Contains(l, "next_server="+to) || paused != (i%2 == 1) {
+		if !strings.Contains(l, ingesttest.MovedMsg+from) || !strings.Contains(l, "next_server="+to) || paused != (i%2 == 1) {
 			t.Errorf("move %d: %s\nwant from %s to %s, pausing %v", i+1, l, from, to, i%2 == 1)
 		}
 	}
@@ -105,8 +105,8 @@ func TestFailoverFailback(t *testing.T) {
 		t.Errorf("b stored %d rows, want the %d of the second part", len(got), len(second))
 	}
 	l := logs.String()
-	if len(logLines(l, movedMsg+ha.URL, "next_server="+hb.URL, "EOF")) == 0 ||
-		len(logLines(l, movedMsg+hb.URL, "next_server="+ha.URL)) == 0 {
+	if len(ingesttest.LogLines(l, ingesttest.MovedMsg+ha.URL, "next_server="+hb.URL, "EOF")) == 0 ||
+		len(ingesttest.LogLines(l, ingesttest.MovedMsg+hb.URL, "next_server="+ha.URL)) == 0 {
 		t.Errorf("failover and failback not logged:\n%s", l)
 	}
 }
@@ -128,7 +128,7 @@ func TestFailoverRefusedBacklog(t *testing.T) {
 	if got := srv.Rows(); !slices.Equal(got, sorted(kept)) {
 		t.Errorf("stored %d rows, want the %d of a and c (of %d)", len(got), len(kept), len(all))
 	}
-	lines := logLines(logs.String(), `level=ERROR msg="series refused by the server`, "series=b")
+	lines := ingesttest.LogLines(logs.String(), `level=ERROR msg="series refused by the server`, "series=b")
 	if len(lines) != 3 || !strings.Contains(lines[0], "records=64") || !strings.Contains(lines[2], "records=22") {
 		t.Errorf("refusals logged as:\n%s", logs.String())
 	}
@@ -152,7 +152,7 @@ func TestFailoverRefusedAll(t *testing.T) {
 	if rows, refusals, requests := srv.Rows(), srv.Refusals(), srv.Requests(); len(rows) != 0 || refusals != 1 || requests != 1 {
 		t.Errorf("%d rows stored, %d refusals, %d requests; want 0, 1, 1", len(rows), refusals, requests)
 	}
-	if n := len(logLines(logs.String(), `level=ERROR msg="series refused by the server`, "records=5")); n != 2 {
+	if n := len(ingesttest.LogLines(logs.String(), `level=ERROR msg="series refused by the server`, "records=5")); n != 2 {
 		t.Errorf("%d series logged refused, want 2:\n%s", n, logs.String())
 	}
 }
@@ -182,7 +182,7 @@ func TestFailoverForbiddenKeepsSpool(t *testing.T) {
 			start := time.Now()
 			startDelivery(t, sp, []string{hs.URL}, time.Millisecond, slog.New(slog.NewTextHandler(&logs, nil)))
 			deadline := start.Add(30 * time.Second)
-			for len(logLines(logs.String(), `level=ERROR msg="delivery failed, will retry"`, "403 Forbidden")) < 3 {
+			for len(ingesttest.LogLines(logs.String(), `level=ERROR msg="delivery failed, will retry"`, "403 Forbidden")) < 3 {
 				if time.Now().After(deadline) {
 					t.Fatalf("not retried 3 times in 30 s:\n%s", logs.String())
 				}

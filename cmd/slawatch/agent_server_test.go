@@ -15,7 +15,6 @@ import (
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/agent"
 	"github.com/slawatch/slawatch/internal/ingesttest"
-	"github.com/slawatch/slawatch/spool"
 )
 
 // csvRow is a record as --out writes it.
@@ -69,7 +68,7 @@ func TestAgentServer(t *testing.T) {
 	if strings.Count(logs, "delivery failed, will retry") != 4 || !strings.Contains(logs, "delivered after retries") {
 		t.Errorf("failures not logged as expected:\n%s", logs)
 	}
-	if st := spoolStats(t, filepath.Join(dir, "spool")); st.Pending != 0 {
+	if st := ingesttest.SpoolStats(t, filepath.Join(dir, "spool")); st.Pending != 0 {
 		t.Errorf("spool: %d batches unacknowledged", st.Pending)
 	}
 }
@@ -94,16 +93,6 @@ func outRows(t *testing.T, path string) []string {
 	rows := strings.Split(strings.TrimSpace(string(data)), "\n")[1:]
 	slices.Sort(rows)
 	return rows
-}
-
-func spoolStats(t *testing.T, dir string) spool.Stats {
-	t.Helper()
-	sp, err := spool.Open(dir, spool.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sp.Close()
-	return sp.Stats()
 }
 
 func TestAgentServerUsage(t *testing.T) {

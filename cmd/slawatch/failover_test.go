@@ -57,19 +57,6 @@ func runFailoverAgent(t *testing.T, args ...string) (rows []string, logs, spoolD
 	return outRows(t, out), stderr.String(), spoolDir
 }
 
-// logLines returns the lines of logs that hold every one of parts.
-func logLines(logs string, parts ...string) []string {
-	var found []string
-	for _, l := range strings.Split(logs, "\n") {
-		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(l, p) }) {
-			found = append(found, l)
-		}
-	}
-	return found
-}
-
-const movedMsg = `level=WARN msg="delivery failed, moving to the next server" server=`
-
 // TestFailoverAgent gives the agent three URLs, as a list and a repeated
 // flag: a server that is down, one that answers 503 to everything and
 // one that works. The first delivery tries them in turn without a pause
@@ -101,12 +88,12 @@ func TestFailoverAgent(t *testing.T) {
 		t.Errorf("the 503 server had %d requests, want 1: the agent stays with the server that works", busy)
 	}
 	mu.Unlock()
-	moved := logLines(logs, movedMsg)
-	if len(moved) != 2 || len(logLines(moved[0], movedMsg+closedURL, "next_server="+bad.URL, "retry_in=0s", "connection refused")) != 1 ||
-		len(logLines(moved[1], movedMsg+bad.URL, "next_server="+good.URL, "retry_in=0s", "store busy")) != 1 {
+	moved := ingesttest.LogLines(logs, ingesttest.MovedMsg)
+	if len(moved) != 2 || len(ingesttest.LogLines(moved[0], ingesttest.MovedMsg+closedURL, "next_server="+bad.URL, "retry_in=0s", "connection refused")) != 1 ||
+		len(ingesttest.LogLines(moved[1], ingesttest.MovedMsg+bad.URL, "next_server="+good.URL, "retry_in=0s", "store busy")) != 1 {
 		t.Errorf("failover logged as\n%s\nwant two moves: down -> 503 -> working\nlogs:\n%s", strings.Join(moved, "\n"), logs)
 	}
-	if st := spoolStats(t, spoolDir); st.Pending != 0 {
+	if st := ingesttest.SpoolStats(t, spoolDir); st.Pending != 0 {
 		t.Errorf("spool: %d batches unacknowledged", st.Pending)
 	}
 }
@@ -136,14 +123,14 @@ func TestFailoverRefused(t *testing.T) {
 			len(got), strings.Join(got, "\n"), len(want), strings.Join(want, "\n"))
 	}
 	refusals := srv.Refusals()
-	lines := logLines(logs, `level=ERROR msg="series refused by the server`)
-	if refusals == 0 || len(lines) != refusals || len(logLines(logs, "series=closed", "assign the series to this agent")) != refusals {
+	lines := ingesttest.LogLines(logs, `level=ERROR msg="series refused by the server`)
+	if refusals == 0 || len(lines) != refusals || len(ingesttest.LogLines(logs, "series=closed", "assign the series to this agent")) != refusals {
 		t.Errorf("%d refusals, logged as:\n%s", refusals, strings.Join(lines, "\n"))
 	}
 	if !strings.Contains(logs, fmt.Sprintf("refused_records=%d", refused)) || strings.Contains(logs, "delivery failed") {
 		t.Errorf("want refused_records=%d and no failed delivery:\n%s", refused, logs)
 	}
-	if st := spoolStats(t, spoolDir); st.Pending != 0 {
+	if st := ingesttest.SpoolStats(t, spoolDir); st.Pending != 0 {
 		t.Errorf("spool: %d batches unacknowledged", st.Pending)
 	}
 }

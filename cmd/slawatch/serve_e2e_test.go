@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/slawatch/slawatch"
+	"github.com/slawatch/slawatch/internal/ingesttest"
 	"github.com/slawatch/slawatch/probe"
 	"github.com/slawatch/slawatch/store"
 )
@@ -102,7 +103,7 @@ func TestServeE2E(t *testing.T) {
 		if logs, _ := os.ReadFile(a.proc.log); !strings.Contains(string(logs), "delivered after retries") {
 			t.Errorf("agent %s never logged a delivery after retries:\n%s", a.name, a.proc.tail())
 		}
-		if st := spoolStats(t, filepath.Join(dir, a.name+"-spool")); st.Pending != 0 {
+		if st := ingesttest.SpoolStats(t, filepath.Join(dir, a.name+"-spool")); st.Pending != 0 {
 			t.Errorf("agent %s: %d batches left in its spool", a.name, st.Pending)
 		}
 	}

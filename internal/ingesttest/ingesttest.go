@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/spool"
 )
 
 // Server fails the requests listed in Fail (503, 400, or a dropped
@@ -170,4 +172,29 @@ func replySecond(v uint8) string {
 		return ""
 	}
 	return strconv.Itoa(int(v) - 1)
+}
+
+// LogLines returns the lines of logs that hold every one of parts.
+func LogLines(logs string, parts ...string) []string {
+	var found []string
+	for _, l := range strings.Split(logs, "\n") {
+		if !slices.ContainsFunc(parts, func(p string) bool { return !strings.Contains(l, p) }) {
+			found = append(found, l)
+		}
+	}
+	return found
+}
+
+// MovedMsg is how the delivery logs its move to the next server.
+const MovedMsg = `level=WARN msg="delivery failed, moving to the next server" server=`
+
+// SpoolStats opens the spool in dir and returns its counts.
+func SpoolStats(t testing.TB, dir string) spool.Stats {
+	t.Helper()
+	sp, err := spool.Open(dir, spool.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	return sp.Stats()
 }
