@@ -27,7 +27,7 @@ func (e *Error) Error() string { return strings.Join(e.Problems, "\n") }
 // hold spaces and, quoted in the YAML, line breaks (hence (?s)).
 var (
 	reLine    = regexp.MustCompile(`(?s)^line (\d+): (.*)$`)
-	reUnknown = regexp.MustCompile(`(?s)^field (.+) not found in type (\S+)$`)
+	reUnknown = regexp.MustCompile(`(?s)^field (.*) not found in type (\S+)$`) // an empty key ("": x) too
 	reKind    = regexp.MustCompile("(?s)^cannot unmarshal (!!?\\S*)(?: `(.*)`)? into (\\S+)$")
 	reAlready = regexp.MustCompile(`(?s)^mapping key "(.*)" already defined at line (\d+)$`)
 )
