@@ -52,10 +52,10 @@ func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) e
 	}
 	// Encoding and hashing, half the time of a large delivery, is done
 	// before the transaction: it needs no lock.
-	rows := stageRows(blocks)
+	rows := stageRows(blocks, s.split.stagedRows)
 	for len(rows) > 0 {
 		n, recs := 0, 0
-		for n < len(rows) && (n == 0 || recs+rows[n].records <= txRecords) {
+		for n < len(rows) && (n == 0 || recs+rows[n].records <= s.split.txRecords) {
 			recs += rows[n].records
 			n++
 		}
@@ -67,14 +67,19 @@ func (s *Store) WriteBlocks(ctx context.Context, agent string, blocks []Block) e
 	return nil
 }
 
-const (
+// split is how a large delivery is cut up. Tests make it small, so that
+// a few hundred records exercise what 20,000 do.
+type split struct {
 	// stagedRows is the most records a staged row takes: a block of more
 	// is staged as several rows by series range.
-	stagedRows = 5_000
+	stagedRows int
 	// txRecords is the most records a write transaction takes (a row of
 	// more is one transaction alone). Measured by BenchmarkWriteLockHold.
-	txRecords = 10_000
-)
+	txRecords int
+}
+
+// defaultSplit is the split of every store.
+var defaultSplit = split{stagedRows: 5_000, txRecords: 10_000}
 
 // stagedRow is one row of the staged table, encoded.
 type stagedRow struct {
@@ -84,13 +89,13 @@ type stagedRow struct {
 	payload []byte
 }
 
-// stageRows encodes blocks as staged rows.
-func stageRows(blocks []Block) []stagedRow {
+// stageRows encodes blocks as staged rows of at most size records.
+func stageRows(blocks []Block, size int) []stagedRow {
 	var rows []stagedRow
 	for _, b := range blocks {
 		recs := codec.Canonical(b.Records)
 		for len(recs) > 0 {
-			part := recs[:min(len(recs), stagedRows)]
+			part := recs[:min(len(recs), size)]
 			recs = recs[len(part):]
 			p := codec.AppendBatch(nil, part)
 			rows = append(rows, stagedRow{minute: b.Minute, records: len(part), hash: sha256.Sum256(p), payload: p})

@@ -21,8 +21,11 @@ func TestLargeDeliveryRows(t *testing.T) {
 	for name, url := range backends {
 		t.Run(name, func(t *testing.T) {
 			s := mustOpen(t, url(t), Options{})
+			// 50 records a row, 100 a transaction: 201 records are five
+			// rows in three transactions, as 20,001 are at the defaults.
+			s.split = split{stagedRows: 50, txRecords: 100}
 			ctx := context.Background()
-			n := 2*txRecords + 1
+			n := 2*s.split.txRecords + 1
 			recs := benchBatches(n, 1)[0]
 			for range 2 {
 				if err := s.WriteMinutes(ctx, "big", t0, recs); err != nil {
@@ -33,7 +36,7 @@ func TestLargeDeliveryRows(t *testing.T) {
 			if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM staged WHERE agent = 'big'`).Scan(&staged); err != nil {
 				t.Fatal(err)
 			}
-			if want := (n + stagedRows - 1) / stagedRows; staged != want {
+			if want := (n + s.split.stagedRows - 1) / s.split.stagedRows; staged != want {
 				t.Errorf("staged rows = %d, want %d", staged, want)
 			}
 			check := func(when string) {

@@ -68,6 +68,7 @@ type Store struct {
 	// replica names this server in the change feed; "" records none
 	replica string
 	unlock  func() // releases an SQLite file locked by Options.Exclusive
+	split   split  // how a large delivery is cut up: defaultSplit
 }
 
 // Open opens the database at url, creating it (an SQLite file and its
@@ -80,7 +81,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.RetentionDays < 0 {
 		return nil, slawatch.Errorf(slawatch.EINVALID, "store: retention %d days: negative", opts.RetentionDays)
 	}
-	s := &Store{log: opts.Logger, opts: opts, names: newNames()}
+	s := &Store{log: opts.Logger, opts: opts, names: newNames(), split: defaultSplit}
 	if s.log == nil {
 		s.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
