@@ -217,13 +217,25 @@ func TestCloneOfClone(t *testing.T) {
 
 // TestCloneConcurrent uses an evaluator and its clones from different
 // goroutines at once: run with -race, nothing mutable may be shared.
+//
+// By default it shares TestCloneEveryKind's month and two of its cuts, a
+// day in and the last minute, so the reports of fresh evaluators it is
+// checked against are evaluated once for both; SLAWATCH_LONG=1 gives it
+// a month of its own cut in the middle.
 func TestCloneConcurrent(t *testing.T) {
-	s := syntheticStream(t, 3)
+	seed := uint64(3)
+	if !long() {
+		seed = 1
+	}
+	s := syntheticStream(t, seed)
 	m0, m1 := s.month.Start.Unix()/60, s.month.End.Unix()/60
+	cut := (m0 + m1) / 2
+	if !long() {
+		cut, m1 = m0+24*60+7, m1-1
+	}
 	ev := s.evaluator(t)
 	var told []engine.Outage
 	ev.OnOutage(func(o engine.Outage) { told = append(told, o) })
-	cut := (m0 + m1) / 2
 	i := s.feed(t, ev, 0, cut)
 	want := map[string]string{"clone": s.fresh(t, cut, true), "fed": s.fresh(t, m1, true), "original": s.fresh(t, 1<<62, false)}
 	got := map[string]string{}
@@ -476,7 +488,30 @@ C1,acme/ha,,F1,2026-10-25 10:00,,failover took 7 minutes,7 min,SR-1,
 // syntheticStream binds everyKind and generates October 2026 for it, and
 // a few minutes either side: healthy minutes with random stretches of
 // loss, partial loss, silence, latency spikes and gaps.
+//
+// The stream of a seed is made once and shared by the tests that ask for
+// it, and with it the fresh evaluators' reports it keeps: tests that
+// share a seed and cuts evaluate each cut once. Tests do not run in
+// parallel, so the shared stream's reports need no lock.
 func syntheticStream(tb testing.TB, seed uint64) *stream {
+	tb.Helper()
+	streamsMu.Lock()
+	defer streamsMu.Unlock()
+	if s, ok := streams[seed]; ok {
+		return s
+	}
+	s := generateStream(tb, seed)
+	streams[seed] = s
+	return s
+}
+
+var (
+	streamsMu sync.Mutex
+	streams   = map[uint64]*stream{}
+)
+
+// generateStream makes syntheticStream's stream of a seed.
+func generateStream(tb testing.TB, seed uint64) *stream {
 	tb.Helper()
 	f := scenario(tb, everyKind)
 	month, err := engine.ParseMonth("2026-10", f.loc)
