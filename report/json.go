@@ -42,6 +42,12 @@ type SampleStats struct {
 	Outside      int64  `json:"rows_outside"`
 	OutsideFirst string `json:"outside_first,omitempty"`
 	OutsideLast  string `json:"outside_last,omitempty"`
+	// Ignored rows, counted in Rows too, are those of series the contract
+	// does not bind, left out by evaluate --ignore-unknown-series;
+	// IgnoredSeries names those series, sorted. The engine never sees
+	// them, so the command that read the samples fills both in.
+	Ignored       int64    `json:"rows_ignored,omitempty"`
+	IgnoredSeries []string `json:"ignored_series,omitempty"`
 }
 
 // CustomerReport is one customer's services and credit total.

@@ -10,8 +10,27 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 	"text/tabwriter"
 )
+
+// maxIgnoredNamed bounds the series the table names: an agent's file
+// may hold thousands, which the JSON lists in full.
+const maxIgnoredNamed = 10
+
+// writeIgnored writes the rows of series the contract does not bind,
+// when there are any, and the first of them by name.
+func writeIgnored(w io.Writer, s SampleStats) {
+	if s.Ignored == 0 {
+		return
+	}
+	names := s.IgnoredSeries[:min(len(s.IgnoredSeries), maxIgnoredNamed)]
+	list := strings.Join(names, ", ")
+	if more := len(s.IgnoredSeries) - len(names); more > 0 {
+		list += fmt.Sprintf(" and %d more", more)
+	}
+	fmt.Fprintf(w, "ignored: %d rows of %d series the contract does not bind: %s\n", s.Ignored, len(s.IgnoredSeries), list)
+}
 
 // row is one level of one service, flattened for the table.
 type row struct {
@@ -25,6 +44,7 @@ func WriteTable(w io.Writer, r *Report) error {
 	fmt.Fprintf(w, "%s  month %s (%s, %d minutes)  currency %s\n", r.Contract, r.Month, r.Timezone, r.MonthMinutes, r.Currency)
 	s := r.Samples
 	fmt.Fprintf(w, "samples: %d rows, %d in the month, %d context, %d outside\n", s.Rows, s.InMonth, s.Context, s.Outside)
+	writeIgnored(w, s)
 	if rc := r.Records; rc != nil {
 		fmt.Fprintf(w, "records: %d tickets, %d events, %d claims; %d tickets and events no level reads\n", rc.Tickets, rc.Events, rc.Claims, rc.Unused)
 	}

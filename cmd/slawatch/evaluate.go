@@ -100,6 +100,7 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	rep := report.JSON(res)
+	c.fillIgnored(&rep.Samples)
 	c.warnIgnored()
 	if rep.Samples.Outside > 0 {
 		fmt.Fprintf(c.Stderr, "slawatch evaluate: warning: %d sample rows outside %s (%s to %s) were not used\n",
@@ -311,6 +312,16 @@ func ignoredOf(readers []*sample.Reader) []sample.IgnoredSeries {
 	}
 	slices.SortStableFunc(all, func(a, b sample.IgnoredSeries) int { return cmp.Compare(b.Rows, a.Rows) })
 	return all
+}
+
+// fillIgnored puts the rows and names of the series left out into the
+// report's sample stats, the names sorted so that reports compare.
+func (c *EvaluateCommand) fillIgnored(s *report.SampleStats) {
+	for _, i := range c.ignored {
+		s.Ignored += i.Rows
+		s.IgnoredSeries = append(s.IgnoredSeries, i.Series)
+	}
+	slices.Sort(s.IgnoredSeries)
 }
 
 // maxIgnoredNamed bounds the series the warning names.

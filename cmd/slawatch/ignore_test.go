@@ -60,3 +60,46 @@ func TestIgnoreUnknownSeries(t *testing.T) {
 		t.Errorf("p1's 3 minutes not measured:\n%s", stdout)
 	}
 }
+
+// TestIgnoredInReport: the series --ignore-unknown-series leaves out are
+// in the JSON report, their rows counted and their names sorted, and in
+// the table; a run that leaves out none renders neither field.
+func TestIgnoredInReport(t *testing.T) {
+	// examples/loopback.yaml binds loopback-v4 but not the two other
+	// customers' links: 2 rows of cust-b and 1 of cust-a are left out,
+	// 3 rows of 2 series, while all 5 rows are counted in "rows".
+	samples := writeFile(t, "agent.csv", "time,series,rtt_ms\n"+
+		"2026-12-07T15:00:00Z,loopback-v4,0.1\n"+
+		"2026-12-07T15:00:01Z,cust-b,2\n"+
+		"2026-12-07T15:00:02Z,cust-a,2\n"+
+		"2026-12-07T15:01:00Z,loopback-v4,0.1\n"+
+		"2026-12-07T15:01:01Z,cust-b,2\n")
+	args := []string{"evaluate", "--contract", "../../examples/loopback.yaml", "--samples", samples, "--month", "2026-12", "--ignore-unknown-series"}
+	code, stdout, stderr := run(t, "", append(args, "--format", "json")...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	want := `  "samples": {
+    "rows": 5,
+    "rows_in_month": 5,
+    "rows_context": 0,
+    "rows_outside": 0,
+    "rows_ignored": 3,
+    "ignored_series": [
+      "cust-a",
+      "cust-b"
+    ]
+  },`
+	if !strings.Contains(stdout, want) {
+		t.Errorf("no\n%s\nin\n%s", want, stdout)
+	}
+	if _, stdout, _ := run(t, "", args...); !strings.Contains(stdout, "\nignored: 3 rows of 2 series the contract does not bind: cust-a, cust-b\n") {
+		t.Errorf("table:\n%s", stdout)
+	}
+
+	bound := writeFile(t, "bound.csv", "time,series,rtt_ms\n2026-12-07T15:00:00Z,loopback-v4,0.1\n")
+	_, stdout, _ = run(t, "", "evaluate", "--contract", "../../examples/loopback.yaml", "--samples", bound, "--month", "2026-12", "--ignore-unknown-series", "--format", "json")
+	if strings.Contains(stdout, "ignored") {
+		t.Errorf("nothing left out, yet:\n%s", stdout)
+	}
+}
