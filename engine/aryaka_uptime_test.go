@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slawatch/slawatch/internal/race"
 )
 
 // Golden scenarios for the Aryaka minute-rule levels. Every expected value
@@ -152,6 +154,7 @@ customers:
 // segments lost 0%, so the sum lies in [0, 100]), which stay in the
 // denominator (R1): availability = (44640 - d) / 44640, measured = 44610.
 func TestAryakaE2ETiersAndLossSum(t *testing.T) {
+	race.SkipHeavy(t, "a month for each credit tier")
 	for _, c := range []struct {
 		d                  int
 		avail, pct, credit string
@@ -416,6 +419,7 @@ customers:
 // November 2026: 43,200 minutes; 60 pings a minute to each location, 20 ms
 // baseline (and the day before the month at 20 ms too).
 func TestAryakaInternetBreakout(t *testing.T) {
+	race.SkipHeavy(t, "months of breakout sites, one site down at a time")
 	f := scenario(t, aryBreakout)
 	all := []string{"i1", "i2", "i3"}
 	for _, s := range all {
@@ -547,6 +551,7 @@ func TestAryakaNGFWRunAcrossMonthEnd(t *testing.T) {
 // latency, or a minute where one location fails by loss and the other two
 // by latency, make no violation.
 func TestAryakaInternetBreakoutRulesApart(t *testing.T) {
+	race.SkipHeavy(t, "months of breakout sites, each rule apart")
 	f := scenario(t, aryBreakout)
 	all := []string{"i1", "i2", "i3"}
 	for _, s := range all {

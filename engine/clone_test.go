@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/slawatch/slawatch/internal/race"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract"
@@ -158,6 +160,7 @@ func diff(got, want string) string {
 }
 
 func TestCloneExamples(t *testing.T) {
+	race.SkipHeavy(t, "the example months evaluated at each cut")
 	for i, name := range []string{"iij", "ntt", "aryaka"} {
 		if !long() && name == "aryaka" {
 			continue // the longest month: by default TestCloneEveryKind's synthetic one has its rule kinds
@@ -175,6 +178,7 @@ func TestCloneExamples(t *testing.T) {
 }
 
 func TestCloneEveryKind(t *testing.T) {
+	race.SkipHeavy(t, "a month of every rule kind evaluated at each cut")
 	s := syntheticStream(t, 1)
 	if len(s.batches) < 44640 {
 		t.Fatalf("only %d minutes generated", len(s.batches))
@@ -220,8 +224,8 @@ func TestCloneOfClone(t *testing.T) {
 //
 // By default it shares TestCloneEveryKind's month and two of its cuts, a
 // day in and the last minute, so the reports of fresh evaluators it is
-// checked against are evaluated once for both; SLAWATCH_LONG=1 gives it
-// a month of its own cut in the middle.
+// checked against are evaluated once for both where both run (without
+// -race); SLAWATCH_LONG=1 gives it a month of its own cut in the middle.
 func TestCloneConcurrent(t *testing.T) {
 	seed := uint64(3)
 	if !long() {
@@ -274,6 +278,7 @@ func TestCloneConcurrent(t *testing.T) {
 // TestCloneTellsNothing: finishing a clone calls no callback, and the
 // original's later Finish tells no outage twice.
 func TestCloneTellsNothing(t *testing.T) {
+	race.SkipHeavy(t, "a month fed and its clone finished every five days")
 	s := syntheticStream(t, 4)
 	ev := s.evaluator(t)
 	var told []engine.Outage

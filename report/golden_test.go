@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/slawatch/slawatch/internal/race"
+
 	"github.com/slawatch/slawatch/catalog"
 	"github.com/slawatch/slawatch/contract/contractfile"
 	"github.com/slawatch/slawatch/engine"
@@ -36,6 +38,7 @@ var goldenMonths = []struct{ name, contract, samples, prefix string }{
 // files in testdata/golden were made by the code of that time and are
 // never regenerated but on purpose (-update).
 func TestGoldenRenderings(t *testing.T) {
+	race.SkipHeavy(t, "the three example months evaluated")
 	for _, m := range goldenMonths {
 		t.Run(m.name, func(t *testing.T) {
 			rep := evaluateExample(t, m.contract, m.samples, m.prefix)

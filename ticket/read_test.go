@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/slawatch/slawatch/internal/race"
 )
 
 var tokyo = mustZone("Asia/Tokyo")
@@ -95,6 +97,7 @@ func TestReadEventsAndClaims(t *testing.T) {
 }
 
 func TestFileTooLarge(t *testing.T) {
+	race.SkipHeavy(t, "a file past the size limit read")
 	var b strings.Builder
 	b.WriteString("id,service,kind,opened,note\n")
 	pad := strings.Repeat("x", 1000)

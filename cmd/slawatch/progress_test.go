@@ -7,12 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/slawatch/slawatch/internal/race"
 )
 
 // TestEvaluateNoProgressOffTerminal: evaluate's progress line is for a
 // terminal only; with standard error a pipe or a file, a month of the
 // shipped example (800,000 rows) writes nothing to it.
 func TestEvaluateNoProgressOffTerminal(t *testing.T) {
+	race.SkipHeavy(t, "a month of Aryaka evaluated")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slawatch/slawatch/internal/race"
+
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/graph"
 	"github.com/slawatch/slawatch/report"
@@ -19,6 +21,7 @@ import (
 // latency graph of every series its levels use, titled "SERIES · MONTH",
 // with the threshold line's label where a level has one.
 func TestPDFLatency(t *testing.T) {
+	race.SkipHeavy(t, "two example months evaluated for their graphs")
 	for _, x := range []example{aryaka, iij} {
 		t.Run(x.name, func(t *testing.T) {
 			rep, opts := shared(t, x, evaluateOpts)
