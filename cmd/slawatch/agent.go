@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,17 +58,7 @@ var agentHelp = help{
 
 // Run parses the flags and probes until interrupted or --duration passes.
 func (c *AgentCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("agent")
-	fs.StringVar(&c.config, "config", "", "the agent configuration `FILE` (YAML; docs/agent.md), e.g. examples/agent.yaml")
-	fs.StringVar(&c.out, "out", "", "append minute records to this samples `FILE` (CSV, read by evaluate; an existing file is continued), e.g. /tmp/samples.csv")
-	fs.DurationVar(&c.duration, "duration", 0, "stop after `D`, e.g. 90s or 1h (0: run until interrupted)")
-	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit, e.g. examples/loopback.yaml")
-	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM`, e.g. 2026-12 (default: the current month)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "`LEVEL` of the logs: debug, info, warn or error, e.g. --log-level warn")
-	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, "+
-		"for replicas to fail over to, e.g. --server https://sw1.example.com,https://sw2.example.com")
-	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN), e.g. /etc/slawatch/token")
-	fs.StringVar(&c.token, "token", "", "the server's bearer `TOKEN`; visible to ps, so prefer --token-file or $SLAWATCH_TOKEN")
+	fs := c.flags()
 	if err := parseFlags(fs, agentHelp, args, c.Stdout); err != nil {
 		return err
 	}
@@ -83,6 +74,22 @@ func (c *AgentCommand) Run(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(c.Stderr, &slog.HandlerOptions{Level: level}))
 	return c.run(ctx, log)
+}
+
+// flags defines the flags of agent into c.
+func (c *AgentCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("agent")
+	fs.StringVar(&c.config, "config", "", "the agent configuration `FILE` (YAML; docs/agent.md), e.g. examples/agent.yaml")
+	fs.StringVar(&c.out, "out", "", "append minute records to this samples `FILE` (CSV, read by evaluate; an existing file is continued), e.g. /tmp/samples.csv")
+	fs.DurationVar(&c.duration, "duration", 0, "stop after `D`, e.g. 90s or 1h (0: run until interrupted)")
+	fs.StringVar(&c.contract, "contract", "", "also judge the records against this contract `FILE` and print the report on exit, e.g. examples/loopback.yaml")
+	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM`, e.g. 2026-12 (default: the current month)")
+	fs.StringVar(&c.logLevel, "log-level", "info", "`LEVEL` of the logs: debug, info, warn or error, e.g. --log-level warn")
+	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, "+
+		"for replicas to fail over to, e.g. --server https://sw1.example.com,https://sw2.example.com")
+	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN), e.g. /etc/slawatch/token")
+	fs.StringVar(&c.token, "token", "", "the server's bearer `TOKEN`; visible to ps, so prefer --token-file or $SLAWATCH_TOKEN")
+	return fs
 }
 
 func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -20,17 +21,18 @@ var calendarHelp = help{
 
 // CalendarCommand lists the business-day regions and the years their
 // holidays cover: past them a business-day deadline is undetermined.
-type CalendarCommand struct{ IO }
+type CalendarCommand struct {
+	IO
+	format string
+}
 
 // Run prints one row per region, as a table or as JSON.
 func (c *CalendarCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("calendar")
-	format := fs.String("format", "table", "output `FORMAT`: table or json, e.g. --format json")
-	if err := parseFlags(fs, calendarHelp, args, c.Stdout); err != nil {
+	if err := parseFlags(c.flags(), calendarHelp, args, c.Stdout); err != nil {
 		return err
 	}
 	covs := calendar.Coverages()
-	switch *format {
+	switch c.format {
 	case "json":
 		enc := json.NewEncoder(c.Stdout)
 		enc.SetIndent("", "  ")
@@ -43,5 +45,12 @@ func (c *CalendarCommand) Run(ctx context.Context, args []string) error {
 		}
 		return tw.Flush()
 	}
-	return usagef("--format %q: want table or json", *format)
+	return usagef("--format %q: want table or json", c.format)
+}
+
+// flags defines the flags of calendar into c.
+func (c *CalendarCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("calendar")
+	fs.StringVar(&c.format, "format", "table", "output `FORMAT`: table or json, e.g. --format json")
+	return fs
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,20 +67,7 @@ var evaluateHelp = help{
 
 // Run parses the flags and evaluates.
 func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("evaluate")
-	fs.StringVar(&c.contract, "contract", "", "the contract `FILE` (YAML; docs/contract.md), e.g. examples/aryaka.yaml")
-	fs.Var(&c.samples, "samples", "a samples `FILE`: probe rows or minute records, .csv or .csv.gz, or - for standard input; "+
-		"repeat the flag for more files, which are merged, e.g. --samples fra.csv --samples ams.csv.gz")
-	fs.StringVar(&c.tickets, "tickets", "", "tickets `FILE` (CSV; docs/tickets.md), e.g. examples/ntt-tickets.csv")
-	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries), e.g. examples/ntt-events.csv")
-	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed, e.g. examples/ntt-claims.csv")
-	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone, e.g. 2026-10")
-	fs.StringVar(&c.format, "format", "table", "output `FORMAT`: table (for people, breaches first), json (for machines), "+
-		"credits (CSV for billing) or pdf (the monthly report, with --out; docs/pdf.md), e.g. --format json")
-	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output, e.g. --out report.pdf")
-	fs.BoolVar(&c.ignoreUnknown, "ignore-unknown-series", false, "leave out the rows of series the contract does not bind rather than stop "+
-		"at the first: they are still read, checked and counted in the report's rows, and standard error names the series and their rows; "+
-		"e.g. for an agent's file of several customers' links, evaluated against one customer's contract")
+	fs := c.flags()
 	if err := parseFlags(fs, evaluateHelp, args, c.Stdout); err != nil {
 		return err
 	}
@@ -111,6 +99,25 @@ func (c *EvaluateCommand) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	return done(c.write(w, rep))
+}
+
+// flags defines the flags of evaluate into c.
+func (c *EvaluateCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("evaluate")
+	fs.StringVar(&c.contract, "contract", "", "the contract `FILE` (YAML; docs/contract.md), e.g. examples/aryaka.yaml")
+	fs.Var(&c.samples, "samples", "a samples `FILE`: probe rows or minute records, .csv or .csv.gz, or - for standard input; "+
+		"repeat the flag for more files, which are merged, e.g. --samples fra.csv --samples ams.csv.gz")
+	fs.StringVar(&c.tickets, "tickets", "", "tickets `FILE` (CSV; docs/tickets.md), e.g. examples/ntt-tickets.csv")
+	fs.StringVar(&c.events, "events", "", "events `FILE` (CSV: failovers, platform outages, detections, notices, deliveries), e.g. examples/ntt-events.csv")
+	fs.StringVar(&c.claims, "claims", "", "claims `FILE` (CSV): judge each credit claimed on time, late or unclaimed, e.g. examples/ntt-claims.csv")
+	fs.StringVar(&c.month, "month", "", "the month to judge, `YYYY-MM`, in the contract's time zone, e.g. 2026-10")
+	fs.StringVar(&c.format, "format", "table", "output `FORMAT`: table (for people, breaches first), json (for machines), "+
+		"credits (CSV for billing) or pdf (the monthly report, with --out; docs/pdf.md), e.g. --format json")
+	fs.StringVar(&c.out, "out", "", "write the output to `FILE` instead of standard output, e.g. --out report.pdf")
+	fs.BoolVar(&c.ignoreUnknown, "ignore-unknown-series", false, "leave out the rows of series the contract does not bind rather than stop "+
+		"at the first: they are still read, checked and counted in the report's rows, and standard error names the series and their rows; "+
+		"e.g. for an agent's file of several customers' links, evaluated against one customer's contract")
+	return fs
 }
 
 // write renders the report in the chosen format.

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"flag"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -76,5 +78,50 @@ func TestPositionalArgument(t *testing.T) {
 		if code != 2 || !strings.HasPrefix(stderr, tc.want) {
 			t.Errorf("%q: exit %d, %q\nwant 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+// Every subcommand's -h has examples and explains every flag its flag
+// set defines, so that a flag added later without help fails here.
+func TestHelpNamesEveryFlag(t *testing.T) {
+	tokenFlags := func(verb string) *flag.FlagSet {
+		fs, ok := new(tokenFlags).flagSet(verb)
+		if !ok {
+			t.Fatalf("token %s: no flag set", verb)
+		}
+		return fs
+	}
+	for _, tc := range []struct {
+		args []string
+		fs   *flag.FlagSet
+	}{
+		{[]string{"evaluate", "-h"}, new(EvaluateCommand).flags()},
+		{[]string{"agent", "-h"}, new(AgentCommand).flags()},
+		{[]string{"serve", "-h"}, new(ServeCommand).flags()},
+		{[]string{"demo", "-h"}, new(DemoCommand).flags()},
+		{[]string{"calendar", "-h"}, new(CalendarCommand).flags()},
+		{[]string{"token", "-h"}, tokenFlags("create")},
+		{[]string{"token", "create", "-h"}, tokenFlags("create")},
+		{[]string{"token", "rotate", "-h"}, tokenFlags("rotate")},
+		{[]string{"token", "list", "-h"}, tokenFlags("list")},
+		{[]string{"token", "revoke", "-h"}, tokenFlags("revoke")},
+		{[]string{"catalog", "-h"}, flag.NewFlagSet("catalog", flag.ContinueOnError)}, // no flags
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, stdout, stderr := run(t, "", tc.args...)
+			if code != 0 || stderr != "" {
+				t.Fatalf("exit %d, stderr %q", code, stderr)
+			}
+			ex := strings.Index(stdout, "\nexamples:\n")
+			if ex < 0 || strings.Count(stdout[ex:], "\n  slawatch "+tc.args[0]) < 2 {
+				t.Errorf("no examples section of at least two examples:\n%s", stdout)
+			}
+			tc.fs.VisitAll(func(f *flag.Flag) {
+				// the flag's line, then its explanation indented below it
+				if !regexp.MustCompile(`\n  --` + regexp.QuoteMeta(f.Name) + `( [^\n]+)?\n      \S`).MatchString(stdout) {
+					t.Errorf("--%s not explained in\n%s", f.Name, stdout)
+				}
+			})
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -61,27 +62,15 @@ var serveHelp = help{
 		"slawatch serve",
 		"# PostgreSQL, notices through a relay",
 		"slawatch serve --listen :8080 --db postgres://slawatch@db.example.net/slawatch --config server.yaml",
+		"# one of two replicas on one PostgreSQL database, behind an HTTPS proxy, logs as JSON",
+		"slawatch serve --db postgres://slawatch@db.example.net/slawatch --replica sw-fra1 --secret-key-file /etc/slawatch/secret.key \\",
+		"    --cookie-secure --log-format json",
 	},
 }
 
 // Run parses the flags and serves until interrupted.
 func (c *ServeCommand) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve")
-	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "listen on `ADDR`")
-	fs.StringVar(&c.data, "data", "slawatch-data", "data `DIR`: the SQLite database and the first operator token")
-	fs.StringVar(&c.db, "db", "", "database `URL`: postgres://... (default: SQLite in --data)")
-	fs.StringVar(&c.config, "config", "", "server configuration `FILE` (YAML: notify: smtp, from, fax_gateway)")
-	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `days` (0: forever)")
-	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long after its end, whatever its agents do")
-	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `months` after its end (a new revision of its final report)")
-	fs.Float64Var(&c.ingestRate, "ingest-rate", 20, "deliveries a second each agent may make (bursts of 5 seconds' worth); more are answered 429 and sent again later")
-	fs.TextVar(&c.webhookAllow, "webhook-allow", notify.Destinations{}, "let customers' webhooks reach these loopback, private or link-local `CIDRs` (comma-separated; default none, as notify.webhook_allow in --config)")
-	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same)")
-	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part)")
-	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (and a quarter more)")
-	fs.BoolVar(&c.cookieSecure, "cookie-secure", false, "mark the portal's session cookie Secure: browsers reach the server over HTTPS (directly or through a proxy)")
-	fs.StringVar(&c.logLevel, "log-level", "info", "debug, info, warn or error")
-	fs.StringVar(&c.logFormat, "log-format", "text", "text or json")
+	fs := c.flags()
 	if err := parseFlags(fs, serveHelp, args, c.Stdout); err != nil {
 		return err
 	}
@@ -129,6 +118,27 @@ func (c *ServeCommand) Run(ctx context.Context, args []string) error {
 	}
 	log.Info("serving", "addr", ln.Addr().String(), "backend", st.Backend(), "replica", srv.ReplicaID())
 	return srv.ListenAndServe(ctx, ln)
+}
+
+// flags defines the flags of serve into c.
+func (c *ServeCommand) flags() *flag.FlagSet {
+	fs := newFlagSet("serve")
+	fs.StringVar(&c.listen, "listen", "127.0.0.1:8080", "listen on `ADDR`, host:port (an empty host: every interface), e.g. --listen :8080")
+	fs.StringVar(&c.data, "data", "slawatch-data", "data `DIR`: the SQLite database, the secret key and the first operator token, e.g. /var/lib/slawatch")
+	fs.StringVar(&c.db, "db", "", "database `URL` of PostgreSQL, for replicas or a database kept elsewhere (default: SQLite in --data), e.g. postgres://slawatch@db.example.net/slawatch")
+	fs.StringVar(&c.config, "config", "", "server configuration `FILE` (YAML: notify: smtp, from, fax_gateway; docs/server.md), e.g. server.yaml")
+	fs.IntVar(&c.retention, "retention-days", 400, "keep minute records this many `DAYS` (0: forever), e.g. 800 to keep two years for disputes")
+	fs.DurationVar(&c.grace, "grace", 90*time.Second, "judge a customer's minute at the latest this long (`D`) after its end, whatever its agents do, e.g. 5m for agents behind a slow link")
+	fs.IntVar(&c.reviseMonths, "revise-months", 1, "apply late data to a closed month until this many `MONTHS` after its end (a new revision of its final report), e.g. 0 to freeze a month once closed")
+	fs.Float64Var(&c.ingestRate, "ingest-rate", 20, "deliveries a second (`N`) each agent may make (bursts of 5 seconds' worth); more are answered 429 and sent again later, e.g. 100 for agents catching up on a long spool")
+	fs.TextVar(&c.webhookAllow, "webhook-allow", notify.Destinations{}, "let customers' webhooks reach these loopback, private or link-local `CIDRs` (comma-separated; default none, as notify.webhook_allow in --config), e.g. 10.0.0.0/8,192.168.7.0/24")
+	fs.StringVar(&c.keyFile, "secret-key-file", "", "`FILE` of the key that seals webhook secrets in the database (64 hex digits; default DATA/secret.key, made on first start; replicas need the same), e.g. /etc/slawatch/secret.key")
+	fs.StringVar(&c.replica, "replica", "", "this server's `NAME` among replicas sharing a PostgreSQL database (default: host, PID and a random part), e.g. sw-fra1")
+	fs.DurationVar(&c.leaseTTL, "lease-ttl", 20*time.Second, "replicas: a dead replica's customers are taken over after this long (`D`, and a quarter more), e.g. 1m")
+	fs.BoolVar(&c.cookieSecure, "cookie-secure", false, "mark the portal's session cookie Secure: browsers reach the server over HTTPS (directly or through a proxy), e.g. behind nginx terminating TLS")
+	fs.StringVar(&c.logLevel, "log-level", "info", "`LEVEL` of the logs: debug, info, warn or error, e.g. --log-level debug")
+	fs.StringVar(&c.logFormat, "log-format", "text", "`FORMAT` of the logs: text (for people) or json (one object a line, for a log collector), e.g. --log-format json")
+	return fs
 }
 
 func newLogger(w interface{ Write([]byte) (int, error) }, level, format string) (*slog.Logger, error) {

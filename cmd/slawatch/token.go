@@ -22,7 +22,7 @@ import (
 type TokenCommand struct{ IO }
 
 const tokenUsage = `usage:
-  slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--name TEXT] [--expires WHEN]
+  slawatch token [create] --role operator|customer|agent [--customer C] [--agent NAME] [--name NOTE] [--expires WHEN]
   slawatch token list
   slawatch token revoke ID
   slawatch token rotate ID [--expires WHEN] [--overlap D]
@@ -30,11 +30,17 @@ each with [--data DIR | --db URL]. WHEN is an RFC 3339 time or a duration from n
 
 const tokenExamples = `
 examples:
+  # an operator token, on the server's SQLite in ./slawatch-data
   slawatch token --role operator --name "NOC shift"
+  # a customer's portal token, for 30 days
   slawatch token create --role customer --customer globex --expires 720h
+  # an agent's token, on PostgreSQL
   slawatch token create --role agent --agent pop-fra1 --db postgres://slawatch@db.example.net/slawatch
-  slawatch token list
+  # every token, with its ID, role and expiry
+  slawatch token list --data /var/lib/slawatch
+  # a new token for 9a9d8429928a3a4a; the old one works an hour more
   slawatch token rotate 9a9d8429928a3a4a --overlap 1h
+  # stop a token now
   slawatch token revoke 9a9d8429928a3a4a
 `
 
@@ -44,22 +50,9 @@ func (c *TokenCommand) Run(ctx context.Context, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		verb, args = args[0], args[1:]
 	}
-	fs := newFlagSet("token " + verb)
-	data := fs.String("data", "slawatch-data", "data `DIR` of the server")
-	db := fs.String("db", "", "database `URL` (default: SQLite in --data)")
-	var role, customer, agentName, name, expires, overlap *string
-	switch verb {
-	case "create":
-		role = fs.String("role", "", "the `ROLE`: operator, customer or agent")
-		customer = fs.String("customer", "", "the customer `ID` a customer token is for (it must exist), e.g. globex")
-		agentName = fs.String("agent", "", "the `NAME` an agent token delivers as, e.g. pop-fra1")
-		name = fs.String("name", "", "a note naming the token's holder, e.g. \"NOC shift\"")
-		expires = fs.String("expires", "", "`WHEN` the token stops working: an RFC 3339 time or a duration from now, e.g. 720h (default: never)")
-	case "rotate":
-		expires = fs.String("expires", "", "`WHEN` the new token stops working, e.g. 2027-01-01T00:00:00Z (default: never)")
-		overlap = fs.String("overlap", "0s", "how long the old token keeps working, so that its holder can switch, e.g. 1h")
-	case "list", "revoke":
-	default:
+	var t tokenFlags
+	fs, ok := t.flagSet(verb)
+	if !ok {
 		return usagef("token %q: want create, list, revoke or rotate\n%s", verb, tokenUsage)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +68,7 @@ func (c *TokenCommand) Run(ctx context.Context, args []string) error {
 	if fs.NArg() != want {
 		return usagef("token %s takes %d argument(s), got %q\n%s", verb, want, fs.Args(), tokenUsage)
 	}
-	st, err := openStore(ctx, *data, *db, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	st, err := openStore(ctx, t.data, t.db, store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		return err
 	}
@@ -87,19 +80,49 @@ func (c *TokenCommand) Run(ctx context.Context, args []string) error {
 	case "revoke":
 		return c.revoke(ctx, st, fs.Arg(0), now)
 	case "rotate":
-		return c.rotate(ctx, st, fs.Arg(0), *expires, *overlap, *data, now)
+		return c.rotate(ctx, st, fs.Arg(0), t.expires, t.overlap, t.data, now)
 	}
-	exp, err := parseWhen(*expires, now)
+	exp, err := parseWhen(t.expires, now)
 	if err != nil {
 		return usagef("--expires: %v", err)
 	}
-	tok, err := auth.NewTokenFor(ctx, st, store.Token{Role: *role, Customer: *customer, Agent: *agentName, Name: *name,
+	tok, err := auth.NewTokenFor(ctx, st, store.Token{Role: t.role, Customer: t.customer, Agent: t.agent, Name: t.name,
 		Created: now, Expires: exp})
 	if err != nil {
 		return usagef("%v", err)
 	}
 	fmt.Fprintln(c.Stdout, tok)
 	return nil
+}
+
+// tokenFlags are the flags of the token subcommands.
+type tokenFlags struct {
+	data, db                             string
+	role, customer, agent, name, expires string
+	overlap                              string
+}
+
+// flagSet defines the flags of token verb into t; false for a verb
+// there is none of.
+func (t *tokenFlags) flagSet(verb string) (*flag.FlagSet, bool) {
+	fs := newFlagSet("token " + verb)
+	fs.StringVar(&t.data, "data", "slawatch-data", "data `DIR` of the server, as its --data, e.g. /var/lib/slawatch")
+	fs.StringVar(&t.db, "db", "", "database `URL`, as the server's --db (default: SQLite in --data), e.g. postgres://slawatch@db.example.net/slawatch")
+	switch verb {
+	case "create":
+		fs.StringVar(&t.role, "role", "", "the `ROLE`: operator (everything), customer (its own reports and settings) or agent (delivers records), e.g. --role agent")
+		fs.StringVar(&t.customer, "customer", "", "the customer `ID` a customer token is for (it must exist), e.g. globex")
+		fs.StringVar(&t.agent, "agent", "", "the `NAME` an agent token delivers as, e.g. pop-fra1")
+		fs.StringVar(&t.name, "name", "", "a `NOTE` naming the token's holder, shown by token list, e.g. \"NOC shift\"")
+		fs.StringVar(&t.expires, "expires", "", "`WHEN` the token stops working: an RFC 3339 time or a duration from now, e.g. 720h (default: never)")
+	case "rotate":
+		fs.StringVar(&t.expires, "expires", "", "`WHEN` the new token stops working, e.g. 2027-01-01T00:00:00Z (default: never)")
+		fs.StringVar(&t.overlap, "overlap", "0s", "how long (`D`) the old token keeps working, so that its holder can switch, e.g. 1h")
+	case "list", "revoke":
+	default:
+		return nil, false
+	}
+	return fs, true
 }
 
 // parseWhen reads an RFC 3339 time or a duration from now; "" is never.
