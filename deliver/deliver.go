@@ -17,6 +17,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/sample"
 	"github.com/slawatch/slawatch/spool"
 )
@@ -29,9 +30,10 @@ type Evaluator interface {
 // Outputs are where the agent's minutes go. Any of them may be nil.
 type Outputs struct {
 	Log    *slog.Logger
-	File   *File     // the samples file (--out)
-	Eval   Evaluator // the in-process evaluator (--contract)
-	Server *Server   // the servers (--server)
+	File   *File       // the samples file (--out)
+	Eval   Evaluator   // the in-process evaluator (--contract)
+	Server *Server     // the servers (--server)
+	Clock  clock.Clock // Drain's deadline and pauses; nil: the real clock
 
 	evAny bool
 	evAt  int64         // the last minute given to the evaluator
@@ -127,16 +129,23 @@ func (o *Outputs) take(ctx context.Context, sp *spool.Spool) ([]spool.Batch, err
 	return o.group, nil
 }
 
-// DrainTimeout bounds Drain.
-const DrainTimeout = 10 * time.Second
+// DrainTimeout bounds Drain; drainPoll is how often it looks.
+const (
+	DrainTimeout = 10 * time.Second
+	drainPoll    = 10 * time.Millisecond
+)
 
 // Drain waits, after the agent has stopped, until the consumer has
 // delivered every pending batch, for at most DrainTimeout; what is left
 // stays in the spool for the next run.
 func (o *Outputs) Drain(sp *spool.Spool) {
-	deadline := time.Now().Add(DrainTimeout)
-	for sp.Stats().Pending > 0 && time.Now().Before(deadline) {
-		time.Sleep(10 * time.Millisecond)
+	c := clock.Or(o.Clock)
+	deadline := c.Now().Add(DrainTimeout)
+	t := c.NewTimer(drainPoll)
+	defer t.Stop()
+	for sp.Stats().Pending > 0 && c.Now().Before(deadline) {
+		<-t.C()
+		t.Reset(drainPoll)
 	}
 	if n := sp.Stats().Pending; n > 0 {
 		o.Log.Warn("batches left in the spool for the next run", "batches", n)

@@ -16,6 +16,7 @@ import (
 
 	"github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/ingest"
+	"github.com/slawatch/slawatch/internal/clock"
 	"github.com/slawatch/slawatch/internal/ingesttest"
 	"github.com/slawatch/slawatch/spool"
 )
@@ -207,4 +208,62 @@ func TestDeliverStopKeepsSpool(t *testing.T) {
 	if st := ingesttest.SpoolStats(t, dir); st.Pending != 5 {
 		t.Errorf("%d batches pending after the stop, want 5", st.Pending)
 	}
+}
+
+// TestDrainOnClock: Drain looks at the spool on its clock and gives up
+// DrainTimeout after it began, leaving the batches (and a warning) for the
+// next run; once the consumer has delivered everything, it returns at its
+// next look. A fake clock is moved: no test time is spent waiting.
+func TestDrainOnClock(t *testing.T) {
+	start := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	drain := func(o *Outputs, sp *spool.Spool) chan struct{} {
+		done := make(chan struct{})
+		go func() { o.Drain(sp); close(done) }()
+		return done
+	}
+	t.Run("deadline", func(t *testing.T) {
+		sp := openTestSpool(t)
+		fillSpool(t, sp, 2, 1)
+		fake := clock.NewFake(start)
+		var logs syncBuffer
+		o := &Outputs{Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake}
+		done := drain(o, sp)
+		fake.BlockUntil(1)
+		fake.Advance(DrainTimeout - drainPoll)
+		fake.BlockUntil(1)
+		select {
+		case <-done:
+			t.Fatalf("Drain returned %v after it began, before DrainTimeout (%v)", DrainTimeout-drainPoll, DrainTimeout)
+		default:
+		}
+		fake.Advance(drainPoll)
+		<-done
+		if got := logs.String(); !strings.Contains(got, "batches left in the spool for the next run") || !strings.Contains(got, "batches=2") {
+			t.Errorf("log %q: want the 2 batches left named", got)
+		}
+		if n := sp.Stats().Pending; n != 2 {
+			t.Errorf("%d batches pending after the drain, want the 2 still there", n)
+		}
+	})
+	t.Run("delivered", func(t *testing.T) {
+		sp := openTestSpool(t)
+		fillSpool(t, sp, 1, 1)
+		fake := clock.NewFake(start)
+		var logs syncBuffer
+		o := &Outputs{Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake}
+		done := drain(o, sp)
+		fake.BlockUntil(1)
+		b, err := sp.Next(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := sp.Ack(b.Seq); err != nil {
+			t.Fatal(err)
+		}
+		fake.Advance(drainPoll)
+		<-done
+		if got := logs.String(); got != "" {
+			t.Errorf("log %q after a full delivery, want nothing", got)
+		}
+	})
 }

@@ -10,13 +10,16 @@ import (
 	"testing"
 )
 
-// TestOneClock: the server, the store and the notifiers read time only
-// through a Clock, so that no test of theirs waits for real time. Only
-// Real, in this package, calls the time package's clock.
+// TestOneClock: the server, the store, the notifiers and the agent's
+// delivery read time only through a Clock, so that no test of theirs
+// waits for real time. Only Real, in this package, calls the time
+// package's clock. (The agent's probing loop has its own agent.Clock,
+// whose RealClock is its only reader of real time: a round trip is real
+// time by definition.)
 func TestOneClock(t *testing.T) {
 	banned := map[string]bool{"Now": true, "Since": true, "Until": true, "After": true, "AfterFunc": true,
 		"NewTimer": true, "NewTicker": true, "Tick": true, "Sleep": true}
-	for _, dir := range []string{"server", "store", "notify"} {
+	for _, dir := range []string{"server", "store", "notify", "deliver"} {
 		root := filepath.Join("..", "..", dir)
 		err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
