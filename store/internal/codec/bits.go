@@ -1,5 +1,7 @@
 package codec
 
+import "encoding/binary"
+
 // bitWriter appends values of 0 to 64 bits to buf, least significant bit
 // first.
 type bitWriter struct {
@@ -52,7 +54,25 @@ func (r *bitReader) read(width uint) uint64 {
 }
 
 func (r *bitReader) read32(width uint) uint64 {
-	for r.n < width {
+	if r.n < width {
+		r.refill()
+	}
+	v := r.acc & (1<<width - 1)
+	r.acc >>= width
+	r.n -= width
+	return v
+}
+
+// refill tops acc up to at least 57 bits, a word at a time where p holds
+// one, zeros past its end.
+func (r *bitReader) refill() {
+	if len(r.p) >= 8 {
+		r.acc |= binary.LittleEndian.Uint64(r.p) << r.n
+		k := (63 - r.n) / 8 // whole bytes that fit
+		r.p, r.n = r.p[k:], r.n+k*8
+		return
+	}
+	for r.n <= 56 {
 		var b byte
 		if len(r.p) > 0 {
 			b, r.p = r.p[0], r.p[1:]
@@ -60,8 +80,4 @@ func (r *bitReader) read32(width uint) uint64 {
 		r.acc |= uint64(b) << r.n
 		r.n += 8
 	}
-	v := r.acc & (1<<width - 1)
-	r.acc >>= width
-	r.n -= width
-	return v
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	slawatch "github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/internal/wire"
@@ -131,7 +132,12 @@ func (c *columns) splitRTT(m *slawatch.Minute) {
 
 // DecodeChunk decodes a chunk. Whatever p holds, it returns an error or
 // series whose every record passes CheckMinute; it never panics.
-func DecodeChunk(p []byte) ([]SeriesHour, error) {
+func DecodeChunk(p []byte) ([]SeriesHour, error) { return DecodeChunkTo(nil, p) }
+
+// DecodeChunkTo is DecodeChunk decoding into dst's memory, which a reader
+// of many chunks reuses: a record absent from a series (its Have bit
+// clear) is then left as it was, not zeroed.
+func DecodeChunkTo(dst []SeriesHour, p []byte) ([]SeriesHour, error) {
 	d := decoder{wire.Decoder{P: p}}
 	version := d.Byte()
 	if d.Bad || version < 1 || version > ChunkVersion {
@@ -141,7 +147,7 @@ func DecodeChunk(p []byte) ([]SeriesHour, error) {
 	if d.Bad || n > uint64(len(d.P))/3 { // id, absent mask, a column header
 		return nil, fmt.Errorf("chunk: %w: series count", ErrCorrupt)
 	}
-	out := make([]SeriesHour, n)
+	out := slices.Grow(dst[:0], int(n))[:n]
 	c := newColumns()
 	c.timed = version >= 2
 	var id int64
@@ -212,7 +218,7 @@ func (c *columns) rebuild(s *SeriesHour) error {
 			continue
 		}
 		m := &s.M[i]
-		m.Sent, m.Received = uint32(c.sent[j]), uint32(c.sent[j]-c.lost[j])
+		*m = slawatch.Minute{Sent: uint32(c.sent[j]), Received: uint32(c.sent[j] - c.lost[j])}
 		j++
 		if m.Received == 0 {
 			continue

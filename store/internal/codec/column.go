@@ -159,59 +159,67 @@ func (p *colPlan) appendTerms(b []byte, t []uint64) []byte {
 	return w.flush()
 }
 
-// column decodes a column of n values into dst.
+// column decodes a column of n values into dst, reusing its memory.
 func (d *decoder) column(n int, dst []uint64) ([]uint64, error) {
 	head := d.Byte()
 	delta, width := head&deltaFlag != 0, uint(head&^deltaFlag)
 	if d.Bad || width > 64 || n == 0 || (delta && n < 2) {
 		return nil, fmt.Errorf("column: %w: header", ErrCorrupt)
 	}
-	dst = dst[:0]
+	dst = slices.Grow(dst[:0], n)[:n]
+	t := dst
 	if delta {
-		dst = append(dst, d.Uvarint())
+		dst[0] = d.Uvarint()
+		t = dst[1:]
 	}
 	base := uint64(d.Varint())
-	t, err := d.terms(n-len(dst), base, width)
-	if err != nil {
+	if err := d.terms(t, base, width); err != nil {
 		return nil, err
 	}
-	for _, v := range t {
-		if delta {
-			v += dst[len(dst)-1]
+	if delta {
+		for i := 1; i < n; i++ {
+			dst[i] += dst[i-1]
 		}
-		dst = append(dst, v)
 	}
 	return dst, nil
 }
 
-// terms decodes the exceptions and packed offsets of n terms.
-func (d *decoder) terms(n int, base uint64, width uint) ([]uint64, error) {
+// terms decodes the exceptions and packed offsets of len(t) terms into t.
+func (d *decoder) terms(t []uint64, base uint64, width uint) error {
+	n := len(t)
 	nexc := d.Uvarint()
 	if d.Bad || nexc > uint64(n) {
-		return nil, fmt.Errorf("column: %w: exception count", ErrCorrupt)
+		return fmt.Errorf("column: %w: exception count", ErrCorrupt)
 	}
-	t := make([]uint64, n)
-	isExc := make([]bool, n)
+	// the exceptions' indexes, increasing, and values: on the stack for
+	// a chunk's column
+	var atBuf [ChunkMinutes]int
+	var valBuf [ChunkMinutes]uint64
+	excAt, excVal := atBuf[:0], valBuf[:0]
 	idx := -1
 	for range nexc {
 		gap, off := d.Uvarint(), d.Varint()
 		if d.Bad || gap == 0 || gap > uint64(n-1-idx) {
-			return nil, fmt.Errorf("column: %w: exception", ErrCorrupt)
+			return fmt.Errorf("column: %w: exception", ErrCorrupt)
 		}
 		idx += int(gap)
-		t[idx], isExc[idx] = base+uint64(off), true
+		excAt, excVal = append(excAt, idx), append(excVal, base+uint64(off))
 	}
 	packed := (n - int(nexc)) * int(width)
 	r := bitReader{p: d.Bytes(uint64((packed + 7) / 8))}
 	if d.Bad {
-		return nil, fmt.Errorf("column: %w: packed values", ErrCorrupt)
+		return fmt.Errorf("column: %w: packed values", ErrCorrupt)
 	}
+	e := 0
 	for i := range t {
-		if !isExc[i] {
-			t[i] = base + r.read(width)
+		if e < len(excAt) && excAt[e] == i {
+			t[i] = excVal[e]
+			e++
+			continue
 		}
+		t[i] = base + r.read(width)
 	}
-	return t, nil
+	return nil
 }
 
 func uvarintLen(v uint64) int { return (bits.Len64(v|1) + 6) / 7 }
