@@ -60,10 +60,23 @@ func (s *Store) readHour(ctx context.Context, h int64) (*hour, error) {
 const hoursPerRead = 24
 
 // readHours reads the hours starting at hs, in order, and calls fn with
-// each. Every hour is read within one snapshot (hoursPerRead share one),
-// so that a compaction moving its records from staged batches to a chunk
-// is seen wholly or not at all; rows are decoded after the transaction.
+// each, decoded.
 func (s *Store) readHours(ctx context.Context, hs []int64, fn func(int64, *hour) error) error {
+	return s.readRows(ctx, hs, func(h int64, chunks []storedChunk, batches []storedBatch) error {
+		hr, err := s.decodeHour(ctx, h, chunks, batches)
+		if err != nil {
+			return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
+		}
+		return fn(h, hr)
+	})
+}
+
+// readRows reads the rows of the hours starting at hs, in order, and
+// calls fn with each hour's. Every hour is read within one snapshot
+// (hoursPerRead share one), so that a compaction moving its records from
+// staged batches to a chunk is seen wholly or not at all; fn is called
+// after the transaction.
+func (s *Store) readRows(ctx context.Context, hs []int64, fn func(int64, []storedChunk, []storedBatch) error) error {
 	for len(hs) > 0 {
 		group := hs[:min(len(hs), hoursPerRead)]
 		hs = hs[len(group):]
@@ -94,11 +107,7 @@ func (s *Store) readHours(ctx context.Context, hs []int64, fn func(int64, *hour)
 			return fmt.Errorf("store: read minutes of hour %d: %w", group[0], err)
 		}
 		for i, h := range group {
-			hr, err := s.decodeHour(ctx, h, chunks[i], batches[i])
-			if err != nil {
-				return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
-			}
-			if err := fn(h, hr); err != nil {
+			if err := fn(h, chunks[i], batches[i]); err != nil {
 				return err
 			}
 		}

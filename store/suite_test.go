@@ -123,6 +123,7 @@ func checkRead(t testing.TB, s *Store, from, to int64, want []stored) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("read [%d, %d):\n got %+v\nwant %+v", from, to, got, want)
 	}
+	checkBatches(t, s, from, to, want)
 }
 
 // model is what a store must hold: per (agent, series, minute) the first

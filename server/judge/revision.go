@@ -130,9 +130,8 @@ func (e *Judge) ReviseNow(ctx context.Context, customer string, b *contract.Boun
 	}
 	e.metrics.Recomputes.Inc()
 	keep := e.readKeep(b, customer)
-	err = e.st.ReadMinutesOf(ctx, w0, w1, keep, func(minute int64, recs []slawatch.SeriesMinute) error {
-		return ev.AddNamed(minute, recs)
-	})
+	// the store numbers the records by their index in the contract
+	err = e.st.ReadBatches(ctx, w0, w1, b.Series, keep, ev.Add)
 	if err != nil {
 		return Revision{}, err
 	}
