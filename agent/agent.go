@@ -12,8 +12,8 @@
 // One goroutine, the main loop, owns all per-target state. It wakes on a
 // coarse tick (sendTick) rather than for every probe: it takes the echo
 // replies waiting in the sockets (timed by the kernel as they arrived, so
-// reading them later changes no round trip), sends in
-// one batch every probe due within half a tick either side, takes check
+// reading them later changes no round trip), sends in one batch every
+// probe due within half a tick either side (±5 ms), takes check
 // results from a channel, and flushes minutes. All ICMP targets of an
 // address family share one socket; each TCP, HTTP or DNS probe runs on a
 // goroutine of its own for its duration.

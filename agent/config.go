@@ -219,6 +219,16 @@ func (c *Config) Validate() error {
 	return nil
 }
 
+// ProbesPerSecond is how many probes a second the validated targets ask
+// for: the sum of one over each target's interval.
+func (c *Config) ProbesPerSecond() float64 {
+	rate := 0.0
+	for i := range c.Targets {
+		rate += float64(time.Second) / float64(c.Targets[i].Interval.Duration)
+	}
+	return rate
+}
+
 func (c *Config) validateHeader() error {
 	fail := func(field, format string, args ...any) error {
 		return &ConfigError{File: c.File, Line: 1, Field: field, Msg: fmt.Sprintf(format, args...)}

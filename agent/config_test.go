@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -138,5 +139,17 @@ func TestConfigRelativePaths(t *testing.T) {
 	}
 	if c.Spool.Dir != filepath.Join(dir, "sp") || len(c.Targets) != 1 {
 		t.Errorf("spool dir %q, %d targets; want %q and 1", c.Spool.Dir, len(c.Targets), filepath.Join(dir, "sp"))
+	}
+}
+
+// TestProbesPerSecond: one over each target's interval, defaults applied.
+func TestProbesPerSecond(t *testing.T) {
+	cfg := mustConfig(t, "defaults: {interval: 500ms}\ntargets:\n"+
+		"  - {series: a, icmp: {host: 127.0.0.1}}\n"+
+		"  - {series: b, interval: 30s, icmp: {host: 127.0.0.1}}\n"+
+		"  - {series: c, interval: 1m, tcp: {address: '127.0.0.1:1'}}\n")
+	// 1/0.5 + 1/30 + 1/60 = 2 + 0.0333… + 0.0166… = 2.05
+	if got := cfg.ProbesPerSecond(); math.Abs(got-2.05) > 1e-9 {
+		t.Errorf("ProbesPerSecond = %v, want 2.05", got)
 	}
 }

@@ -127,6 +127,33 @@ func TestAgentBadInput(t *testing.T) {
 	if code, _, stderr := run(t, "", "agent"); code != 2 || !strings.Contains(stderr, "--config is required") {
 		t.Errorf("no config: exit %d, %q", code, stderr)
 	}
+	if code, _, stderr := run(t, "", "agent", "--config", "agent.yaml", "--procs", "-1"); code != 2 || !strings.Contains(stderr, "--procs -1: want 0") {
+		t.Errorf("--procs -1: exit %d, %q", code, stderr)
+	}
+}
+
+// TestAgentProcs: --procs wins; $GOMAXPROCS, when set, is left to the
+// runtime; otherwise an agent of fewer than 5,000 probes a second runs on
+// one CPU and a larger one on all.
+func TestAgentProcs(t *testing.T) {
+	for _, tc := range []struct {
+		procs int
+		env   string
+		rate  float64
+		want  int
+	}{
+		{0, "", 100, 1},
+		{0, "", 4999.9, 1},
+		{0, "", 5000, 0},
+		{0, "", 100_000, 0},
+		{0, "4", 100, 0},
+		{3, "4", 100, 3},
+		{2, "", 100_000, 2},
+	} {
+		if got := agentProcs(tc.procs, tc.env, tc.rate); got != tc.want {
+			t.Errorf("agentProcs(%d, %q, %v) = %d, want %d", tc.procs, tc.env, tc.rate, got, tc.want)
+		}
+	}
 }
 
 // TestAgentSpoolAcrossRestarts: a first run with no consumer leaves its
