@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
 
 	slawatch "github.com/slawatch/slawatch"
 
@@ -17,15 +20,34 @@ import (
 // name's position in series, the records by ascending Series (one a
 // series: the first stored of each agent, summed across agents, as
 // ReadMinutesOf reads them) and Rows their count. Records of other
-// series are not read. b and its records are fn's only during the call.
+// series are not read. b and its records are fn's only during the call:
+// it may change them.
 //
 // keep is asked about each agent and series at most once an hour, not
-// for every record, so it must answer the same for the whole read. The
-// hours are decoded on a goroutine of their own, ahead of fn, which is
-// called on the caller's: a recompute decodes on one core while it
-// judges on the other.
+// for every record, and from goroutines of the read's own, several at
+// once: it must answer the same for the whole read and be safe to call
+// concurrently. The hours are decoded on GOMAXPROCS goroutines (at most
+// maxDecoders), ahead of fn, which is called on the caller's goroutine
+// in minute order.
 func (s *Store) ReadBatches(ctx context.Context, from, to int64, series []string, keep func(agent, series string) bool,
 	fn func(b *slawatch.Batch) error) error {
+	return s.ReadBatchHours(ctx, from, to, series, keep, func(bs []slawatch.Batch) error {
+		for i := range bs {
+			if err := fn(&bs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReadBatchHours is ReadBatches handing fn an hour's minutes at a time:
+// the batches of the minutes of one clock hour that have records, in
+// order, fn's only during the call. A reader that splits the judging of
+// a minute over several goroutines then waits for them once an hour, not
+// every minute.
+func (s *Store) ReadBatchHours(ctx context.Context, from, to int64, series []string, keep func(agent, series string) bool,
+	fn func(bs []slawatch.Batch) error) error {
 	from, to = max(from, 0), min(to, MaxMinute+1)
 	if from >= to || len(series) == 0 {
 		return nil
@@ -34,7 +56,7 @@ func (s *Store) ReadBatches(ctx context.Context, from, to int64, series []string
 	if err != nil {
 		return err
 	}
-	r := &batchReader{s: s, keep: keep, index: make(map[string]int32, len(series)), kept: map[agentSeries]int32{}, names: series}
+	r := &batchReader{s: s, keep: keep, index: make(map[string]int32, len(series)), names: series, from: from, to: to}
 	for i, name := range series {
 		if _, dup := r.index[name]; !dup {
 			r.index[name] = int32(i)
@@ -42,83 +64,138 @@ func (s *Store) ReadBatches(ctx context.Context, from, to int64, series []string
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	ready, free := make(chan decodedHour, 1), make(chan *batchHour, 2)
-	go func() {
-		defer close(ready)
-		err := s.readRows(ctx, hours, func(h int64, chunks []storedChunk, batches []storedBatch) error {
-			bh := &batchHour{}
-			select {
-			case bh = <-free:
-			default:
-			}
-			if err := r.decode(ctx, bh, h, chunks, batches); err != nil {
-				return fmt.Errorf("store: read minutes of hour %d: %w", h, err)
-			}
-			select {
-			case ready <- decodedHour{h: h, hour: bh}:
-				return nil
-			case <-ctx.Done():
-				return ctx.Err()
-			}
-		})
-		if err != nil {
-			ready <- decodedHour{err: err}
-		}
-	}()
-	err = r.emitHours(ready, free, from, to, fn)
+	order := r.start(ctx, hours)
+	err = r.emit(order, fn)
 	cancel()
-	for range ready { // let the decoder end
+	for range order { // let the reading end
 	}
 	return err
 }
 
-// emitHours calls fn with the minutes of each hour as it is decoded and
-// hands the hour back for reuse.
-func (r *batchReader) emitHours(ready <-chan decodedHour, free chan<- *batchHour, from, to int64, fn func(*slawatch.Batch) error) error {
-	var b slawatch.Batch
-	for d := range ready {
-		if d.err != nil {
-			return d.err
+// maxDecoders bounds the goroutines decoding hours, and so the memory of
+// the hours decoded ahead: an hour of 10,000 series is about 29 MB.
+const maxDecoders = 4
+
+// start reads the rows of hours on a goroutine and decodes them on
+// others. It returns the hours in order, each as a channel its result
+// arrives on; the channel is closed once every hour is sent, or after
+// an error (the last hour's result then).
+func (r *batchReader) start(ctx context.Context, hours []int64) <-chan chan hourResult {
+	workers := min(runtime.GOMAXPROCS(0), maxDecoders)
+	order := make(chan chan hourResult, 1)
+	jobs := make(chan hourJob)
+	for range workers {
+		go r.decoder(ctx, jobs)
+	}
+	go func() {
+		defer close(order)
+		defer close(jobs)
+		err := r.s.readRows(ctx, hours, func(h int64, chunks []storedChunk, batches []storedBatch) error {
+			j := hourJob{h: h, chunks: chunks, batches: batches, out: make(chan hourResult, 1)}
+			select {
+			case order <- j.out:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+			select {
+			case jobs <- j:
+				return nil
+			case <-ctx.Done():
+				j.out <- hourResult{err: ctx.Err()}
+				return ctx.Err()
+			}
+		})
+		if err != nil {
+			out := make(chan hourResult, 1)
+			out <- hourResult{err: err}
+			order <- out
 		}
-		h := d.h
-		for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
-			var err error
-			if b.Records, err = d.hour.minute(int(i), b.Records[:0], r.names); err != nil {
-				return fmt.Errorf("store: minute %d: %w", h+i, err)
-			}
-			if len(b.Records) == 0 {
-				continue
-			}
-			b.Minute, b.Rows = h+i, int64(len(b.Records))
-			if err := fn(&b); err != nil {
+	}()
+	return order
+}
+
+// hourJob is an hour's rows to decode; its result goes to out.
+type hourJob struct {
+	h       int64
+	chunks  []storedChunk
+	batches []storedBatch
+	out     chan hourResult
+}
+
+// hourResult is an hour's batches, or the error that ends the reading.
+type hourResult struct {
+	hb  *hourBatches
+	err error
+}
+
+// hourBatches is an hour's batches and their records' memory, reused.
+type hourBatches struct {
+	bs   []slawatch.Batch
+	recs [chunkMinutes][]slawatch.Record
+}
+
+// decoder decodes the hours of jobs, with memory of its own, until jobs
+// is closed.
+func (r *batchReader) decoder(ctx context.Context, jobs <-chan hourJob) {
+	d := &hourDecoder{r: r, kept: map[agentSeries]int32{}}
+	for j := range jobs {
+		hb, err := d.decode(ctx, j)
+		j.out <- hourResult{hb, err}
+	}
+}
+
+// emit calls fn with each hour's batches in order and hands the memory
+// back for reuse.
+func (r *batchReader) emit(order <-chan chan hourResult, fn func([]slawatch.Batch) error) error {
+	for out := range order {
+		res := <-out
+		if res.err != nil {
+			return res.err
+		}
+		if len(res.hb.bs) > 0 {
+			if err := fn(res.hb.bs); err != nil {
 				return err
 			}
 		}
-		select {
-		case free <- d.hour:
-		default:
-		}
+		r.free.Put(res.hb)
 	}
 	return nil
 }
 
-// batchReader is what a ReadBatches call keeps while it reads: the
-// series' numbers, and keep's answers by agent and series id.
+// batchReader is what a ReadBatchHours call shares between its
+// goroutines: the series' numbers, and memory to reuse.
 type batchReader struct {
-	s     *Store
-	keep  func(agent, series string) bool
-	index map[string]int32
-	kept  map[agentSeries]int32 // the series' number, -1 when not read
-	names []string              // by number
+	s        *Store
+	keep     func(agent, series string) bool
+	index    map[string]int32
+	names    []string // by number
+	from, to int64
+	free     sync.Pool // *hourBatches
 }
 
 type agentSeries struct{ agent, series int64 }
 
-// decodedHour is an hour decoded, or the error that ended the reading.
-type decodedHour struct {
-	h    int64
-	hour *batchHour
-	err  error
+// hourDecoder is one decoding goroutine's: keep's answers as numbers by
+// agent and series id (-1: not read), and the hour being decoded.
+type hourDecoder struct {
+	r    *batchReader
+	kept map[agentSeries]int32
+	hour batchHour
+}
+
+// decode decodes the hour of j into batches.
+func (d *hourDecoder) decode(ctx context.Context, j hourJob) (*hourBatches, error) {
+	if err := d.hour.decode(ctx, d, j.h, j.chunks, j.batches); err != nil {
+		return nil, fmt.Errorf("store: read minutes of hour %d: %w", j.h, err)
+	}
+	hb, _ := d.r.free.Get().(*hourBatches)
+	if hb == nil {
+		hb = &hourBatches{}
+	}
+	if err := d.hour.batches(hb, j.h, d.r.from, d.r.to, d.r.names); err != nil {
+		return nil, err
+	}
+	return hb, nil
 }
 
 // batchHour is an hour decoded for ReadBatches: its chunks' series kept
@@ -149,7 +226,7 @@ type numberedEntry struct {
 }
 
 // decode fills bh with an hour's rows.
-func (r *batchReader) decode(ctx context.Context, bh *batchHour, h int64, chunks []storedChunk, batches []storedBatch) error {
+func (bh *batchHour) decode(ctx context.Context, d *hourDecoder, h int64, chunks []storedChunk, batches []storedBatch) error {
 	bh.series, bh.shared = bh.series[:0], false
 	for i := range bh.staged {
 		bh.staged[i] = bh.staged[i][:0]
@@ -158,7 +235,7 @@ func (r *batchReader) decode(ctx context.Context, bh *batchHour, h int64, chunks
 		bh.decoded = append(bh.decoded, nil)
 	}
 	for i, c := range chunks {
-		if err := r.addChunk(ctx, bh, i, c); err != nil {
+		if err := d.addChunk(ctx, bh, i, c); err != nil {
 			return err
 		}
 	}
@@ -167,7 +244,7 @@ func (r *batchReader) decode(ctx context.Context, bh *batchHour, h int64, chunks
 		bh.shared = bh.shared || bh.series[i].n == bh.series[i-1].n
 	}
 	for i, b := range batches {
-		if err := r.addBatch(bh, h, i+1, b); err != nil {
+		if err := d.r.addBatch(bh, h, i+1, b); err != nil {
 			return err
 		}
 	}
@@ -175,7 +252,8 @@ func (r *batchReader) decode(ctx context.Context, bh *batchHour, h int64, chunks
 }
 
 // addChunk decodes the i-th chunk of the hour into bh.
-func (r *batchReader) addChunk(ctx context.Context, bh *batchHour, i int, c storedChunk) error {
+func (d *hourDecoder) addChunk(ctx context.Context, bh *batchHour, i int, c storedChunk) error {
+	r := d.r
 	agent, err := r.s.lookup(ctx, tableAgents, c.agentID)
 	if err != nil {
 		return err
@@ -185,14 +263,14 @@ func (r *batchReader) addChunk(ctx context.Context, bh *batchHour, i int, c stor
 	}
 	for j := range bh.decoded[i] {
 		sh := &bh.decoded[i][j]
-		n, ok := r.kept[agentSeries{c.agentID, sh.ID}]
+		n, ok := d.kept[agentSeries{c.agentID, sh.ID}]
 		if !ok {
 			name, err := r.s.lookup(ctx, tableSeries, sh.ID)
 			if err != nil {
 				return err
 			}
 			n = r.number(agent, name)
-			r.kept[agentSeries{c.agentID, sh.ID}] = n
+			d.kept[agentSeries{c.agentID, sh.ID}] = n
 		}
 		if n >= 0 {
 			bh.series = append(bh.series, numberedSeries{n: n, agent: agent, sh: sh})
@@ -228,19 +306,53 @@ func (r *batchReader) addBatch(bh *batchHour, h int64, prio int, b storedBatch) 
 	return nil
 }
 
-// minute appends minute i's records to out. An hour of one agent a
-// series and no staged records, the usual, is a walk over its series;
-// otherwise the minute's copies are sorted and resolved as emit does.
-func (bh *batchHour) minute(i int, out []slawatch.Record, names []string) ([]slawatch.Record, error) {
-	bit := uint64(1) << i
-	if !bh.shared && len(bh.staged[i]) == 0 {
-		for _, s := range bh.series {
-			if s.sh.Have&bit != 0 {
-				out = append(out, slawatch.Record{Series: s.n, Minute: s.sh.M[i]})
+// batches makes the batches of the hour's minutes in [from, to) with
+// records. The usual minute (one agent a series, nothing staged) is
+// filled series by series, each series' hour read in order; the others
+// are resolved by minute.
+func (bh *batchHour) batches(hb *hourBatches, h, from, to int64, names []string) error {
+	var window uint64 // the minutes of the hour read
+	for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
+		window |= 1 << i
+	}
+	usual := window
+	for i := range bh.staged {
+		if bh.shared || len(bh.staged[i]) > 0 {
+			usual &^= 1 << i
+		}
+	}
+	for i := range hb.recs {
+		hb.recs[i] = hb.recs[i][:0]
+	}
+	for _, s := range bh.series {
+		for have := s.sh.Have & usual; have != 0; have &= have - 1 {
+			i := bits.TrailingZeros64(have)
+			hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: s.n, Minute: s.sh.M[i]})
+		}
+	}
+	hb.bs = hb.bs[:0]
+	for i := range hb.recs {
+		if window&(1<<i) == 0 {
+			continue
+		}
+		if usual&(1<<i) == 0 {
+			var err error
+			if hb.recs[i], err = bh.minute(i, hb.recs[i], names); err != nil {
+				return fmt.Errorf("store: minute %d: %w", h+int64(i), err)
 			}
 		}
-		return out, nil
+		if n := len(hb.recs[i]); n > 0 {
+			hb.bs = append(hb.bs, slawatch.Batch{Minute: h + int64(i), Records: hb.recs[i], Rows: int64(n)})
+		}
 	}
+	return nil
+}
+
+// minute appends minute i's records to out, when some series has
+// records of several agents or staged ones: the minute's copies are
+// sorted and resolved as emit does.
+func (bh *batchHour) minute(i int, out []slawatch.Record, names []string) ([]slawatch.Record, error) {
+	bit := uint64(1) << i
 	es := bh.entries[:0]
 	for _, s := range bh.series {
 		if s.sh.Have&bit != 0 {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -118,5 +119,29 @@ func TestReadBatchesFiltered(t *testing.T) {
 			t.Errorf("compacted %v: ReadBatches = %v, want %v", compacted, got, want)
 		}
 		checkBatches(t, s, t0, t0+30*60, readAll(t, s, t0, t0+30*60))
+	}
+}
+
+// TestReadBatchesStops: an error from fn stops the reading, in whichever
+// hour, and is returned; the decoding goroutines end.
+func TestReadBatchesStops(t *testing.T) {
+	s := mustOpen(t, filepath.Join(t.TempDir(), "s.db"), Options{})
+	for m := int64(0); m < 5*60; m += 7 {
+		mustWrite(t, s, "pop1", t0+m, rec("x", 60, 0, 10_000))
+	}
+	mustCompact(t, s, t0+3*60)
+	stop := errors.New("stop")
+	for _, after := range []int{1, 9, 20, 43} {
+		calls := 0
+		err := s.ReadBatches(context.Background(), t0, t0+5*60, []string{"x"}, nil, func(*slawatch.Batch) error {
+			calls++
+			if calls == after {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) || calls != after {
+			t.Errorf("stop after %d: err %v after %d calls", after, err, calls)
+		}
 	}
 }

@@ -7,7 +7,6 @@
 package judge
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -83,7 +82,13 @@ type custEval struct {
 	before, after int64
 	checkAt       int64
 	recs          []slawatch.SeriesMinute // the minute being fed, reused
-	batch         slawatch.Batch          // the minute being rebuilt, reused
+	batch         []slawatch.Record       // the minute being rebuilt, reused
+	// while a rebuild feeds customers in parallel, the outages found
+	// wait in found, each with the minute being fed, and are put in
+	// order by the rebuild (see router)
+	rebuilding bool
+	feeding    int64
+	found      []foundAt
 }
 
 // revisionDue is a closed month whose report must be revised: why, and
@@ -365,89 +370,19 @@ func (e *Judge) rebuild(ctx context.Context, cs []*custEval) error {
 	if from >= to {
 		return nil
 	}
+	for _, c := range cs {
+		c.rebuilding = true
+	}
+	defer func() {
+		for _, c := range cs {
+			c.rebuilding, c.found = false, nil
+		}
+	}()
 	r := newRouter(cs)
-	if err := e.st.ReadBatches(ctx, from, to, r.names, e.counts, r.feed(e)); err != nil {
+	if err := e.st.ReadBatchHours(ctx, from, to, r.names, e.counts, func(bs []slawatch.Batch) error { return r.feed(e, bs) }); err != nil {
 		return fmt.Errorf("rebuild from the store: %w", err)
 	}
 	return nil
-}
-
-// router splits the minutes read from the store by customer: the store
-// numbers the series by their place in names, and to[n] is where series n
-// goes, a customer and the series' index in its contract.
-type router struct {
-	names []string
-	to    [][]routeTo
-}
-
-type routeTo struct {
-	c   *custEval
-	idx int32
-}
-
-// newRouter numbers the series cs bind in the order of their contracts,
-// so that each customer's records come mostly sorted.
-func newRouter(cs []*custEval) *router {
-	r := &router{}
-	number := map[string]int32{}
-	for _, c := range cs {
-		for idx, name := range c.bound.Series {
-			n, ok := number[name]
-			if !ok {
-				n = int32(len(r.names))
-				number[name] = n
-				r.names, r.to = append(r.names, name), append(r.to, nil)
-			}
-			r.to[n] = append(r.to[n], routeTo{c, int32(idx)})
-		}
-	}
-	return r
-}
-
-// feed returns the function that feeds a stored minute's records to each
-// customer that has judged past it, as feedRouted does. The caller holds
-// mu.
-func (r *router) feed(e *Judge) func(b *slawatch.Batch) error {
-	var touched []*custEval
-	return func(b *slawatch.Batch) error {
-		touched = touched[:0]
-		for _, rec := range b.Records {
-			for _, to := range r.to[rec.Series] {
-				c := to.c
-				if b.Minute >= c.next {
-					continue
-				}
-				if len(c.batch.Records) == 0 {
-					touched = append(touched, c)
-				}
-				c.batch.Records = append(c.batch.Records, slawatch.Record{Series: to.idx, Minute: rec.Minute})
-			}
-		}
-		var errs []error
-		for _, c := range touched {
-			errs = append(errs, e.feedBatch(c, b.Minute))
-			c.batch.Records = c.batch.Records[:0]
-		}
-		return errors.Join(errs...)
-	}
-}
-
-// feedBatch gives c.batch, minute t's records of c by contract index, to
-// c's months whose window holds t, as feed1 gives named records. The
-// caller holds mu.
-func (e *Judge) feedBatch(c *custEval, t int64) error {
-	b := &c.batch
-	slices.SortFunc(b.Records, func(x, y slawatch.Record) int { return cmp.Compare(x.Series, y.Series) })
-	b.Minute, b.Rows = t, int64(len(b.Records))
-	var errs []error
-	for _, m := range c.months {
-		if t >= m.w0 && t < m.w1 && t >= m.ev.Next() {
-			if err := m.ev.Add(b); err != nil {
-				errs = append(errs, fmt.Errorf("customer %s %s: %w", c.id, m.month.Name, err))
-			}
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // loadPending puts every stored record of cs at or after each
@@ -544,7 +479,12 @@ func (e *Judge) openMonths(c *custEval, t int64) error {
 		me.w0, me.w1 = ev.Window()
 		b := c.bound
 		ev.OnOutage(func(o engine.Outage) {
-			e.found = append(e.found, Found{Customer: c.id, Bound: b, Outage: o, At: e.cfg.Now()})
+			f := Found{Customer: c.id, Bound: b, Outage: o, At: e.cfg.Now()}
+			if c.rebuilding {
+				c.found = append(c.found, foundAt{c.feeding, f})
+				return
+			}
+			e.found = append(e.found, f)
 		})
 		c.months[name] = me
 	}
