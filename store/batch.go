@@ -7,7 +7,6 @@ import (
 	"math/bits"
 	"runtime"
 	"slices"
-	"sync"
 
 	slawatch "github.com/slawatch/slawatch"
 
@@ -56,7 +55,8 @@ func (s *Store) ReadBatchHours(ctx context.Context, from, to int64, series []str
 	if err != nil {
 		return err
 	}
-	r := &batchReader{s: s, keep: keep, index: make(map[string]int32, len(series)), names: series, from: from, to: to}
+	r := &batchReader{s: s, keep: keep, index: make(map[string]int32, len(series)), names: series, from: from, to: to,
+		free: make(chan *hourBatches, maxDecoders+2)}
 	for i, name := range series {
 		if _, dup := r.index[name]; !dup {
 			r.index[name] = int32(i)
@@ -157,7 +157,10 @@ func (r *batchReader) emit(order <-chan chan hourResult, fn func([]slawatch.Batc
 				return err
 			}
 		}
-		r.free.Put(res.hb)
+		select {
+		case r.free <- res.hb:
+		default:
+		}
 	}
 	return nil
 }
@@ -170,7 +173,7 @@ type batchReader struct {
 	index    map[string]int32
 	names    []string // by number
 	from, to int64
-	free     sync.Pool // *hourBatches
+	free     chan *hourBatches // memory of hours emitted, to reuse
 }
 
 type agentSeries struct{ agent, series int64 }
@@ -183,30 +186,228 @@ type hourDecoder struct {
 	hour batchHour
 }
 
-// decode decodes the hour of j into batches.
+// decode decodes the hour of j into batches. Most hours are streamed:
+// each series decoded into one SeriesHour and its records put straight
+// into their minutes' batches. An hour whose kept series do not come in
+// increasing numbers (numbered in another order than the store's, or a
+// series of several agents, to sum) is decoded whole and sorted first.
 func (d *hourDecoder) decode(ctx context.Context, j hourJob) (*hourBatches, error) {
-	if err := d.hour.decode(ctx, d, j.h, j.chunks, j.batches); err != nil {
-		return nil, fmt.Errorf("store: read minutes of hour %d: %w", j.h, err)
-	}
-	hb, _ := d.r.free.Get().(*hourBatches)
-	if hb == nil {
+	var hb *hourBatches
+	select {
+	case hb = <-d.r.free:
+	default:
 		hb = &hourBatches{}
 	}
-	if err := d.hour.batches(hb, j.h, d.r.from, d.r.to, d.r.names); err != nil {
-		return nil, err
+	if err := d.decodeHour(ctx, hb, j); err != nil {
+		return nil, fmt.Errorf("store: read minutes of hour %d: %w", j.h, err)
 	}
 	return hb, nil
 }
 
-// batchHour is an hour decoded for ReadBatches: its chunks' series kept
-// and read, by number and agent, and its staged records by minute.
+func (d *hourDecoder) decodeHour(ctx context.Context, hb *hourBatches, j hourJob) error {
+	bh := &d.hour
+	bh.reset()
+	for i, b := range j.batches {
+		if err := d.r.addBatch(bh, j.h, i+1, b); err != nil {
+			return err
+		}
+	}
+	window := d.r.window(j.h)
+	hb.reset()
+	streamed, err := d.stream(ctx, hb, window, bh.unstaged(window), j.chunks)
+	if err != nil {
+		return err
+	}
+	if !streamed {
+		hb.reset()
+		if err := d.sorted(ctx, hb, window, j.chunks); err != nil {
+			return err
+		}
+	}
+	return bh.finish(hb, j.h, window, d.r.names)
+}
+
+// window is the minutes of hour h the read covers, as bits.
+func (r *batchReader) window(h int64) uint64 {
+	var w uint64
+	for i := max(r.from-h, 0); i < min(r.to-h, chunkMinutes); i++ {
+		w |= 1 << i
+	}
+	return w
+}
+
+// stream decodes chunks series by series into hb, the minutes of usual
+// straight into their batches, the other minutes of window into
+// bh.chunked for finish. It reports false, and stops, at a series not numbered above
+// the one before it.
+func (d *hourDecoder) stream(ctx context.Context, hb *hourBatches, window, usual uint64, chunks []storedChunk) (bool, error) {
+	bh := &d.hour
+	last := int32(-1)
+	for _, c := range chunks {
+		agent, err := d.r.s.lookup(ctx, tableAgents, c.agentID)
+		if err != nil {
+			return false, err
+		}
+		cr, err := codec.NewChunkReader(c.data)
+		if err != nil {
+			return false, fmt.Errorf("agent %s: %w", agent, err)
+		}
+		sh := &bh.scratch
+		for {
+			more, err := cr.Next(sh)
+			if err != nil {
+				return false, fmt.Errorf("agent %s: %w", agent, err)
+			}
+			if !more {
+				break
+			}
+			n, err := d.number(ctx, agent, c.agentID, sh.ID)
+			if err != nil || n < 0 {
+				if err != nil {
+					return false, err
+				}
+				continue
+			}
+			if n <= last {
+				return false, nil
+			}
+			last = n
+			for have := sh.Have & usual; have != 0; have &= have - 1 {
+				i := bits.TrailingZeros64(have)
+				hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: n, Minute: sh.M[i]})
+			}
+			for have := sh.Have & window &^ usual; have != 0; have &= have - 1 {
+				i := bits.TrailingZeros64(have)
+				bh.chunked[i] = append(bh.chunked[i], numberedEntry{n: n, agent: agent, m: sh.M[i]})
+			}
+		}
+	}
+	return true, nil
+}
+
+// sorted decodes every chunk, sorts their series by number and agent and
+// puts the records of the minutes with one agent a series and nothing
+// staged into hb, the others' into bh.chunked for finish.
+func (d *hourDecoder) sorted(ctx context.Context, hb *hourBatches, window uint64, chunks []storedChunk) error {
+	bh := &d.hour
+	bh.series = bh.series[:0]
+	for len(bh.decoded) < len(chunks) {
+		bh.decoded = append(bh.decoded, nil)
+	}
+	for i, c := range chunks {
+		if err := d.addChunk(ctx, i, c); err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(bh.series, func(a, b numberedSeries) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.agent, b.agent)) })
+	usual := bh.unstaged(window)
+	for i := 1; i < len(bh.series); i++ {
+		if bh.series[i].n == bh.series[i-1].n {
+			usual = 0 // records of several agents to sum
+		}
+	}
+	for i := range bh.chunked {
+		bh.chunked[i] = bh.chunked[i][:0]
+	}
+	for _, s := range bh.series {
+		for have := s.sh.Have & usual; have != 0; have &= have - 1 {
+			i := bits.TrailingZeros64(have)
+			hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: s.n, Minute: s.sh.M[i]})
+		}
+		for have := s.sh.Have & window &^ usual; have != 0; have &= have - 1 {
+			i := bits.TrailingZeros64(have)
+			bh.chunked[i] = append(bh.chunked[i], numberedEntry{n: s.n, agent: s.agent, m: s.sh.M[i]})
+		}
+	}
+	bh.usual = usual
+	return nil
+}
+
+// addChunk decodes the i-th chunk of the hour into bh.series.
+func (d *hourDecoder) addChunk(ctx context.Context, i int, c storedChunk) error {
+	bh := &d.hour
+	agent, err := d.r.s.lookup(ctx, tableAgents, c.agentID)
+	if err != nil {
+		return err
+	}
+	if bh.decoded[i], err = codec.DecodeChunkTo(bh.decoded[i], c.data); err != nil {
+		return fmt.Errorf("agent %s: %w", agent, err)
+	}
+	for j := range bh.decoded[i] {
+		sh := &bh.decoded[i][j]
+		n, err := d.number(ctx, agent, c.agentID, sh.ID)
+		if err != nil {
+			return err
+		}
+		if n >= 0 {
+			bh.series = append(bh.series, numberedSeries{n: n, agent: agent, sh: sh})
+		}
+	}
+	return nil
+}
+
+// number is the number of an agent's series, -1 when it is not read;
+// keep is asked once.
+func (d *hourDecoder) number(ctx context.Context, agent string, agentID, seriesID int64) (int32, error) {
+	k := agentSeries{agentID, seriesID}
+	if n, ok := d.kept[k]; ok {
+		return n, nil
+	}
+	name, err := d.r.s.lookup(ctx, tableSeries, seriesID)
+	if err != nil {
+		return 0, err
+	}
+	n := d.r.number(agent, name)
+	d.kept[k] = n
+	return n, nil
+}
+
+// number is the number of an agent's series, -1 when it is not read.
+func (r *batchReader) number(agent, series string) int32 {
+	n, ok := r.index[series]
+	if !ok || r.keep != nil && !r.keep(agent, series) {
+		return -1
+	}
+	return n
+}
+
+// batchHour is what a decoding goroutine keeps of the hour it decodes:
+// the staged records and, for the minutes that have some (or a series of
+// several agents), the chunks' records by minute, to resolve; the
+// chunks' series when decoded whole. Its memory is reused hour to hour.
 type batchHour struct {
-	series []numberedSeries
-	staged [chunkMinutes][]numberedEntry
-	shared bool // a series has records of several agents: they are summed
-	// decoded is each chunk's series, reused from hour to hour
-	decoded [][]codec.SeriesHour
-	entries []numberedEntry // a minute's entries when shared, reused
+	staged  [chunkMinutes][]numberedEntry
+	chunked [chunkMinutes][]numberedEntry
+	usual   uint64 // the minutes put into batches as decoded
+	scratch codec.SeriesHour
+	series  []numberedSeries
+	decoded [][]codec.SeriesHour // each chunk's series, when decoded whole
+	entries []numberedEntry      // a minute's entries, reused
+}
+
+func (bh *batchHour) reset() {
+	for i := range bh.staged {
+		bh.staged[i], bh.chunked[i] = bh.staged[i][:0], bh.chunked[i][:0]
+	}
+}
+
+// unstaged returns the minutes of window without staged records, and
+// notes them as the usual minutes.
+func (bh *batchHour) unstaged(window uint64) uint64 {
+	bh.usual = window
+	for i := range bh.staged {
+		if len(bh.staged[i]) > 0 {
+			bh.usual &^= 1 << i
+		}
+	}
+	return bh.usual
+}
+
+func (hb *hourBatches) reset() {
+	for i := range hb.recs {
+		hb.recs[i] = hb.recs[i][:0]
+	}
+	hb.bs = hb.bs[:0]
 }
 
 // numberedSeries is a chunk's series with its number and agent.
@@ -217,75 +418,12 @@ type numberedSeries struct {
 }
 
 // numberedEntry is one stored record of a minute: prio orders the copies
-// of one (agent, series), the first stored lowest.
+// of one (agent, series), the first stored (a chunk's) lowest.
 type numberedEntry struct {
 	n     int32
 	prio  int
 	agent string
 	m     slawatch.Minute
-}
-
-// decode fills bh with an hour's rows.
-func (bh *batchHour) decode(ctx context.Context, d *hourDecoder, h int64, chunks []storedChunk, batches []storedBatch) error {
-	bh.series, bh.shared = bh.series[:0], false
-	for i := range bh.staged {
-		bh.staged[i] = bh.staged[i][:0]
-	}
-	for len(bh.decoded) < len(chunks) {
-		bh.decoded = append(bh.decoded, nil)
-	}
-	for i, c := range chunks {
-		if err := d.addChunk(ctx, bh, i, c); err != nil {
-			return err
-		}
-	}
-	slices.SortFunc(bh.series, func(a, b numberedSeries) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.agent, b.agent)) })
-	for i := 1; i < len(bh.series); i++ {
-		bh.shared = bh.shared || bh.series[i].n == bh.series[i-1].n
-	}
-	for i, b := range batches {
-		if err := d.r.addBatch(bh, h, i+1, b); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// addChunk decodes the i-th chunk of the hour into bh.
-func (d *hourDecoder) addChunk(ctx context.Context, bh *batchHour, i int, c storedChunk) error {
-	r := d.r
-	agent, err := r.s.lookup(ctx, tableAgents, c.agentID)
-	if err != nil {
-		return err
-	}
-	if bh.decoded[i], err = codec.DecodeChunkTo(bh.decoded[i], c.data); err != nil {
-		return fmt.Errorf("agent %s: %w", agent, err)
-	}
-	for j := range bh.decoded[i] {
-		sh := &bh.decoded[i][j]
-		n, ok := d.kept[agentSeries{c.agentID, sh.ID}]
-		if !ok {
-			name, err := r.s.lookup(ctx, tableSeries, sh.ID)
-			if err != nil {
-				return err
-			}
-			n = r.number(agent, name)
-			d.kept[agentSeries{c.agentID, sh.ID}] = n
-		}
-		if n >= 0 {
-			bh.series = append(bh.series, numberedSeries{n: n, agent: agent, sh: sh})
-		}
-	}
-	return nil
-}
-
-// number is the number of an agent's series, -1 when it is not read.
-func (r *batchReader) number(agent, series string) int32 {
-	n, ok := r.index[series]
-	if !ok || r.keep != nil && !r.keep(agent, series) {
-		return -1
-	}
-	return n
 }
 
 // addBatch adds the records of a staged batch, prio in the order stored.
@@ -306,39 +444,16 @@ func (r *batchReader) addBatch(bh *batchHour, h int64, prio int, b storedBatch) 
 	return nil
 }
 
-// batches makes the batches of the hour's minutes in [from, to) with
-// records. The usual minute (one agent a series, nothing staged) is
-// filled series by series, each series' hour read in order; the others
-// are resolved by minute.
-func (bh *batchHour) batches(hb *hourBatches, h, from, to int64, names []string) error {
-	var window uint64 // the minutes of the hour read
-	for i := max(from-h, 0); i < min(to-h, chunkMinutes); i++ {
-		window |= 1 << i
-	}
-	usual := window
-	for i := range bh.staged {
-		if bh.shared || len(bh.staged[i]) > 0 {
-			usual &^= 1 << i
-		}
-	}
-	for i := range hb.recs {
-		hb.recs[i] = hb.recs[i][:0]
-	}
-	for _, s := range bh.series {
-		for have := s.sh.Have & usual; have != 0; have &= have - 1 {
-			i := bits.TrailingZeros64(have)
-			hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: s.n, Minute: s.sh.M[i]})
-		}
-	}
-	hb.bs = hb.bs[:0]
+// finish resolves the minutes of window not usual and makes hb's batches.
+func (bh *batchHour) finish(hb *hourBatches, h int64, window uint64, names []string) error {
 	for i := range hb.recs {
 		if window&(1<<i) == 0 {
 			continue
 		}
-		if usual&(1<<i) == 0 {
+		if bh.usual&(1<<i) == 0 {
 			var err error
-			if hb.recs[i], err = bh.minute(i, hb.recs[i], names); err != nil {
-				return fmt.Errorf("store: minute %d: %w", h+int64(i), err)
+			if hb.recs[i], err = bh.resolve(i, hb.recs[i][:0], names); err != nil {
+				return fmt.Errorf("minute %d: %w", h+int64(i), err)
 			}
 		}
 		if n := len(hb.recs[i]); n > 0 {
@@ -348,18 +463,11 @@ func (bh *batchHour) batches(hb *hourBatches, h, from, to int64, names []string)
 	return nil
 }
 
-// minute appends minute i's records to out, when some series has
-// records of several agents or staged ones: the minute's copies are
-// sorted and resolved as emit does.
-func (bh *batchHour) minute(i int, out []slawatch.Record, names []string) ([]slawatch.Record, error) {
-	bit := uint64(1) << i
-	es := bh.entries[:0]
-	for _, s := range bh.series {
-		if s.sh.Have&bit != 0 {
-			es = append(es, numberedEntry{n: s.n, agent: s.agent, m: s.sh.M[i]})
-		}
-	}
-	es = append(es, bh.staged[i]...)
+// resolve appends minute i's records to out from its chunks' and staged
+// entries: sorted, a later copy of an agent's record dropped and the
+// agents' records of a series summed, as emit does.
+func (bh *batchHour) resolve(i int, out []slawatch.Record, names []string) ([]slawatch.Record, error) {
+	es := append(append(bh.entries[:0], bh.chunked[i]...), bh.staged[i]...)
 	bh.entries = es
 	slices.SortFunc(es, func(a, b numberedEntry) int {
 		return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.agent, b.agent), cmp.Compare(a.prio, b.prio))

@@ -63,6 +63,43 @@ func (r *bitReader) read32(width uint) uint64 {
 	return v
 }
 
+// unpack sets each of t to base plus the next width bits: read in a loop
+// of its own, since most columns are narrow and many have width 0.
+func (r *bitReader) unpack(t []uint64, base uint64, width uint) {
+	switch {
+	case width == 0:
+		for i := range t {
+			t[i] = base
+		}
+	case width <= 32:
+		// the reader's state in locals, where the compiler keeps it in
+		// registers; refilled a word at a time while p holds one
+		mask := uint64(1)<<width - 1
+		acc, n, p := r.acc, r.n, r.p
+		for i := range t {
+			if n < width {
+				if len(p) < 8 {
+					r.acc, r.n, r.p = acc, n, p
+					r.refill()
+					acc, n, p = r.acc, r.n, r.p
+				} else {
+					acc |= binary.LittleEndian.Uint64(p) << n
+					k := (63 - n) / 8
+					p, n = p[k:], n+k*8
+				}
+			}
+			t[i] = base + acc&mask
+			acc >>= width
+			n -= width
+		}
+		r.acc, r.n, r.p = acc, n, p
+	default:
+		for i := range t {
+			t[i] = base + r.read(width)
+		}
+	}
+}
+
 // refill tops acc up to at least 57 bits, a word at a time where p holds
 // one, zeros past its end.
 func (r *bitReader) refill() {

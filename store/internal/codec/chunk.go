@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
-	"slices"
 
 	slawatch "github.com/slawatch/slawatch"
 	"github.com/slawatch/slawatch/internal/wire"
@@ -138,6 +137,39 @@ func DecodeChunk(p []byte) ([]SeriesHour, error) { return DecodeChunkTo(nil, p) 
 // of many chunks reuses: a record absent from a series (its Have bit
 // clear) is then left as it was, not zeroed.
 func DecodeChunkTo(dst []SeriesHour, p []byte) ([]SeriesHour, error) {
+	r, err := NewChunkReader(p)
+	if err != nil {
+		return nil, err
+	}
+	out := dst[:0]
+	if out == nil || cap(out) < r.Len() {
+		out = make([]SeriesHour, r.Len())
+	}
+	out = out[:r.Len()]
+	for i := range out {
+		if _, err := r.Next(&out[i]); err != nil {
+			return nil, err
+		}
+	}
+	if _, err := r.Next(nil); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ChunkReader decodes a chunk series by series, for a reader that uses
+// each series' records at once and so needs one SeriesHour, not the
+// chunk's. It checks what DecodeChunk checks: a chunk is whole and
+// sound once Next has returned false without an error.
+type ChunkReader struct {
+	d    decoder
+	c    *columns
+	n, i int
+	id   int64
+}
+
+// NewChunkReader reads the chunk's header.
+func NewChunkReader(p []byte) (*ChunkReader, error) {
 	d := decoder{wire.Decoder{P: p}}
 	version := d.Byte()
 	if d.Bad || version < 1 || version > ChunkVersion {
@@ -147,25 +179,36 @@ func DecodeChunkTo(dst []SeriesHour, p []byte) ([]SeriesHour, error) {
 	if d.Bad || n > uint64(len(d.P))/3 { // id, absent mask, a column header
 		return nil, fmt.Errorf("chunk: %w: series count", ErrCorrupt)
 	}
-	out := slices.Grow(dst[:0], int(n))[:n]
-	c := newColumns()
-	c.timed = version >= 2
-	var id int64
-	for i := range out {
-		gap, absent := d.Uvarint(), d.Uvarint()
-		if d.Bad || gap == 0 || gap > 1<<62-uint64(id) || absent >= FullHour {
-			return nil, fmt.Errorf("chunk: %w: series header", ErrCorrupt)
+	r := &ChunkReader{d: d, c: newColumns(), n: int(n)}
+	r.c.timed = version >= 2
+	return r, nil
+}
+
+// Len is the number of series in the chunk.
+func (r *ChunkReader) Len() int { return r.n }
+
+// Next decodes the next series into s and reports true, or, after the
+// last, checks that nothing follows it and reports false. A record
+// absent from s (its Have bit clear) is left as it was.
+func (r *ChunkReader) Next(s *SeriesHour) (bool, error) {
+	d := &r.d
+	if r.i == r.n {
+		if d.Bad || len(d.P) != 0 {
+			return false, fmt.Errorf("chunk: %w: trailing bytes", ErrCorrupt)
 		}
-		id += int64(gap)
-		out[i].ID, out[i].Have = id, FullHour&^absent
-		if err := c.decode(&d, &out[i]); err != nil {
-			return nil, fmt.Errorf("chunk: series %d: %w", id, err)
-		}
+		return false, nil
 	}
-	if d.Bad || len(d.P) != 0 {
-		return nil, fmt.Errorf("chunk: %w: trailing bytes", ErrCorrupt)
+	gap, absent := d.Uvarint(), d.Uvarint()
+	if d.Bad || gap == 0 || gap > 1<<62-uint64(r.id) || absent >= FullHour {
+		return false, fmt.Errorf("chunk: %w: series header", ErrCorrupt)
 	}
-	return out, nil
+	r.id += int64(gap)
+	r.i++
+	s.ID, s.Have = r.id, FullHour&^absent
+	if err := r.c.decode(d, s); err != nil {
+		return false, fmt.Errorf("chunk: series %d: %w", r.id, err)
+	}
+	return true, nil
 }
 
 // decode reads s's columns and rebuilds its records.
@@ -196,10 +239,11 @@ func (c *columns) decode(d *decoder, s *SeriesHour) error {
 }
 
 func (c *columns) decodeRTT(d *decoder, k int) error {
-	cols := []*[]uint64{&c.mean, &c.rem, &c.lo, &c.hi, &c.dev}
+	all := [...]*[]uint64{&c.mean, &c.rem, &c.lo, &c.hi, &c.dev, &c.first, &c.span}
+	cols := all[:5]
 	c.first, c.span = c.first[:0], c.span[:0]
 	if c.timed {
-		cols = append(cols, &c.first, &c.span)
+		cols = all[:]
 	}
 	for _, p := range cols {
 		var err error
