@@ -13,7 +13,7 @@
 // coarse tick (sendTick) rather than for every probe: it takes the echo
 // replies waiting in the sockets (timed by the kernel as they arrived, so
 // reading them later changes no round trip), sends in one batch every
-// probe due within half a tick either side (±5 ms), takes check
+// probe due within half a tick either side (±4 ms), takes check
 // results from a channel, and flushes minutes. All ICMP targets of an
 // address family share one socket; each TCP, HTTP or DNS probe runs on a
 // goroutine of its own for its duration.
@@ -64,8 +64,10 @@ type Agent struct {
 	wall0   int64     // Unix nanoseconds at clock time 0
 	maxTO   int64     // the longest timeout
 
-	rx      [2]*probe.Receiver // the main loop's readers of pingers
-	reps    []probe.Reply      // replies just read, reused
+	rx      [2]*probe.Receiver                     // the main loop's readers of pingers
+	reps    []probe.Reply                          // replies just read, reused
+	sents   []probe.Sent                           // transmit stamps just read, reused
+	onRTT   func(target, serial uint32, rtt int64) // a test's view of each round trip; nil
 	results chan checkResult
 	running sync.WaitGroup // check goroutines
 	done    chan struct{}  // closed when Run returns
@@ -100,7 +102,7 @@ func New(ctx context.Context, c *Config, opt Options) (*Agent, error) {
 	ivs := make([]int64, len(c.Targets))
 	for i := range c.Targets {
 		ct := &c.Targets[i]
-		if err := a.setup(ctx, &a.targets[i], ct, c.ICMPSocket, opt); err != nil {
+		if err := a.setup(ctx, &a.targets[i], ct, c, opt); err != nil {
 			a.Close()
 			return nil, &ConfigError{File: ct.File, Line: ct.Line, Series: ct.Series, Field: ct.kind(), Msg: err.Error()}
 		}
@@ -134,7 +136,7 @@ func (o Options) withDefaults() Options {
 
 // setup prepares one target: resolves it, and opens the ICMP socket of
 // its family on first use.
-func (a *Agent) setup(ctx context.Context, t *target, ct *Target, mode string, opt Options) error {
+func (a *Agent) setup(ctx context.Context, t *target, ct *Target, c *Config, opt Options) error {
 	t.series = ct.Series
 	t.timeout = int64(ct.Timeout.Duration)
 	t.bmin = [2]int64{-1, -1}
@@ -149,12 +151,12 @@ func (a *Agent) setup(ctx context.Context, t *target, ct *Target, mode string, o
 	case ct.DNS != nil:
 		t.check, err = probe.NewDNS(ctx, *ct.DNS, opt.Resolver)
 	default:
-		err = a.setupICMP(ctx, t, ct.ICMP, mode, opt)
+		err = a.setupICMP(ctx, t, ct.ICMP, c, opt)
 	}
 	return err
 }
 
-func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, mode string, opt Options) error {
+func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, c *Config, opt Options) error {
 	addr, err := probe.Resolve(ctx, opt.Resolver, spec.Host)
 	if err != nil {
 		return fmt.Errorf("host: %w", err)
@@ -164,9 +166,12 @@ func (a *Agent) setupICMP(ctx context.Context, t *target, spec *probe.ICMPSpec, 
 		fam = 1
 	}
 	if a.pingers[fam] == nil {
-		p, err := opt.Listen(fam == 1, mode)
+		p, err := opt.Listen(fam == 1, c.ICMPSocket)
 		if err != nil {
 			return err
+		}
+		if !c.SendStamps() {
+			p.StopSendStamps()
 		}
 		a.pingers[fam] = p
 	}

@@ -123,33 +123,46 @@ func loopbackConfig(t *testing.T, n int, interval string) *Config {
 // answered, the first sent at second 0 and the last at second 59: the
 // schedule sends exactly one probe a second per target.
 func TestLoopbackMinutes(t *testing.T) {
-	if _, err := probe.ListenPinger(false, ""); err != nil {
+	p, err := probe.ListenPinger(false, "")
+	if err != nil {
 		t.Skipf("no ICMP here: %v", err)
 	}
-	epoch := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
-	clock := NewFakeClock(epoch.Add(-2 * time.Second)) // start before minute 0, so it is full
-	a, err := New(context.Background(), loopbackConfig(t, 20, "1s"), Options{Clock: clock})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var c collector
-	runFake(t, a, clock, epoch.Add(2*time.Minute+30*time.Second), 100*time.Millisecond, allAnswered, c.sink)
-	m0 := epoch.Unix() / 60
-	// minute -1 holds the two seconds before minute 0; minutes 0 and 1
-	// are full; minute 2 is the half minute before the stop
-	if len(c.minutes) != 4 || c.minutes[0] != m0-1 || c.minutes[3] != m0+2 {
-		t.Fatalf("minutes %v, want %d..%d", c.minutes, m0-1, m0+2)
-	}
-	for m := m0; m < m0+2; m++ {
-		for i := range 20 {
-			r := c.recs[m][fmt.Sprintf("lo-%d", i)].M
-			if r.Sent != 60 || r.Received != 60 || r.FirstReply != 1 || r.LastReply != 60 {
-				t.Errorf("minute %d lo-%d: %+v, want 60 sent and answered, from second 0 to 59", m-m0, i, r)
+	kernelStamps := p.SendStamps()
+	p.Close()
+	for _, stamps := range []bool{true, false} {
+		t.Run(fmt.Sprintf("icmp_send_stamps=%v", stamps), func(t *testing.T) {
+			epoch := time.Date(2026, 10, 5, 0, 0, 0, 0, time.UTC)
+			clock := NewFakeClock(epoch.Add(-2 * time.Second)) // start before minute 0, so it is full
+			cfg := loopbackConfig(t, 20, "1s")
+			cfg.ICMPSendStamps = &stamps
+			a, err := New(context.Background(), cfg, Options{Clock: clock})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-	}
-	st := a.Stats()
-	if st.Sent != st.Replies+st.Lost || st.Lost != 0 {
-		t.Errorf("stats %+v: want every probe answered", st)
+			var c collector
+			runFake(t, a, clock, epoch.Add(2*time.Minute+30*time.Second), 100*time.Millisecond, allAnswered, c.sink)
+			m0 := epoch.Unix() / 60
+			// minute -1 holds the two seconds before minute 0; minutes 0 and 1
+			// are full; minute 2 is the half minute before the stop
+			if len(c.minutes) != 4 || c.minutes[0] != m0-1 || c.minutes[3] != m0+2 {
+				t.Fatalf("minutes %v, want %d..%d", c.minutes, m0-1, m0+2)
+			}
+			for m := m0; m < m0+2; m++ {
+				for i := range 20 {
+					r := c.recs[m][fmt.Sprintf("lo-%d", i)].M
+					if r.Sent != 60 || r.Received != 60 || r.FirstReply != 1 || r.LastReply != 60 {
+						t.Errorf("minute %d lo-%d: %+v, want 60 sent and answered, from second 0 to 59", m-m0, i, r)
+					}
+				}
+			}
+			st := a.Stats()
+			if st.Sent != st.Replies+st.Lost || st.Lost != 0 {
+				t.Errorf("stats %+v: want every probe answered", st)
+			}
+			// on loopback every request's stamp is read before its reply
+			if want := map[bool]uint64{true: st.Sent, false: 0}[stamps && kernelStamps]; st.SendStamped != want {
+				t.Errorf("%d of %d probes timed from the kernel's send stamp, want %d", st.SendStamped, st.Sent, want)
+			}
+		})
 	}
 }

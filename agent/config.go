@@ -34,13 +34,14 @@ const (
 
 // Config is agent.yaml.
 type Config struct {
-	File       string      `yaml:"-"`
-	Agent      string      `yaml:"agent"`       // this agent's name, e.g. the POP
-	ICMPSocket string      `yaml:"icmp_socket"` // "" (auto), "raw" or "datagram"
-	Defaults   Defaults    `yaml:"defaults"`
-	Spool      SpoolConfig `yaml:"spool"`
-	Targets    []Target    `yaml:"targets"`
-	TargetsCSV []string    `yaml:"targets_csv"` // files of series,kind,target,interval,timeout
+	File           string      `yaml:"-"`
+	Agent          string      `yaml:"agent"`            // this agent's name, e.g. the POP
+	ICMPSocket     string      `yaml:"icmp_socket"`      // "" (auto), "raw" or "datagram"
+	ICMPSendStamps *bool       `yaml:"icmp_send_stamps"` // time echoes from the kernel's send stamps (SendStamps)
+	Defaults       Defaults    `yaml:"defaults"`
+	Spool          SpoolConfig `yaml:"spool"`
+	Targets        []Target    `yaml:"targets"`
+	TargetsCSV     []string    `yaml:"targets_csv"` // files of series,kind,target,interval,timeout
 }
 
 // Defaults apply to every target that does not set its own.
@@ -218,6 +219,12 @@ func (c *Config) Validate() error {
 	}
 	return nil
 }
+
+// SendStamps reports whether echoes are timed from the kernel's stamps
+// of their requests leaving the device, where the kernel gives them,
+// rather than from just before the system call that sent them:
+// icmp_send_stamps, true unless given.
+func (c *Config) SendStamps() bool { return c.ICMPSendStamps == nil || *c.ICMPSendStamps }
 
 // ProbesPerSecond is how many probes a second the validated targets ask
 // for: the sum of one over each target's interval.

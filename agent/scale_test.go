@@ -23,12 +23,17 @@ import (
 // measurement, not a unit test (bench/agent-accuracy.sh runs it): it
 // asserts only that nothing is lost, and logs
 //
-//   - the send-time error: the responder's reading time of each request
-//     less the request's slot in the schedule (so it includes the path and
-//     the responder's own lateness), p50, p99 and max of every request;
-//   - the RTT error: the minute records' round trips less the 10 ms delay
-//     (so it includes the responder's lateness in answering), p50, p99
-//     and max over target-minutes, of the minute's mean and of its max.
+//   - the send-time error: the kernel's stamp of each request's arrival
+//     at the responder less the request's slot in the schedule (so it
+//     includes the path, a few µs), p50, p99 and max of every request;
+//   - the RTT error of every probe: the agent's round trip less the time
+//     the responder held the request (from the kernel's stamp of its
+//     arrival to just before the reply's system call), so that what is
+//     left is the agent's own error and the path's two crossings of the
+//     veth pair; p50, p99 and max;
+//   - the minute records' round trips less the 10 ms delay (which
+//     includes the responder's lateness in answering), p50, p99 and max
+//     over target-minutes, of the minute's mean and of its max.
 func TestAccuracyAtScale(t *testing.T) {
 	n, _ := strconv.Atoi(os.Getenv("SLAWATCH_ACCURACY_TARGETS"))
 	if n <= 0 {
@@ -42,7 +47,16 @@ func TestAccuracyAtScale(t *testing.T) {
 	lab, rs := farEnd(t)
 	var mu sync.Mutex
 	var sendErr []int64
+	holds, rtts := map[uint64]int64{}, map[uint64]int64{} // by target<<32 | serial
 	rs[0].SetDelay(delay)
+	rs[0].SetReplyFunc(func(arrived, sent time.Time, payload []byte) {
+		if len(payload) >= 12 {
+			k := uint64(binary.BigEndian.Uint32(payload[4:]))<<32 | uint64(binary.BigEndian.Uint32(payload[8:]))
+			mu.Lock()
+			holds[k] = int64(sent.Sub(arrived))
+			mu.Unlock()
+		}
+	})
 	rs[0].SetDropFunc(func(now time.Time, _, _ int, payload []byte) bool {
 		if len(payload) >= 8 {
 			slot := (2*int64(binary.BigEndian.Uint32(payload[4:])) + 1) * int64(time.Second) / int64(2*n)
@@ -63,6 +77,11 @@ func TestAccuracyAtScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	a.onRTT = func(target, serial uint32, rtt int64) {
+		mu.Lock()
+		rtts[uint64(target)<<32|uint64(serial)] = rtt
+		mu.Unlock()
+	}
 	var meanErr, maxErr []int64
 	sink := func(_ int64, recs []slawatch.SeriesMinute) error {
 		for _, r := range recs {
@@ -79,9 +98,16 @@ func TestAccuracyAtScale(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := a.Stats()
-	t.Logf("%d targets at 1 s for %d s: sent %d, lost %d (late %d, receive buffer drops %d), skipped %d", n, secs, st.Sent, st.Lost, st.Late, st.RcvbufDrops, st.Skipped)
+	t.Logf("%d targets at 1 s for %d s: sent %d (%d stamped by the kernel), lost %d (late %d, receive buffer drops %d), skipped %d", n, secs, st.Sent, st.SendStamped, st.Lost, st.Late, st.RcvbufDrops, st.Skipped)
 	mu.Lock()
-	t.Logf("send-time error (request read by the responder less its slot): %s", quantiles(sendErr))
+	t.Logf("send-time error (the request's arrival at the responder, stamped by its kernel, less its slot): %s", quantiles(sendErr))
+	var rttErr []int64
+	for k, rtt := range rtts {
+		if h, ok := holds[k]; ok {
+			rttErr = append(rttErr, rtt-h)
+		}
+	}
+	t.Logf("RTT error of each probe (its round trip less the responder's hold): %s", quantiles(rttErr))
 	mu.Unlock()
 	t.Logf("RTT error, mean of a target-minute less 10 ms: %s", quantiles(meanErr))
 	t.Logf("RTT error, max of a target-minute less 10 ms: %s", quantiles(maxErr))
@@ -90,12 +116,13 @@ func TestAccuracyAtScale(t *testing.T) {
 	}
 }
 
-// quantiles formats p50, p99 and max of nanosecond figures.
+// quantiles formats min, p1, p50, p99 and max of signed nanosecond
+// figures.
 func quantiles(v []int64) string {
 	if len(v) == 0 {
 		return "none"
 	}
 	slices.Sort(v)
 	at := func(q float64) time.Duration { return time.Duration(v[int(q*float64(len(v)-1))]) }
-	return fmt.Sprintf("p50 %v, p99 %v, max %v (%d)", at(0.5), at(0.99), time.Duration(v[len(v)-1]), len(v))
+	return fmt.Sprintf("min %v, p1 %v, p50 %v, p99 %v, max %v (%d)", time.Duration(v[0]), at(0.01), at(0.5), at(0.99), time.Duration(v[len(v)-1]), len(v))
 }

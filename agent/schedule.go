@@ -7,7 +7,7 @@ import "sort"
 // round, so a thousand targets at 1 s are due one per millisecond, never
 // in a burst at the top of the second, and none exactly on a minute
 // boundary. (The main loop sends them in batches, each probe within half
-// a sendTick of its slot: ±5 ms.)
+// a sendTick of its slot: ±4 ms.)
 // Rounds are aligned to the wall clock (a 30 s lane's rounds start at :00
 // and :30), so the same target is probed at the same second every minute.
 type lane struct {

@@ -121,6 +121,10 @@ type Stats struct {
 	// buffers dropped (SO_RXQ_OVFL): replies lost in this host, not on
 	// the path. Their probes are among Lost.
 	RcvbufDrops uint64
+	// SendStamped counts the ICMP probes whose send time is the kernel's
+	// stamp of the request leaving the device (SO_TIMESTAMPING); the
+	// others' is the time just before the system call that sent them.
+	SendStamped uint64
 
 	// the main loop's passes and the clock time of the last: tests wait
 	// for them

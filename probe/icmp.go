@@ -1,12 +1,14 @@
 package probe
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
 	"os"
+	"syscall"
 	"time"
 
 	"golang.org/x/net/bpf"
@@ -90,6 +92,7 @@ type Reply struct {
 type Pinger struct {
 	v6   bool
 	raw  bool
+	tx   bool // the kernel stamps each request as it leaves (SendStamps)
 	id   uint16
 	pc4  *ipv4.PacketConn
 	pc6  *ipv6.PacketConn
@@ -113,13 +116,14 @@ func ListenPinger(v6 bool, mode string) (*Pinger, error) {
 	if err != nil {
 		return nil, err
 	}
+	tx := txStamps(fd)
 	f := os.NewFile(uintptr(fd), "icmp")
 	conn, err := net.FilePacketConn(f)
 	f.Close()
 	if err != nil {
 		return nil, fmt.Errorf("icmp socket: %w", err)
 	}
-	p := &Pinger{v6: v6, raw: raw, id: uint16(os.Getpid()), conn: conn}
+	p := &Pinger{v6: v6, raw: raw, tx: tx, id: uint16(os.Getpid()), conn: conn}
 	if v6 {
 		p.pc6 = ipv6.NewPacketConn(conn)
 	} else {
@@ -180,6 +184,31 @@ func setOptions(fd int) {
 	_ = unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_RXQ_OVFL, 1)
 }
 
+// Transmit timestamps (Documentation/networking/timestamping.rst):
+// SOF_TIMESTAMPING_TX_SOFTWARE has the kernel stamp each request as the
+// network device takes it, and queue the stamp, with the packet, on the
+// socket's error queue; SOF_TIMESTAMPING_SOFTWARE reports it. The packet
+// comes back (no OPT_TSONLY) because its token says which probe left
+// then: counting requests instead (OPT_ID) would go wrong on the first
+// send the kernel refuses. optRxFilter (Linux 6.12; x/sys/unix does not
+// name it yet) keeps these flags from adding a second stamp to every
+// reply, which SO_TIMESTAMPNS already stamps.
+const (
+	txStampFlags = unix.SOF_TIMESTAMPING_TX_SOFTWARE | unix.SOF_TIMESTAMPING_SOFTWARE
+	optRxFilter  = 1 << 17 // SOF_TIMESTAMPING_OPT_RX_FILTER
+	tstampSnd    = 0       // SCM_TSTAMP_SND: ee_info of a device's transmit stamp
+
+	sizeofSockExtendedErr = 16 // struct sock_extended_err: errno, origin, type, code, pad, info, data
+)
+
+// txStamps asks for transmit timestamps and reports whether the kernel
+// will give them: with the receive filter, or, on a kernel before 6.12,
+// without it.
+func txStamps(fd int) bool {
+	return unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING, txStampFlags|optRxFilter) == nil ||
+		unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPING, txStampFlags) == nil
+}
+
 // filterEchoReplies makes a raw socket deliver only echo replies, so the
 // agent is not woken by every other ICMP message the host receives
 // (including its own requests when it pings loopback).
@@ -231,6 +260,27 @@ func (p *Pinger) filterIdentifier() error {
 		return p.pc6.SetBPF(raw)
 	}
 	return p.pc4.SetBPF(raw)
+}
+
+// SendStamps reports whether the kernel stamps each request as it leaves
+// (Receiver.PollSent reads the stamps). Without them a request's Sent,
+// the time just before its system call, is its only send time.
+func (p *Pinger) SendStamps() bool { return p.tx }
+
+// StopSendStamps turns the kernel's transmit stamps off, before the
+// first NewReceiver: each request is then timed from just before its
+// system call. The stamps cost the kernel a copy of each request on the
+// error queue, and the reader a read of it.
+func (p *Pinger) StopSendStamps() {
+	if !p.tx {
+		return
+	}
+	if sc, ok := p.conn.(syscall.Conn); ok {
+		if rc, err := sc.SyscallConn(); err == nil {
+			rc.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPING, 0) })
+		}
+	}
+	p.tx = false
 }
 
 // Privileged reports whether the Pinger uses a raw socket.
@@ -346,11 +396,30 @@ type Receiver struct {
 	in    []ipv4.Message
 	buf   []byte
 	drops uint32
+	errq  *errQueue // the reader of transmit stamps, when the Pinger has them
 }
 
 // oobLen holds the control messages asked for: a timestamp, a drop count,
-// and room for one more the kernel may add.
-var oobLen = 2*unix.CmsgSpace(16) + unix.CmsgSpace(4)
+// the transmit stamps' struct scm_timestamping (three timespecs, on a
+// kernel that adds it to replies too), and room for one more.
+var oobLen = 2*unix.CmsgSpace(16) + unix.CmsgSpace(48) + unix.CmsgSpace(4)
+
+// A transmit stamp comes back with the request as it left: its link and
+// IP headers, the ICMP header and the token (errLen holds IPv6 with
+// extension headers too), a struct scm_timestamping and the struct
+// sock_extended_err of IP_RECVERR, followed by an address (errOOBLen).
+var (
+	errLen    = 256
+	errOOBLen = unix.CmsgSpace(48) + unix.CmsgSpace(sizeofSockExtendedErr+unix.SizeofSockaddrInet6) + unix.CmsgSpace(16)
+)
+
+// Sent is the kernel's stamp of an echo request leaving: Unix
+// nanoseconds, taken as the network device took the packet.
+type Sent struct {
+	Target uint32
+	Serial uint32
+	At     int64
+}
 
 // NewReceiver prepares to read up to batch replies per system call.
 func (p *Pinger) NewReceiver(batch int) *Receiver {
@@ -361,7 +430,52 @@ func (p *Pinger) NewReceiver(batch int) *Receiver {
 		r.in[i].Buffers = [][]byte{b[:mtu]}
 		r.in[i].OOB = b[mtu : mtu+oobLen]
 	}
+	if p.tx {
+		r.errq = newErrQueue(p.conn, batch)
+	}
 	return r
+}
+
+// PollSent appends the transmit stamps waiting in the socket's error
+// queue to out, without blocking; without SendStamps it has none. Read
+// them before the replies: a reply then finds its request's stamp taken.
+func (r *Receiver) PollSent(out []Sent) ([]Sent, error) {
+	for r.errq != nil {
+		n, err := r.errq.read()
+		if errors.Is(err, unix.EAGAIN) {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		for i := range n {
+			if st, ok := sentStamp(r.errq.message(i)); ok {
+				out = append(out, st)
+			}
+		}
+		if n < len(r.errq.hs) {
+			return out, nil
+		}
+	}
+	return out, nil
+}
+
+// sentStamp reads one message of the error queue: a device's transmit
+// stamp of one of this agent's requests, or nothing. The request is
+// found by its token rather than at an offset, which depends on the
+// device's link header and on the IP header's options.
+func sentStamp(pkt, oob []byte) (Sent, bool) {
+	c := controls(oob)
+	if !c.hasTx || !c.txSnd {
+		return Sent{}, false
+	}
+	var magic [4]byte
+	binary.BigEndian.PutUint32(magic[:], tokenMagic)
+	i := bytes.Index(pkt, magic[:])
+	if i < icmpHeader || len(pkt) < i+tokenLen || (pkt[i-icmpHeader] != 8 && pkt[i-icmpHeader] != 128) {
+		return Sent{}, false
+	}
+	return Sent{Target: binary.BigEndian.Uint32(pkt[i+4:]), Serial: binary.BigEndian.Uint32(pkt[i+8:]), At: c.txAt}, true
 }
 
 // Read blocks until at least one packet arrives, then appends the echo
@@ -428,13 +542,18 @@ func (r *Receiver) readBatch(out []Reply, flags int) ([]Reply, int, error) {
 type control struct {
 	at       int64  // SO_TIMESTAMPNS: Unix nanoseconds
 	drops    uint32 // SO_RXQ_OVFL: the socket's drops so far
+	txAt     int64  // SCM_TIMESTAMPING's software stamp: Unix nanoseconds
 	hasAt    bool
 	hasDrops bool
+	hasTx    bool
+	txSnd    bool // IP_RECVERR or IPV6_RECVERR says it is a device's transmit stamp
 }
 
 // controls reads a packet's control messages: the SO_TIMESTAMPNS stamp,
-// a struct timespec of two native words (seconds, nanoseconds), and the
-// SO_RXQ_OVFL count, a native uint32.
+// a struct timespec of two native words (seconds, nanoseconds), the
+// SO_RXQ_OVFL count, a native uint32, and, on the error queue, the
+// SCM_TIMESTAMPING stamps (the first timespec of three is software's) and
+// the struct sock_extended_err saying what they are.
 func controls(oob []byte) control {
 	var c control
 	for len(oob) >= unix.SizeofCmsghdr {
@@ -446,7 +565,13 @@ func controls(oob []byte) control {
 		typ := int32(binary.NativeEndian.Uint32(oob[unix.SizeofCmsghdr-4:]))
 		data := oob[unix.CmsgLen(0):n]
 		switch {
+		case level == unix.SOL_IP && typ == unix.IP_RECVERR, level == unix.SOL_IPV6 && typ == unix.IPV6_RECVERR:
+			c.txSnd = len(data) >= sizeofSockExtendedErr && data[4] == unix.SO_EE_ORIGIN_TIMESTAMPING &&
+				binary.NativeEndian.Uint32(data[8:]) == tstampSnd
 		case level != unix.SOL_SOCKET:
+		case typ == unix.SCM_TIMESTAMPING && len(data) >= 16:
+			c.txAt, c.hasTx = timespec(data[:16])
+			c.hasTx = c.hasTx && c.txAt != 0
 		case typ == unix.SCM_TIMESTAMPNS:
 			c.at, c.hasAt = timespec(data)
 		case typ == unix.SO_RXQ_OVFL && len(data) == 4:

@@ -1,10 +1,13 @@
 package probe
 
 import (
+	"bytes"
 	"encoding/binary"
 	"net"
 	"net/netip"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // FuzzICMPParse gives the reply parser any packet, as each of the four
@@ -82,4 +85,31 @@ func checkParsed(t *testing.T, p *Pinger, pkt []byte, rep Reply) {
 	case rep.From != netip.MustParseAddr("127.0.0.1"):
 		t.Fatalf("%x from %s, want 127.0.0.1", pkt, rep.From)
 	}
+}
+
+// FuzzSentStamp feeds the error queue's reader arbitrary packets and
+// control messages: it never panics, and a stamp it accepts names the
+// token that follows an echo request's type byte in the packet.
+func FuzzSentStamp(f *testing.F) {
+	pkt := make([]byte, 14+20+icmpHeader+tokenLen)
+	pkt[14+20] = 8
+	binary.BigEndian.PutUint32(pkt[14+20+8:], tokenMagic)
+	ts := make([]byte, 48)
+	binary.NativeEndian.PutUint64(ts, 1)
+	ee := make([]byte, sizeofSockExtendedErr+16)
+	ee[4] = unix.SO_EE_ORIGIN_TIMESTAMPING
+	f.Add(pkt, append(cmsg(unix.SOL_SOCKET, unix.SCM_TIMESTAMPING, ts), cmsg(unix.SOL_IP, unix.IP_RECVERR, ee)...))
+	f.Add([]byte{}, []byte{})
+	f.Fuzz(func(t *testing.T, pkt, oob []byte) {
+		s, ok := sentStamp(pkt, oob)
+		if !ok {
+			return
+		}
+		var magic [4]byte
+		binary.BigEndian.PutUint32(magic[:], tokenMagic)
+		i := bytes.Index(pkt, magic[:])
+		if i < icmpHeader || binary.BigEndian.Uint32(pkt[i+4:]) != s.Target || binary.BigEndian.Uint32(pkt[i+8:]) != s.Serial || s.At == 0 {
+			t.Fatalf("stamp %+v from packet % x", s, pkt)
+		}
+	})
 }

@@ -1,7 +1,9 @@
 package icmpresponder
 
 import (
+	"encoding/binary"
 	"net"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,4 +23,33 @@ func enlargeBuffers(c *net.IPConn) {
 	}
 	c.SetReadBuffer(socketBuffer)
 	c.SetWriteBuffer(socketBuffer)
+}
+
+// enableStamps asks the kernel to stamp each request's arrival
+// (SO_TIMESTAMPNS), which arrival reads.
+func enableStamps(c *net.IPConn) {
+	if raw, err := c.SyscallConn(); err == nil {
+		raw.Control(func(fd uintptr) { _ = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) })
+	}
+}
+
+// arrival reads the SO_TIMESTAMPNS stamp from a packet's control
+// messages.
+func arrival(oob []byte) (time.Time, bool) {
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, m := range msgs {
+		if m.Header.Level != unix.SOL_SOCKET || m.Header.Type != unix.SCM_TIMESTAMPNS {
+			continue
+		}
+		switch d := m.Data; len(d) { // struct timespec of native words
+		case 16:
+			return time.Unix(int64(binary.NativeEndian.Uint64(d)), int64(binary.NativeEndian.Uint64(d[8:]))), true
+		case 8:
+			return time.Unix(int64(int32(binary.NativeEndian.Uint32(d))), int64(int32(binary.NativeEndian.Uint32(d[4:])))), true
+		}
+	}
+	return time.Time{}, false
 }

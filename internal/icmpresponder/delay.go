@@ -16,33 +16,33 @@ const queueLen = 1 << 16
 // would cost more than the replies. A reply not delayed goes out at once,
 // from the pushing goroutine, unless earlier replies still wait.
 type delayQueue struct {
-	send    func(b []byte, to net.Addr)
+	send    func(b []byte, to net.Addr, arrived time.Time)
 	drop    func(n uint64) uint64 // counts replies the queue gave up
 	queue   chan delayed
 	pending atomic.Int64 // pushed and not yet sent or dropped
 }
 
 type delayed struct {
-	due time.Time
-	b   []byte
-	to  net.Addr
+	due, arrived time.Time
+	b            []byte
+	to           net.Addr
 }
 
-func newDelayQueue(send func([]byte, net.Addr), drop func(uint64) uint64) *delayQueue {
+func newDelayQueue(send func([]byte, net.Addr, time.Time), drop func(uint64) uint64) *delayQueue {
 	return &delayQueue{send: send, drop: drop, queue: make(chan delayed, queueLen)}
 }
 
-// push sends b to to at now+d. It is called from one goroutine only,
+// push sends b to to at now+d, now being when its request arrived. It is called from one goroutine only,
 // which makes the check of pending safe: when it reads zero, every
 // earlier reply is out and sending at once keeps the order.
 func (q *delayQueue) push(now time.Time, d time.Duration, b []byte, to net.Addr) {
 	if d <= 0 && q.pending.Load() == 0 {
-		q.send(b, to)
+		q.send(b, to, now)
 		return
 	}
 	q.pending.Add(1)
 	select {
-	case q.queue <- delayed{due: now.Add(d), b: b, to: to}:
+	case q.queue <- delayed{due: now.Add(d), arrived: now, b: b, to: to}:
 	default:
 		q.pending.Add(-1)
 		q.drop(1)
@@ -64,7 +64,7 @@ func (q *delayQueue) run(ctx context.Context) {
 				q.drop(1)
 				return
 			}
-			q.send(r.b, r.to)
+			q.send(r.b, r.to, r.arrived)
 			q.pending.Add(-1)
 		}
 	}

@@ -32,6 +32,14 @@ import (
 // only valid during the call. It is called from one goroutine at a time.
 type DropFunc func(now time.Time, id, seq int, payload []byte) bool
 
+// A ReplyFunc is told of each reply sent: when its request arrived (the
+// kernel's receive stamp where the socket gives one, else when it was
+// read), the time just before the reply was handed to the socket, and the
+// echo payload, valid only during the call. A test takes the responder's
+// own lateness out of a round trip with it. It is called from the
+// goroutine that sends the reply.
+type ReplyFunc func(arrived, sent time.Time, payload []byte)
+
 // Stats counts a responder's work. Every request is eventually replied,
 // dropped or failed; until then it is waiting in the delay queue.
 type Stats struct {
@@ -50,6 +58,7 @@ type Responder struct {
 	silent atomic.Bool
 	delay  atomic.Int64 // time.Duration
 	drop   atomic.Pointer[DropFunc]
+	reply  atomic.Pointer[ReplyFunc]
 	loss   loss
 
 	delayed *delayQueue
@@ -76,6 +85,7 @@ func Listen(network, addr string) (*Responder, error) {
 	}
 	if ipc, ok := c.(*net.IPConn); ok {
 		enlargeBuffers(ipc)
+		enableStamps(ipc)
 	}
 	return newResponder(c, fam), nil
 }
@@ -120,18 +130,43 @@ func (r *Responder) Serve(ctx context.Context) error {
 	return err
 }
 
-// receive reads and answers requests until the socket is closed.
+// receive reads and answers requests until the socket is closed. A
+// request's time is the kernel's stamp of its arrival where the socket
+// gives one (a raw socket on Linux), so that neither the delay nor a
+// DropFunc's reading of the time includes the responder's lateness in
+// reading it.
 func (r *Responder) receive() error {
 	buf := make([]byte, 1<<16)
+	ipc, _ := r.conn.(*net.IPConn)
+	oob := make([]byte, 128)
 	for {
-		n, from, err := r.conn.ReadFrom(buf)
+		var n, oobn int
+		var from net.Addr
+		var err error
+		if ipc != nil {
+			var a *net.IPAddr
+			n, oobn, _, a, err = ipc.ReadMsgIP(buf, oob)
+			if a != nil {
+				from = a
+			}
+		} else {
+			n, from, err = r.conn.ReadFrom(buf)
+		}
 		if errors.Is(err, net.ErrClosed) {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("icmpresponder: read: %w", err)
 		}
-		r.handle(time.Now(), buf[:n], from)
+		now, ok := arrival(oob[:oobn])
+		if !ok {
+			now = time.Now()
+		}
+		b := buf[:n]
+		if ipc != nil && r.fam.proto == icmp4.proto {
+			b = stripIPv4Header(b) // ReadFrom strips it; ReadMsgIP does not
+		}
+		r.handle(now, b, from)
 	}
 }
 
@@ -166,13 +201,31 @@ func (r *Responder) drops(now time.Time, echo *icmp.Echo) bool {
 	return r.loss.drop()
 }
 
-// write sends one reply and counts the outcome.
-func (r *Responder) write(b []byte, to net.Addr) {
+// stripIPv4Header returns the payload of an IPv4 packet, as
+// net.IPConn's ReadFrom does.
+func stripIPv4Header(b []byte) []byte {
+	if len(b) < 20 || b[0]>>4 != 4 {
+		return b
+	}
+	hl := int(b[0]&0x0f) * 4
+	if hl < 20 || hl > len(b) {
+		return b
+	}
+	return b[hl:]
+}
+
+// write sends one reply to a request that arrived at arrived and counts
+// the outcome.
+func (r *Responder) write(b []byte, to net.Addr, arrived time.Time) {
+	sent := time.Now()
 	if _, err := r.conn.WriteTo(b, to); err != nil {
 		r.failed.Add(1)
 		return
 	}
 	r.replied.Add(1)
+	if f := r.reply.Load(); f != nil && len(b) >= 8 {
+		(*f)(arrived, sent, b[8:]) // the payload follows the ICMP header
+	}
 }
 
 // SetLoss makes the responder drop the share (0 to 1) of the requests
@@ -197,6 +250,15 @@ func (r *Responder) SetDropFunc(f DropFunc) {
 		return
 	}
 	r.drop.Store(&f)
+}
+
+// SetReplyFunc installs f to be told of every reply sent; nil removes it.
+func (r *Responder) SetReplyFunc(f ReplyFunc) {
+	if f == nil {
+		r.reply.Store(nil)
+		return
+	}
+	r.reply.Store(&f)
 }
 
 // Stats returns the counters so far.

@@ -319,3 +319,59 @@ func (p *pinger) collect(n int, timeout time.Duration) []pong {
 	}
 	return got
 }
+
+// TestReplyFuncTimesTheHold: the ReplyFunc is told of every reply, with
+// its payload, the kernel's stamp of its request's arrival and the time
+// it was sent: at least the delay apart, the arrival before the send, and
+// the arrival no later than the responder's own reading of the clock
+// after the request (the DropFunc's time is the same kernel stamp).
+func TestReplyFuncTimesTheHold(t *testing.T) {
+	forEachFamily(t, func(t *testing.T, fam family) {
+		l := silentLab(t, fam)
+		r := serve(t, l, fam)
+		const delay = 5 * time.Millisecond
+		r.SetDelay(delay)
+		type hold struct {
+			arrived, sent time.Time
+			payload       string
+		}
+		var mu sync.Mutex
+		var holds []hold
+		var dropTimes []time.Time
+		r.SetReplyFunc(func(arrived, sent time.Time, payload []byte) {
+			mu.Lock()
+			holds = append(holds, hold{arrived, sent, string(payload)})
+			mu.Unlock()
+		})
+		r.SetDropFunc(func(now time.Time, _, _ int, _ []byte) bool {
+			mu.Lock()
+			dropTimes = append(dropTimes, now)
+			mu.Unlock()
+			return false
+		})
+		p := newPinger(t, fam, fam.peer(l))
+		for seq := range 10 {
+			p.send(t, seq, []byte(fmt.Sprintf("hold %d", seq)))
+		}
+		if got := p.collect(10, 10*time.Second); len(got) != 10 {
+			t.Fatalf("%d replies of 10; responder %+v", len(got), r.Stats())
+		}
+		waitStats(t, r, icmpresponder.Stats{Requests: 10, Replied: 10})
+		mu.Lock()
+		defer mu.Unlock()
+		if len(holds) != 10 || len(dropTimes) != 10 {
+			t.Fatalf("told of %d replies and %d requests, want 10 of each", len(holds), len(dropTimes))
+		}
+		for i, h := range holds {
+			if want := fmt.Sprintf("hold %d", i); h.payload != want {
+				t.Errorf("reply %d: payload %q, want %q", i, h.payload, want)
+			}
+			if h.sent.Sub(h.arrived) < delay {
+				t.Errorf("reply %d: sent %v after its request arrived, less than the delay of %v", i, h.sent.Sub(h.arrived), delay)
+			}
+			if !h.arrived.Equal(dropTimes[i]) {
+				t.Errorf("reply %d: arrival %v, but the DropFunc was given %v", i, h.arrived, dropTimes[i])
+			}
+		}
+	})
+}
