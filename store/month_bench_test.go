@@ -29,14 +29,7 @@ const monthMinutes = 30 * 1440
 // to the other 719 (the same bytes to decode every hour), which loads in
 // seconds rather than the hour that writing 432 M records takes here.
 func BenchmarkReadMonth(b *testing.B) {
-	series := 1000
-	if v := os.Getenv("SLAWATCH_MONTH_SERIES"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			b.Fatalf("SLAWATCH_MONTH_SERIES=%q: want a positive number", v)
-		}
-		series = n
-	}
+	series := monthSeries(b)
 	s := mustOpen(b, filepath.Join(b.TempDir(), "month.db"), Options{})
 	loadMonth(b, s, series)
 	ctx := context.Background()
@@ -56,6 +49,54 @@ func BenchmarkReadMonth(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/month")
 	b.ReportMetric((cpuTime(b)-cpu0).Seconds()/float64(b.N), "cpu-s/month")
 	b.ReportMetric(float64(series*monthMinutes*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// BenchmarkReadMonthBatches is BenchmarkReadMonth read as the server's
+// recompute now reads (ReadBatchHours: every series numbered, the hours
+// decoded on GOMAXPROCS goroutines), without the judging.
+func BenchmarkReadMonthBatches(b *testing.B) {
+	series := monthSeries(b)
+	s := mustOpen(b, filepath.Join(b.TempDir(), "month.db"), Options{})
+	loadMonth(b, s, series)
+	names := make([]string, series)
+	for j := range names {
+		names[j] = fmt.Sprintf("cust-%06d-router", j)
+	}
+	ctx := context.Background()
+	cpu0 := cpuTime(b)
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		err := s.ReadBatchHours(ctx, t0, t0+monthMinutes, names, func(string, string) bool { return true },
+			func(bs []slawatch.Batch) error {
+				for _, x := range bs {
+					n += len(x.Records)
+				}
+				return nil
+			})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if n != series*monthMinutes {
+			b.Fatalf("read %d records, want %d", n, series*monthMinutes)
+		}
+	}
+	b.ReportMetric(b.Elapsed().Seconds()/float64(b.N), "s/month")
+	b.ReportMetric((cpuTime(b)-cpu0).Seconds()/float64(b.N), "cpu-s/month")
+	b.ReportMetric(float64(series*monthMinutes*b.N)/b.Elapsed().Seconds(), "records/s")
+}
+
+// monthSeries is SLAWATCH_MONTH_SERIES, 1,000 by default.
+func monthSeries(b *testing.B) int {
+	series := 1000
+	if v := os.Getenv("SLAWATCH_MONTH_SERIES"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			b.Fatalf("SLAWATCH_MONTH_SERIES=%q: want a positive number", v)
+		}
+		series = n
+	}
+	return series
 }
 
 // cpuTime is the CPU time the process has used: on a busy machine the

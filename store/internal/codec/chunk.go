@@ -304,15 +304,35 @@ func (c *columns) joinRTT(m *slawatch.Minute, k int) error {
 		return fmt.Errorf("%w: RTT", ErrCorrupt)
 	}
 	m.RTTSum, m.RTTMin, m.RTTMax = sum, uint32(mean-c.lo[k]), uint32(mean+c.hi[k])
-	hi, lo := bits.Mul64(sum, sum)
-	if hi >= r {
+	sq, ok := squareOver(mean, rem, r)
+	if !ok {
 		return fmt.Errorf("%w: RTT sum", ErrCorrupt)
 	}
-	sq, _ := bits.Div64(hi, lo, r)
 	var sqc uint64
 	m.RTTSumSq, sqc = bits.Add64(sq, c.dev[k]+c.lo[k]*c.lo[k]+c.hi[k]*c.hi[k], 0)
 	if sqc != 0 || CheckMinute(m) != "" {
 		return fmt.Errorf("%w: RTT", ErrCorrupt)
 	}
 	return nil
+}
+
+// squareOver returns ⌊sum²/r⌋ for sum = mean·r + rem, and false when it
+// does not fit 64 bits, for mean < 2³², rem < r < 2³². Since sum² =
+// r·(mean²·r + 2·mean·rem) + rem², it is mean²·r + 2·mean·rem + ⌊rem²/r⌋:
+// a small division (rem is below the probes of a minute) instead of a
+// 128-bit one, a record's costliest step.
+func squareOver(mean, rem, r uint64) (uint64, bool) {
+	h, a := bits.Mul64(mean*mean, r)
+	b, c1 := bits.Add64(mean*rem, mean*rem, 0)
+	var t uint64
+	switch {
+	case rem == 0:
+	case rem < 1<<16:
+		t = uint64(uint32(rem*rem) / uint32(r))
+	default:
+		t = rem * rem / r
+	}
+	s, c2 := bits.Add64(a, b, 0)
+	s, c3 := bits.Add64(s, t, 0)
+	return s, h|c1|c2|c3 == 0
 }

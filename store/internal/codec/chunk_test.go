@@ -1,6 +1,9 @@
 package codec
 
 import (
+	"math"
+	"math/bits"
+	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -83,5 +86,46 @@ func TestColumnRoundTrip(t *testing.T) {
 			t.Errorf("%s: got %v, %v (%d bytes left), want %v", name, got, err, len(d.P), vals)
 		}
 		t.Logf("%s: %d values in %d bytes", name, len(vals), len(b))
+	}
+}
+
+// TestSquareOver: squareOver is the 128-bit ⌊sum²/r⌋ it replaces, and
+// refuses exactly the sums whose square over r does not fit 64 bits.
+func TestSquareOver(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	check := func(mean, rem, r uint64) {
+		sum := mean*r + rem
+		hi, lo := bits.Mul64(sum, sum)
+		wantOK := hi < r
+		var want uint64
+		if wantOK {
+			want, _ = bits.Div64(hi, lo, r)
+		}
+		got, ok := squareOver(mean, rem, r)
+		if ok != wantOK || ok && got != want {
+			t.Fatalf("squareOver(%d, %d, %d) = %d, %v; want %d, %v", mean, rem, r, got, ok, want, wantOK)
+		}
+	}
+	edges := []uint64{0, 1, 2, 59, 60, 61, 1<<16 - 1, 1 << 16, 1<<31 - 1, 1 << 31, math.MaxUint32}
+	for _, r := range edges[1:] {
+		for _, mean := range edges {
+			for _, rem := range edges {
+				if rem < r {
+					check(mean, rem, r)
+				}
+			}
+			check(mean, r-1, r)
+		}
+	}
+	for range 200_000 {
+		r := 1 + rng.Uint64N(math.MaxUint32)
+		if rng.IntN(2) == 0 {
+			r = 1 + rng.Uint64N(120)
+		}
+		mean := rng.Uint64N(math.MaxUint32 + 1)
+		if rng.IntN(2) == 0 {
+			mean = rng.Uint64N(1 << 22)
+		}
+		check(mean, rng.Uint64N(r), r)
 	}
 }
