@@ -64,10 +64,10 @@ type Agent struct {
 	wall0   int64     // Unix nanoseconds at clock time 0
 	maxTO   int64     // the longest timeout
 
-	rx      [2]*probe.Receiver                     // the main loop's readers of pingers
-	reps    []probe.Reply                          // replies just read, reused
-	sents   []probe.Sent                           // transmit stamps just read, reused
-	onRTT   func(target, serial uint32, rtt int64) // a test's view of each round trip; nil
+	rx      [2]*probe.Receiver                           // the main loop's readers of pingers
+	reps    []probe.Reply                                // replies just read, reused
+	sents   []probe.Sent                                 // transmit stamps just read, reused
+	onRTT   func(target, serial uint32, sent, rtt int64) // a test's view of each round trip; nil
 	results chan checkResult
 	running sync.WaitGroup // check goroutines
 	done    chan struct{}  // closed when Run returns

@@ -254,7 +254,7 @@ func (a *Agent) takeReplies(reps []probe.Reply, st *Stats) {
 			continue
 		}
 		if a.onRTT != nil {
-			a.onRTT(r.Target, r.Serial, r.At-t.pendAt)
+			a.onRTT(r.Target, r.Serial, t.pendAt, r.At-t.pendAt)
 		}
 		t.answered(r.At-t.pendAt, st)
 	}

@@ -48,6 +48,7 @@ func TestAccuracyAtScale(t *testing.T) {
 	var mu sync.Mutex
 	var sendErr []int64
 	holds, rtts := map[uint64]int64{}, map[uint64]int64{} // by target<<32 | serial
+	var leaveErr []int64                                  // the agent's send time less the slot
 	rs[0].SetDelay(delay)
 	rs[0].SetReplyFunc(func(arrived, sent time.Time, payload []byte) {
 		if len(payload) >= 12 {
@@ -59,9 +60,7 @@ func TestAccuracyAtScale(t *testing.T) {
 	})
 	rs[0].SetDropFunc(func(now time.Time, _, _ int, payload []byte) bool {
 		if len(payload) >= 8 {
-			slot := (2*int64(binary.BigEndian.Uint32(payload[4:])) + 1) * int64(time.Second) / int64(2*n)
-			e := (now.UnixNano()-slot)%int64(time.Second) + int64(time.Second)     // now - slot, modulo 1 s,
-			e = (e+int64(time.Second)/2)%int64(time.Second) - int64(time.Second)/2 // in -0.5 s .. 0.5 s
+			e := offSlot(now.UnixNano(), binary.BigEndian.Uint32(payload[4:]), n)
 			mu.Lock()
 			sendErr = append(sendErr, e)
 			mu.Unlock()
@@ -77,9 +76,11 @@ func TestAccuracyAtScale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.onRTT = func(target, serial uint32, rtt int64) {
+	a.onRTT = func(target, serial uint32, sent, rtt int64) {
+		e := offSlot(sent, target, n)
 		mu.Lock()
 		rtts[uint64(target)<<32|uint64(serial)] = rtt
+		leaveErr = append(leaveErr, e)
 		mu.Unlock()
 	}
 	var meanErr, maxErr []int64
@@ -100,7 +101,8 @@ func TestAccuracyAtScale(t *testing.T) {
 	st := a.Stats()
 	t.Logf("%d targets at 1 s for %d s: sent %d (%d stamped by the kernel), lost %d (late %d, receive buffer drops %d), skipped %d", n, secs, st.Sent, st.SendStamped, st.Lost, st.Late, st.RcvbufDrops, st.Skipped)
 	mu.Lock()
-	t.Logf("send-time error (the request's arrival at the responder, stamped by its kernel, less its slot): %s", quantiles(sendErr))
+	t.Logf("send-time error at the agent (the kernel's stamp of the request leaving, less its slot; answered probes): %s", quantiles(leaveErr))
+	t.Logf("send-time error at the responder (its kernel's stamp of the request's arrival, less its slot): %s", quantiles(sendErr))
 	var rttErr []int64
 	for k, rtt := range rtts {
 		if h, ok := holds[k]; ok {
@@ -114,6 +116,15 @@ func TestAccuracyAtScale(t *testing.T) {
 	if st.Lost != 0 {
 		t.Errorf("%d probes lost", st.Lost)
 	}
+}
+
+// offSlot is how far Unix nanoseconds at are from target j's slot of n
+// at 1 s, (2j+1)·1s/(2n) into each second: at less the slot, modulo 1 s,
+// in -0.5 s .. 0.5 s.
+func offSlot(at int64, j uint32, n int) int64 {
+	slot := (2*int64(j) + 1) * int64(time.Second) / int64(2*n)
+	e := (at-slot)%int64(time.Second) + int64(time.Second)
+	return (e+int64(time.Second)/2)%int64(time.Second) - int64(time.Second)/2
 }
 
 // quantiles formats min, p1, p50, p99 and max of signed nanosecond
