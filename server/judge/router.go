@@ -185,7 +185,7 @@ func (e *Judge) feedHour(rt *route, bs []slawatch.Batch) []error {
 		if rt.run {
 			recs = bs[k].Records[rt.spans[k][0]:rt.spans[k][1]]
 			for i := range recs {
-				recs[i].Series -= rt.lo // the batch is the reader's to change
+				recs[i].Series -= rt.lo // numbers to indexes: the batch is ours to change
 			}
 		} else {
 			recs = rt.copies[k]
