@@ -210,15 +210,14 @@ func (d *decoder) terms(t []uint64, base uint64, width uint) error {
 	if d.Bad {
 		return fmt.Errorf("column: %w: packed values", ErrCorrupt)
 	}
-	e := 0
-	for i := range t {
-		if e < len(excAt) && excAt[e] == i {
-			t[i] = excVal[e]
-			e++
-			continue
-		}
-		t[i] = base + r.read(width)
+	// the packed values fill the terms between the exceptions, run by run
+	at := 0
+	for e, i := range excAt {
+		r.unpack(t[at:i], base, width)
+		t[i] = excVal[e]
+		at = i + 1
 	}
+	r.unpack(t[at:], base, width)
 	return nil
 }
 
