@@ -18,7 +18,8 @@ import (
 // TestAccuracyAtScale measures, on the real clock, how close the agent
 // keeps to its schedule and how exact its round trips are when it probes
 // SLAWATCH_ACCURACY_TARGETS targets once a second for
-// SLAWATCH_ACCURACY_SECONDS (20 when unset) across a veth pair to the
+// SLAWATCH_ACCURACY_SECONDS (20 when unset; SLAWATCH_ACCURACY_SEND_STAMPS
+// sets icmp_send_stamps, true or false) across a veth pair to the
 // project's responder, which delays every reply by 10 ms. It is a
 // measurement, not a unit test (bench/agent-accuracy.sh runs it): it
 // asserts only that nothing is lost, and logs
@@ -72,7 +73,12 @@ func TestAccuracyAtScale(t *testing.T) {
 	for i := range n {
 		fmt.Fprintf(&b, "  - {series: t%d, icmp: {host: %s}}\n", i, lab.PeerAddr())
 	}
-	a, err := New(context.Background(), mustConfig(t, b.String()), Options{})
+	cfg := mustConfig(t, b.String())
+	if v := os.Getenv("SLAWATCH_ACCURACY_SEND_STAMPS"); v != "" { // true or false: icmp_send_stamps
+		stamps := v == "true"
+		cfg.ICMPSendStamps = &stamps
+	}
+	a, err := New(context.Background(), cfg, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,7 @@ func (c *AgentCommand) flags() *flag.FlagSet {
 	fs.StringVar(&c.month, "month", "", "the month to judge with --contract, `YYYY-MM`, e.g. 2026-12 (default: the current month)")
 	fs.StringVar(&c.logLevel, "log-level", "info", "`LEVEL` of the logs: debug, info, warn or error, e.g. --log-level warn")
 	fs.IntVar(&c.procs, "procs", 0, "the `N` CPUs the agent's Go runtime runs on at once (GOMAXPROCS), e.g. --procs 2 "+
-		"(0: $GOMAXPROCS when set, else 1 for an agent of fewer than 5,000 probes a second, else every CPU)")
+		"(0: $GOMAXPROCS when set, else 1 for an agent of fewer than 20,000 probes a second, else every CPU)")
 	fs.Var(&c.servers, "server", "deliver minute records to the slawatch server at `URL` (needs spool.dir); repeat it, or give a comma-separated list, "+
 		"for replicas to fail over to, e.g. --server https://sw1.example.com,https://sw2.example.com")
 	fs.StringVar(&c.tokenFile, "token-file", "", "read the server's bearer token from `FILE` (default: $SLAWATCH_TOKEN), e.g. /etc/slawatch/token")
@@ -155,13 +155,16 @@ func (c *AgentCommand) run(ctx context.Context, log *slog.Logger) error {
 }
 
 // smallAgentRate is the probe rate below which the agent runs on one CPU
-// unless told otherwise. Its probing is one goroutine that wakes 100
+// unless told otherwise. Its probing is one goroutine that wakes 125
 // times a second; with a second CPU each wake also hands work between
 // threads, which costs more than the probes (bench/agent-vs-fping.sh: at
-// 1,000 targets 30 µs a probe on every CPU, 25 on one). Above it, a
-// minute's delivery of thousands of series gets a CPU of its own, so that
-// it cannot hold the probing loop back.
-const smallAgentRate = 5000
+// 1,000 targets 30 µs a probe on every CPU, 25 on one; at 10,000, 10.0
+// and 8.0-8.9). What one CPU costs: a minute's delivery shares it with
+// the probing, so once a minute a few probes may leave up to a scheduler
+// slice (10 ms) late; their round trips stay exact, being the kernel's.
+// Above the rate the delivery of tens of thousands of series gets a CPU
+// of its own.
+const smallAgentRate = 20_000
 
 // agentProcs is the GOMAXPROCS the agent runs with: --procs when given,
 // the runtime's own (0) when $GOMAXPROCS is set or the agent is large, 1

@@ -133,8 +133,8 @@ func TestAgentBadInput(t *testing.T) {
 }
 
 // TestAgentProcs: --procs wins; $GOMAXPROCS, when set, is left to the
-// runtime; otherwise an agent of fewer than 5,000 probes a second runs on
-// one CPU and a larger one on all.
+// runtime; otherwise an agent of fewer than 20,000 probes a second runs
+// on one CPU and a larger one on all.
 func TestAgentProcs(t *testing.T) {
 	for _, tc := range []struct {
 		procs int
@@ -143,8 +143,9 @@ func TestAgentProcs(t *testing.T) {
 		want  int
 	}{
 		{0, "", 100, 1},
-		{0, "", 4999.9, 1},
-		{0, "", 5000, 0},
+		{0, "", 10_000, 1},
+		{0, "", 19_999.9, 1},
+		{0, "", 20_000, 0},
 		{0, "", 100_000, 0},
 		{0, "4", 100, 0},
 		{3, "4", 100, 3},
