@@ -19,7 +19,9 @@
 # Usage: bench/agent-vs-fping.sh [DURATION] [N...]   (as root; installs fping)
 # Defaults: 65 s; N = 100 1000 10000 50000 100000 (fping is not run at
 # 100,000); FPING_GAPS="auto 0.01" (auto: the gap that fits a shard's
-# targets in the 1 s period).
+# targets in the 1 s period); NOSTAMPS=1 adds, at every N fping runs at, a
+# slawatch run with icmp_send_stamps: false (the ratio line uses the
+# default, with the kernel's send stamps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-65}
@@ -49,11 +51,11 @@ counters() {
 	awk '{ d += strtonum("0x" $2) } END { print d }' /proc/net/softnet_stat
 }
 
-slawatch_run() { # n interval
-	local n=$1 iv=$2 dir="$OUT/slawatch-$1-$2"
+slawatch_run() { # n interval [stamps]
+	local n=$1 iv=$2 stamps=${3:-true} dir="$OUT/slawatch-$1-$2-${3:-true}"
 	rm -rf "$dir" && mkdir -p "$dir"
 	{ echo "series,kind,target,interval,timeout"; addresses "$n" | awk -v iv="$iv" '{ print "t" NR ",icmp," $1 "," iv ",1s" }'; } >"$dir/targets.csv"
-	printf 'agent: bench\ndefaults: {payload_bytes: 56}\ntargets_csv: [targets.csv]\n' >"$dir/agent.yaml"
+	printf 'agent: bench\nicmp_send_stamps: %s\ndefaults: {payload_bytes: 56}\ntargets_csv: [targets.csv]\n' "$stamps" >"$dir/agent.yaml"
 	local before after
 	before=$(counters)
 	/usr/bin/time -f "%U %S %M" -o "$dir/time" "$OUT/slawatch" agent --config "$dir/agent.yaml" \
@@ -64,18 +66,21 @@ slawatch_run() { # n interval
 	field() { sed -E "s/.* $1=([0-9]+).*/\1/" <<<"$stopped"; }
 	sent=$(field sent) lost=$(field lost) late=$(field late) skipped=$(field skipped)
 	rcvbuf=$(grep -o 'receive_buffer_drops=[0-9]*' "$dir/log" | tail -n 1 | cut -d= -f2 || true)
+	stamped=$(grep -o 'send_stamped=[0-9]*' "$dir/log" | tail -n 1 | cut -d= -f2 || true)
+	procs=$(grep -o ' procs=[0-9]*' "$dir/log" | head -n 1 | cut -d= -f2 || true)
 	read -r -a b <<<"$before"
 	read -r -a a <<<"$after"
 	# the period: every target's probe count over the run (DURATION / interval
 	# each, give or take the one due at the instant of the stop)
 	period=$(awk -F, 'NR > 1 { s[$2] += $3 } END { lo = -1; for (k in s) { if (lo < 0 || s[k] < lo) lo = s[k]; if (s[k] > hi) hi = s[k] }; print lo "-" hi }' "$dir/out.csv")
 	cpu=$(bc -l <<<"$user+$sys")
-	printf 'slawatch N=%-6s interval=%-3s sent=%s probes/s=%.0f loss=%.4f%% late=%s skipped=%s cpu=%.2fs (user %s sys %s) us/probe=%.2f rss=%.1fMiB per-target probes=%s load=%s\n' \
+	printf 'slawatch N=%-6s interval=%-3s sent=%s probes/s=%.0f loss=%.4f%% late=%s skipped=%s cpu=%.2fs (user %s sys %s) us/probe=%.2f rss=%.1fMiB per-target probes=%s procs=%s send-stamped=%s (icmp_send_stamps: %s) load=%s\n' \
 		"$n" "$iv" "$sent" "$(bc -l <<<"$sent/$DURATION")" "$(bc -l <<<"100*$lost/$sent")" "$late" "$skipped" \
-		"$cpu" "$user" "$sys" "$(bc -l <<<"1000000*$cpu/$sent")" "$(bc -l <<<"$rss/1024")" "$period" "$(load)"
+		"$cpu" "$user" "$sys" "$(bc -l <<<"1000000*$cpu/$sent")" "$(bc -l <<<"$rss/1024")" "$period" "${procs:-?}" "${stamped:-?}" "$stamps" "$(load)"
 	printf '         lost %s: icmp InErrors +%s, echo replies sent by the kernel +%s, received +%s, rate-limited +%s global +%s host, softnet backlog drops +%s, agent socket receive-buffer drops %s\n' \
 		"$lost" $((a[0] - b[0])) $((a[2] - b[2])) $((a[1] - b[1])) $((a[3] - b[3])) $((a[4] - b[4])) $((a[5] - b[5])) "${rcvbuf:-n/a}"
-	echo "$n $(bc -l <<<"1000000*$cpu/$sent")" >>"$OUT/slawatch.us"
+	[ "$stamps" = true ] && echo "$n $(bc -l <<<"1000000*$cpu/$sent")" >>"$OUT/slawatch.us"
+	return 0
 }
 
 # fping keeps a map of 65,535 sequence numbers that expire after 10 s,
@@ -127,6 +132,7 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores ($(awk -F': ' '/model name/ { print $2
 for n in $NS; do
 	slawatch_run "$n" 1s
 	[ "$n" -gt 50000 ] && continue
+	[ "${NOSTAMPS:-}" ] && slawatch_run "$n" 1s false
 	for gap in $FPING_GAPS; do
 		fping_run "$n" "$gap"
 	done
