@@ -481,6 +481,9 @@ func sentStamp(pkt, oob []byte) (Sent, bool) {
 // Read blocks until at least one packet arrives, then appends the echo
 // replies that answer this agent's probes to out. Other packets (another
 // program's pings, a reply to a different identifier) are dropped.
+// With SendStamps, PollSent must be called too (or StopSendStamps before):
+// the error queue's stamps share the socket's receive buffer, and unread
+// ones would leave replies no room.
 func (r *Receiver) Read(out []Reply) ([]Reply, error) {
 	out, _, err := r.readBatch(out, 0)
 	return out, err
