@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/slawatch/slawatch"
 )
@@ -27,9 +28,9 @@ import (
 type router struct {
 	names []string
 	to    [][]routeTo
-	copy  bool     // some customer is fed copies
-	custs []*route // by id, the order of their numbers
-	parts [][]*route
+	copy  bool       // some customer is fed copies
+	custs []*route   // by id, the order of their numbers
+	parts [][]*route // consecutive customers, judged one part at a time
 }
 
 type routeTo struct {
@@ -89,13 +90,16 @@ func newRouter(cs []*custEval) *router {
 	return r
 }
 
-// split cuts custs into at most n parts of consecutive customers with
-// about as many series each.
+// split cuts custs into pieces of consecutive customers with about as
+// many series each, four a goroutine: the goroutines take the next piece
+// as they finish one, so that none waits long for the others at the end
+// of an hour.
 func (r *router) split(n int) {
 	total := 0
 	for _, rt := range r.custs {
 		total += len(rt.c.bound.Series)
 	}
+	n *= 4
 	at, sum := 0, 0
 	for i, rt := range r.custs {
 		sum += len(rt.c.bound.Series)
@@ -108,43 +112,53 @@ func (r *router) split(n int) {
 
 // feed judges an hour of stored minutes: each customer is fed the
 // minutes it has not judged live (before its next) that hold its
-// records. The caller holds mu.
+// records. The runs are all found before any is fed, since feeding
+// changes them. The caller holds mu.
 func (r *router) feed(e *Judge, bs []slawatch.Batch) error {
-	r.route(bs)
-	errs := make([][]error, len(r.parts))
-	var wg sync.WaitGroup
-	for i, part := range r.parts {
-		wg.Go(func() {
-			for _, rt := range part {
-				errs[i] = append(errs[i], e.feedHour(rt, bs)...)
-			}
-		})
-	}
-	wg.Wait()
+	r.copyOut(bs)
+	r.each(func(part []*route) { locate(part, bs) })
+	errs := make([][]error, len(r.custs))
+	r.each(func(part []*route) {
+		for _, rt := range part {
+			errs[rt.rank] = e.feedHour(rt, bs)
+		}
+	})
 	r.collectFound(e)
 	return errors.Join(slices.Concat(errs...)...)
 }
 
-// route finds each customer's records in each minute of the hour.
-func (r *router) route(bs []slawatch.Batch) {
-	for _, rt := range r.custs {
+// each calls fn with every part, on GOMAXPROCS goroutines that take the
+// next part as they finish one, and returns once all are done.
+func (r *router) each(fn func(part []*route)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(r.parts)) {
+		wg.Go(func() {
+			for p := next.Add(1) - 1; p < int64(len(r.parts)); p = next.Add(1) - 1 {
+				fn(r.parts[p])
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// locate finds the runs of part's customers in each minute of the hour.
+func locate(part []*route, bs []slawatch.Batch) {
+	var first *route // the part's first run: the others follow it
+	for _, rt := range part {
 		rt.spans = slices.Grow(rt.spans[:0], len(bs))[:len(bs)]
-		if !rt.run {
-			for len(rt.copies) < len(bs) {
-				rt.copies = append(rt.copies, nil)
-			}
-			for k := range bs {
-				rt.copies[k] = rt.copies[k][:0]
-			}
+		if first == nil && rt.run {
+			first = rt
 		}
 	}
+	if first == nil {
+		return
+	}
 	for k := range bs {
-		if r.copy {
-			r.copyOut(k, &bs[k])
-		}
 		// the runs come in increasing numbers, as the records do
-		recs, at := bs[k].Records, 0
-		for _, rt := range r.custs {
+		recs := bs[k].Records
+		at, _ := slices.BinarySearchFunc(recs, first.lo, func(x slawatch.Record, lo int32) int { return cmp.Compare(x.Series, lo) })
+		for _, rt := range part {
 			if !rt.run {
 				continue
 			}
@@ -161,12 +175,30 @@ func (r *router) route(bs []slawatch.Batch) {
 	}
 }
 
-// copyOut copies minute k's records of the customers not fed a run.
-func (r *router) copyOut(k int, b *slawatch.Batch) {
-	for _, rec := range b.Records {
-		for _, to := range r.to[rec.Series] {
-			if rt := to.rt; b.Minute < rt.c.next {
-				rt.copies[k] = append(rt.copies[k], slawatch.Record{Series: to.idx, Minute: rec.Minute})
+// copyOut copies each minute's records of the customers not fed a run
+// to theirs.
+func (r *router) copyOut(bs []slawatch.Batch) {
+	if !r.copy {
+		return
+	}
+	for _, rt := range r.custs {
+		if rt.run {
+			continue
+		}
+		for len(rt.copies) < len(bs) {
+			rt.copies = append(rt.copies, nil)
+		}
+		for k := range bs {
+			rt.copies[k] = rt.copies[k][:0]
+		}
+	}
+	for k := range bs {
+		b := &bs[k]
+		for _, rec := range b.Records {
+			for _, to := range r.to[rec.Series] {
+				if rt := to.rt; b.Minute < rt.c.next {
+					rt.copies[k] = append(rt.copies[k], slawatch.Record{Series: to.idx, Minute: rec.Minute})
+				}
 			}
 		}
 	}
