@@ -67,8 +67,9 @@ type Store struct {
 	names   *names
 	// replica names this server in the change feed; "" records none
 	replica string
-	unlock  func() // releases an SQLite file locked by Options.Exclusive
-	split   split  // how a large delivery is cut up: defaultSplit
+	unlock  func()        // releases an SQLite file locked by Options.Exclusive
+	split   split         // how a large delivery is cut up: defaultSplit
+	ckpt    *checkpointer // SQLite: copies the log into the file beside the writers
 }
 
 // Open opens the database at url, creating it (an SQLite file and its
@@ -157,6 +158,12 @@ func (s *Store) openSQLite(path string) error {
 	}
 	s.db.SetMaxOpenConns(4)
 	s.db.SetMaxIdleConns(4)
+	if s.ckpt, err = startCheckpointer(s.dialect.driver, abs, s.Clock(), s.log); err != nil {
+		s.db.Close()
+		s.wdb.Close()
+		s.release()
+		return err
+	}
 	return nil
 }
 
@@ -165,6 +172,9 @@ func (s *Store) Close() error {
 	err := s.db.Close()
 	if s.wdb != s.db {
 		err = errors.Join(err, s.wdb.Close())
+	}
+	if s.ckpt != nil {
+		err = errors.Join(err, s.ckpt.stop())
 	}
 	s.release()
 	if err != nil {
