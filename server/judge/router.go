@@ -51,7 +51,7 @@ type route struct {
 }
 
 // newRouter numbers the series cs bind and splits cs into parts of about
-// as many series, one a goroutine.
+// as many series.
 func newRouter(cs []*custEval) *router {
 	cs = slices.SortedFunc(slices.Values(cs), func(a, b *custEval) int { return strings.Compare(a.id, b.id) })
 	r := &router{}
