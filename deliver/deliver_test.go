@@ -215,20 +215,21 @@ func TestDeliverStopKeepsSpool(t *testing.T) {
 // next run; once the consumer has delivered everything, it returns at its
 // next look. A fake clock is moved: no test time is spent waiting.
 func TestDrainOnClock(t *testing.T) {
-	start := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
-	drain := func(o *Outputs, sp *spool.Spool) chan struct{} {
+	// drain starts Drain on a spool of n pending minutes, on a fake clock,
+	// and waits for it to look for the first time.
+	drain := func(t *testing.T, n int) (*spool.Spool, *clock.Fake, *syncBuffer, chan struct{}) {
+		sp := openTestSpool(t)
+		fillSpool(t, sp, n, 1)
+		fake := clock.NewFake(time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC))
+		logs := &syncBuffer{}
+		o := &Outputs{Log: slog.New(slog.NewTextHandler(logs, nil)), Clock: fake}
 		done := make(chan struct{})
 		go func() { o.Drain(sp); close(done) }()
-		return done
+		fake.BlockUntil(1)
+		return sp, fake, logs, done
 	}
 	t.Run("deadline", func(t *testing.T) {
-		sp := openTestSpool(t)
-		fillSpool(t, sp, 2, 1)
-		fake := clock.NewFake(start)
-		var logs syncBuffer
-		o := &Outputs{Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake}
-		done := drain(o, sp)
-		fake.BlockUntil(1)
+		sp, fake, logs, done := drain(t, 2)
 		fake.Advance(DrainTimeout - drainPoll)
 		fake.BlockUntil(1)
 		select {
@@ -246,13 +247,7 @@ func TestDrainOnClock(t *testing.T) {
 		}
 	})
 	t.Run("delivered", func(t *testing.T) {
-		sp := openTestSpool(t)
-		fillSpool(t, sp, 1, 1)
-		fake := clock.NewFake(start)
-		var logs syncBuffer
-		o := &Outputs{Log: slog.New(slog.NewTextHandler(&logs, nil)), Clock: fake}
-		done := drain(o, sp)
-		fake.BlockUntil(1)
+		sp, fake, logs, done := drain(t, 1)
 		b, err := sp.Next(context.Background())
 		if err != nil {
 			t.Fatal(err)
