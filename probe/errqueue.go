@@ -39,19 +39,22 @@ func newErrQueue(conn net.PacketConn, batch int) *errQueue {
 	if err != nil {
 		return nil
 	}
-	return &errQueue{rc: rc, hs: make([]mmsghdr, batch), iovs: make([]unix.Iovec, batch), buf: make([]byte, batch*(errLen+errOOBLen))}
+	q := &errQueue{rc: rc, hs: make([]mmsghdr, batch), iovs: make([]unix.Iovec, batch), buf: make([]byte, batch*(errLen+errOOBLen))}
+	for i := range q.hs {
+		b := q.buf[i*(errLen+errOOBLen):]
+		q.iovs[i].Base = &b[0]
+		q.iovs[i].SetLen(errLen)
+		q.hs[i].hdr = unix.Msghdr{Iov: &q.iovs[i], Iovlen: 1, Control: &b[errLen]}
+	}
+	return q
 }
 
 // read reads up to a batch of messages, without blocking: EAGAIN when
 // there are none.
 func (q *errQueue) read() (int, error) {
-	for i := range q.hs {
-		b := q.buf[i*(errLen+errOOBLen):]
-		q.iovs[i].Base = &b[0]
-		q.iovs[i].SetLen(errLen)
-		q.hs[i] = mmsghdr{hdr: unix.Msghdr{Iov: &q.iovs[i], Control: &b[errLen]}}
-		q.hs[i].hdr.Iovlen = 1
+	for i := range q.hs { // what the kernel wrote back last time
 		q.hs[i].hdr.SetControllen(errOOBLen)
+		q.hs[i].hdr.Flags, q.hs[i].n = 0, 0
 	}
 	var n uintptr
 	var errno syscall.Errno

@@ -413,6 +413,9 @@ var (
 	errOOBLen = unix.CmsgSpace(48) + unix.CmsgSpace(sizeofSockExtendedErr+unix.SizeofSockaddrInet6) + unix.CmsgSpace(16)
 )
 
+// tokenMagicBytes is tokenMagic as it is sent, to look for in a packet.
+var tokenMagicBytes = binary.BigEndian.AppendUint32(nil, tokenMagic)
+
 // Sent is the kernel's stamp of an echo request leaving: Unix
 // nanoseconds, taken as the network device took the packet.
 type Sent struct {
@@ -469,9 +472,7 @@ func sentStamp(pkt, oob []byte) (Sent, bool) {
 	if !c.hasTx || !c.txSnd {
 		return Sent{}, false
 	}
-	var magic [4]byte
-	binary.BigEndian.PutUint32(magic[:], tokenMagic)
-	i := bytes.Index(pkt, magic[:])
+	i := bytes.Index(pkt, tokenMagicBytes)
 	if i < icmpHeader || len(pkt) < i+tokenLen || (pkt[i-icmpHeader] != 8 && pkt[i-icmpHeader] != 128) {
 		return Sent{}, false
 	}

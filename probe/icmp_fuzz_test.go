@@ -105,9 +105,7 @@ func FuzzSentStamp(f *testing.F) {
 		if !ok {
 			return
 		}
-		var magic [4]byte
-		binary.BigEndian.PutUint32(magic[:], tokenMagic)
-		i := bytes.Index(pkt, magic[:])
+		i := bytes.Index(pkt, tokenMagicBytes)
 		if i < icmpHeader || binary.BigEndian.Uint32(pkt[i+4:]) != s.Target || binary.BigEndian.Uint32(pkt[i+8:]) != s.Serial || s.At == 0 {
 			t.Fatalf("stamp %+v from packet % x", s, pkt)
 		}

@@ -272,14 +272,7 @@ func (d *hourDecoder) stream(ctx context.Context, hb *hourBatches, window, usual
 				return false, nil
 			}
 			last = n
-			for have := sh.Have & usual; have != 0; have &= have - 1 {
-				i := bits.TrailingZeros64(have)
-				hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: n, Minute: sh.M[i]})
-			}
-			for have := sh.Have & window &^ usual; have != 0; have &= have - 1 {
-				i := bits.TrailingZeros64(have)
-				bh.chunked[i] = append(bh.chunked[i], numberedEntry{n: n, agent: agent, m: sh.M[i]})
-			}
+			bh.place(hb, n, agent, sh, window, usual)
 		}
 	}
 	return true, nil
@@ -310,17 +303,24 @@ func (d *hourDecoder) sorted(ctx context.Context, hb *hourBatches, window uint64
 		bh.chunked[i] = bh.chunked[i][:0]
 	}
 	for _, s := range bh.series {
-		for have := s.sh.Have & usual; have != 0; have &= have - 1 {
-			i := bits.TrailingZeros64(have)
-			hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: s.n, Minute: s.sh.M[i]})
-		}
-		for have := s.sh.Have & window &^ usual; have != 0; have &= have - 1 {
-			i := bits.TrailingZeros64(have)
-			bh.chunked[i] = append(bh.chunked[i], numberedEntry{n: s.n, agent: s.agent, m: s.sh.M[i]})
-		}
+		bh.place(hb, s.n, s.agent, s.sh, window, usual)
 	}
 	bh.usual = usual
 	return nil
+}
+
+// place puts series n's records of an hour, as agent stored them: those
+// of the usual minutes straight into their batches in hb, those of the
+// other minutes of window into bh.chunked for finish.
+func (bh *batchHour) place(hb *hourBatches, n int32, agent string, sh *codec.SeriesHour, window, usual uint64) {
+	for have := sh.Have & usual; have != 0; have &= have - 1 {
+		i := bits.TrailingZeros64(have)
+		hb.recs[i] = append(hb.recs[i], slawatch.Record{Series: n, Minute: sh.M[i]})
+	}
+	for have := sh.Have & window &^ usual; have != 0; have &= have - 1 {
+		i := bits.TrailingZeros64(have)
+		bh.chunked[i] = append(bh.chunked[i], numberedEntry{n: n, agent: agent, m: sh.M[i]})
+	}
 }
 
 // addChunk decodes the i-th chunk of the hour into bh.series.
